@@ -1,0 +1,140 @@
+import { ConfigurationError } from "./errors.js";
+import { LOG_LEVELS, type Logger, type LogLevel } from "./logger.js";
+
+/** The subset of the WHATWG `fetch` signature the SDK calls. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * Options for {@link HelloJohn}. Every field is optional: `tenantId`,
+ * `secretKey` and `baseUrl` fall back to `HELLOJOHN_TENANT_ID`,
+ * `HELLOJOHN_SECRET_KEY` and `HELLOJOHN_API_URL`.
+ */
+export interface HelloJohnOptions {
+  /** Your tenant's ID, `ten_…`. Env: `HELLOJOHN_TENANT_ID`. */
+  tenantId?: string;
+  /** A secret API key, `sk_…`. Never logged or serialized. Env: `HELLOJOHN_SECRET_KEY`. */
+  secretKey?: string;
+  /** The API origin. Env: `HELLOJOHN_API_URL`. Default `https://api.hellojohn.dev`. */
+  baseUrl?: string;
+  /** Milliseconds one attempt may take, headers and body. Default 30 000. */
+  timeout?: number;
+  /** Retries after the first attempt for retryable failures. Default 2. */
+  maxRetries?: number;
+  /** A `fetch` implementation, e.g. for proxies or tests. Default: global `fetch`. */
+  fetch?: FetchLike;
+  /** Where log lines go. Default: `console`. */
+  logger?: Logger;
+  /** The quietest level that is logged. Default `warn`. */
+  logLevel?: LogLevel;
+  /** Expected `iss` of access tokens. Default `${baseUrl}/v1/tenants/${tenantId}`. */
+  issuer?: string;
+  /** Seconds of clock skew tolerated for `exp` and `nbf`. Default 5. */
+  clockTolerance?: number;
+}
+
+/** {@link HelloJohnOptions} after defaults, environment and validation. */
+export interface ResolvedOptions {
+  tenantId: string;
+  secretKey: string;
+  baseUrl: string;
+  timeout: number;
+  maxRetries: number;
+  fetch: FetchLike;
+  logger: Logger;
+  logLevel: LogLevel;
+  issuer: string;
+  clockTolerance: number;
+}
+
+export const DEFAULT_BASE_URL = "https://api.hellojohn.dev";
+const TENANT_ID = /^ten_[0-9A-HJKMNP-TV-Z]{26}$/;
+const SECRET_KEY = /^sk_[0-9A-HJKMNP-TV-Z]{26}_[A-Za-z0-9_-]{20,}$/;
+
+function env(name: string): string | undefined {
+  const value = typeof process === "undefined" ? undefined : process.env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function nonNegativeInteger(value: unknown, name: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new ConfigurationError(`HelloJohn option "${name}" must be an integer from 0 to ${max}`, name);
+  }
+  return value;
+}
+
+/** Resolves options against the environment; throws a {@link ConfigurationError} naming what is wrong. */
+export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigurationError("HelloJohn options must be an object", "options");
+  }
+  const tenantId = options.tenantId ?? env("HELLOJOHN_TENANT_ID");
+  if (tenantId === undefined) {
+    throw new ConfigurationError(
+      'Missing tenant ID: pass { tenantId } or set the HELLOJOHN_TENANT_ID environment variable',
+      "tenantId",
+    );
+  }
+  if (typeof tenantId !== "string" || !TENANT_ID.test(tenantId)) {
+    throw new ConfigurationError(
+      `HelloJohn option "tenantId" is malformed: expected "ten_" followed by 26 characters, got ${JSON.stringify(String(tenantId).slice(0, 40))}`,
+      "tenantId",
+    );
+  }
+  const secretKey = options.secretKey ?? env("HELLOJOHN_SECRET_KEY");
+  if (secretKey === undefined) {
+    throw new ConfigurationError(
+      "Missing secret key: pass { secretKey } or set the HELLOJOHN_SECRET_KEY environment variable",
+      "secretKey",
+    );
+  }
+  if (typeof secretKey !== "string" || !SECRET_KEY.test(secretKey)) {
+    // Never echo the value: a malformed key may still be a real secret.
+    throw new ConfigurationError(
+      'HelloJohn option "secretKey" is malformed: expected a secret key starting with "sk_"',
+      "secretKey",
+    );
+  }
+  const rawBaseUrl = options.baseUrl ?? env("HELLOJOHN_API_URL") ?? DEFAULT_BASE_URL;
+  let baseUrl: string;
+  try {
+    const url = new URL(rawBaseUrl);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
+    baseUrl = url.href.replace(/\/+$/, "");
+  } catch {
+    throw new ConfigurationError(
+      `HelloJohn option "baseUrl" (or HELLOJOHN_API_URL) must be an http(s) URL, got ${JSON.stringify(String(rawBaseUrl))}`,
+      "baseUrl",
+    );
+  }
+  const logLevel = options.logLevel ?? "warn";
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigurationError(`HelloJohn option "logLevel" must be one of ${LOG_LEVELS.join(", ")}`, "logLevel");
+  }
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  if (typeof fetchImpl !== "function") {
+    throw new ConfigurationError('HelloJohn option "fetch" must be a function (no global fetch found)', "fetch");
+  }
+  const logger = options.logger ?? console;
+  if (typeof logger !== "object" || logger === null || typeof logger.warn !== "function") {
+    throw new ConfigurationError('HelloJohn option "logger" must have debug/info/warn/error methods', "logger");
+  }
+  const timeout = nonNegativeInteger(options.timeout, "timeout", 30_000, 600_000);
+  if (timeout === 0) throw new ConfigurationError('HelloJohn option "timeout" must be at least 1 ms', "timeout");
+  const issuer = options.issuer ?? `${baseUrl}/v1/tenants/${tenantId}`;
+  if (typeof issuer !== "string" || issuer === "") {
+    throw new ConfigurationError('HelloJohn option "issuer" must be a non-empty string', "issuer");
+  }
+  return {
+    tenantId,
+    secretKey,
+    baseUrl,
+    timeout,
+    maxRetries: nonNegativeInteger(options.maxRetries, "maxRetries", 2, 10),
+    fetch: fetchImpl,
+    logger,
+    logLevel,
+    issuer,
+    clockTolerance: nonNegativeInteger(options.clockTolerance, "clockTolerance", 5, 300),
+  };
+}

@@ -1,0 +1,81 @@
+import { resolveOptions, type HelloJohnOptions } from "./core/client-options.js";
+import { HttpClient } from "./core/http-client.js";
+import { Organizations } from "./resources/organizations/organizations.js";
+import { Users } from "./resources/users/users.js";
+import { TokenVerifier } from "./tokens/token-verifier.js";
+import type { VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
+
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+/**
+ * The HelloJohn server-side client. Create one per process and share it: it
+ * keeps connections alive and caches the tenant's signing keys.
+ *
+ * @example
+ * ```ts
+ * import { HelloJohn } from "@hellojohn/node";
+ *
+ * const hj = new HelloJohn({
+ *   tenantId: process.env.HELLOJOHN_TENANT_ID!,
+ *   secretKey: process.env.HELLOJOHN_SECRET_KEY!,
+ * });
+ * const user = await hj.users.get("usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3");
+ * ```
+ */
+export class HelloJohn {
+  /** Your tenant's ID. */
+  readonly tenantId: string;
+  /** The API origin this client talks to. */
+  readonly baseUrl: string;
+  /** Manage users: get, list, create, update, disable, enable, delete, impersonate, export. */
+  readonly users: Users;
+  /** Manage organizations and their members. */
+  readonly organizations: Organizations;
+  readonly #verifier: TokenVerifier;
+
+  /**
+   * @param options Falls back to `HELLOJOHN_TENANT_ID`, `HELLOJOHN_SECRET_KEY`
+   * and `HELLOJOHN_API_URL`. Throws a `ConfigurationError` naming any missing
+   * or malformed option.
+   */
+  constructor(options?: HelloJohnOptions) {
+    const resolved = resolveOptions(options);
+    const http = new HttpClient(resolved);
+    this.tenantId = resolved.tenantId;
+    this.baseUrl = resolved.baseUrl;
+    this.users = new Users(http);
+    this.organizations = new Organizations(http);
+    this.#verifier = new TokenVerifier({
+      http,
+      tenantId: resolved.tenantId,
+      issuer: resolved.issuer,
+      clockTolerance: resolved.clockTolerance,
+    });
+  }
+
+  /**
+   * Verifies a HelloJohn access token and returns who it is for. Signing keys
+   * are fetched once and cached; verified tokens are remembered until expiry.
+   *
+   * @throws {TokenVerificationError} with `code` `expired`, `malformed`,
+   * `invalid_signature`, `wrong_tenant`, `revoked`, …
+   * @example
+   * ```ts
+   * const session = await hj.verifyToken(bearer, { checkRevoked: true });
+   * console.log(session.userId, session.impersonator?.reason);
+   * ```
+   */
+  verifyToken(token: string, options?: VerifyTokenOptions): Promise<VerifiedToken> {
+    return this.#verifier.verify(token, options);
+  }
+
+  /** Serializes without the secret key. */
+  toJSON(): { tenantId: string; baseUrl: string } {
+    return { tenantId: this.tenantId, baseUrl: this.baseUrl };
+  }
+
+  /** What `console.log(hj)` shows: never the secret key. */
+  [INSPECT](): string {
+    return `HelloJohn { tenantId: '${this.tenantId}', baseUrl: '${this.baseUrl}' }`;
+  }
+}

@@ -1,0 +1,57 @@
+export { HelloJohn } from "./hellojohn.js";
+export type { FetchLike, HelloJohnOptions } from "./core/client-options.js";
+export type { Logger, LogLevel } from "./core/logger.js";
+export type { RequestOptions } from "./core/request-options.js";
+export { PagePromise, type Page, type ToArrayOptions } from "./core/page-promise.js";
+export { VERSION } from "./core/http-client.js";
+export {
+  AbortError,
+  APIError,
+  AuthenticationError,
+  ConfigurationError,
+  ConflictError,
+  ConnectionError,
+  HelloJohnError,
+  isHelloJohnError,
+  NotFoundError,
+  PermissionError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  TokenVerificationError,
+  ValidationError,
+  type HelloJohnErrorFields,
+  type TokenVerificationErrorCode,
+} from "./core/errors.js";
+export { Users } from "./resources/users/users.js";
+export type {
+  AuditEvent,
+  CreateUserParams,
+  DeletedUser,
+  Duration,
+  ImpersonateParams,
+  ImpersonationResult,
+  ListUsersParams,
+  MetadataValue,
+  UpdateUserParams,
+  User,
+  UserExport,
+  UserMembership,
+  UserMfaFactor,
+  UserOAuthConnection,
+  UserSession,
+  UsersPage,
+} from "./resources/users/users.interface.js";
+export { Organizations } from "./resources/organizations/organizations.js";
+export type {
+  AddMemberParams,
+  CreateOrganizationParams,
+  DeletedObject,
+  ListOrganizationsParams,
+  Membership,
+  MembershipsPage,
+  Organization,
+  OrganizationsPage,
+  UpdateOrganizationParams,
+} from "./resources/organizations/organizations.interface.js";
+export type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";

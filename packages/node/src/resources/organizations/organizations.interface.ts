@@ -1,0 +1,65 @@
+import type { MetadataValue } from "../users/users.interface.js";
+
+/** An organization of your tenant. */
+export interface Organization {
+  /** `org_` followed by a 26-character ULID. */
+  id: string;
+  name: string;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Fields for {@link Organizations.create}. */
+export interface CreateOrganizationParams {
+  name: string;
+  metadata?: Record<string, MetadataValue>;
+}
+
+/** Fields for {@link Organizations.update}; `metadata` is merged like a user's. */
+export interface UpdateOrganizationParams {
+  name?: string;
+  metadata?: Record<string, MetadataValue>;
+}
+
+/** Paging for organization lists. */
+export interface ListOrganizationsParams {
+  /** 1–100. Default 50. */
+  limit?: number;
+  cursor?: string;
+}
+
+/** One page of organizations. */
+export interface OrganizationsPage {
+  organizations: Organization[];
+  nextCursor: string | null;
+  total: number;
+}
+
+/** A user's membership of an organization. */
+export interface Membership {
+  orgId: string;
+  userId: string;
+  role: string;
+  createdAt: Date;
+}
+
+/** Fields for {@link Organizations.addMember}. */
+export interface AddMemberParams {
+  userId: string;
+  /** Default `member`. */
+  role?: string;
+}
+
+/** One page of memberships. */
+export interface MembershipsPage {
+  memberships: Membership[];
+  nextCursor: string | null;
+  total: number;
+}
+
+/** The result of a delete. */
+export interface DeletedObject {
+  id: string;
+  deleted: true;
+}

@@ -1,0 +1,101 @@
+import type { HttpClient } from "../../core/http-client.js";
+import { PagePromise } from "../../core/page-promise.js";
+import { pathId } from "../../core/path.js";
+import type { RequestOptions } from "../../core/request-options.js";
+import {
+  deserializeMembership,
+  deserializeMembershipsPage,
+  deserializeOrganization,
+  deserializeOrganizationsPage,
+  type WireList,
+  type WireMembership,
+  type WireOrganization,
+} from "./organization.serializer.js";
+import type {
+  AddMemberParams,
+  CreateOrganizationParams,
+  DeletedObject,
+  ListOrganizationsParams,
+  Membership,
+  MembershipsPage,
+  Organization,
+  OrganizationsPage,
+  UpdateOrganizationParams,
+} from "./organizations.interface.js";
+
+/**
+ * `hj.organizations`: organizations and their members.
+ * @example
+ * ```ts
+ * const org = await hj.organizations.create({ name: "Acme" });
+ * await hj.organizations.addMember(org.id, { userId: user.id, role: "admin" });
+ * const { users } = await hj.users.list({ orgId: org.id });
+ * ```
+ */
+export class Organizations {
+  readonly #http: HttpClient;
+
+  /** @internal */
+  constructor(http: HttpClient) {
+    this.#http = http;
+  }
+
+  /** Creates an organization. */
+  async create(params: CreateOrganizationParams, options?: RequestOptions): Promise<Organization> {
+    const body = { name: params?.name, metadata: params?.metadata };
+    return deserializeOrganization(await this.#http.request<WireOrganization>({ method: "POST", path: "/v1/organizations", body }, options));
+  }
+
+  /** Fetches an organization by ID. */
+  async get(orgId: string, options?: RequestOptions): Promise<Organization> {
+    const path = `/v1/organizations/${pathId(orgId, "orgId")}`;
+    return deserializeOrganization(await this.#http.request<WireOrganization>({ method: "GET", path }, options));
+  }
+
+  /** Lists organizations, newest first; await for a page or iterate for all. */
+  list(params: ListOrganizationsParams = {}, options?: RequestOptions): PagePromise<OrganizationsPage, Organization> {
+    const fetchPage = async (cursor: string | undefined): Promise<OrganizationsPage> =>
+      deserializeOrganizationsPage(
+        await this.#http.request<WireList<WireOrganization>>(
+          { method: "GET", path: "/v1/organizations", query: { limit: params.limit, cursor } },
+          options,
+        ),
+      );
+    return new PagePromise(fetchPage, (page) => page.organizations, params.cursor);
+  }
+
+  /** Updates the name or merges metadata. */
+  async update(orgId: string, params: UpdateOrganizationParams, options?: RequestOptions): Promise<Organization> {
+    const path = `/v1/organizations/${pathId(orgId, "orgId")}`;
+    const body = { name: params?.name, metadata: params?.metadata };
+    return deserializeOrganization(await this.#http.request<WireOrganization>({ method: "PATCH", path, body }, options));
+  }
+
+  /** Deletes an organization and its memberships (the users remain). */
+  async delete(orgId: string, options?: RequestOptions): Promise<DeletedObject> {
+    return this.#http.request<DeletedObject>({ method: "DELETE", path: `/v1/organizations/${pathId(orgId, "orgId")}` }, options);
+  }
+
+  /** Adds a user to the organization; adding an existing member is a 409 `already_member`. */
+  async addMember(orgId: string, params: AddMemberParams, options?: RequestOptions): Promise<Membership> {
+    const path = `/v1/organizations/${pathId(orgId, "orgId")}/members`;
+    const body = { user_id: params?.userId, role: params?.role };
+    return deserializeMembership(await this.#http.request<WireMembership>({ method: "POST", path, body }, options));
+  }
+
+  /** Removes a user from the organization. */
+  async removeMember(orgId: string, userId: string, options?: RequestOptions): Promise<DeletedObject> {
+    const path = `/v1/organizations/${pathId(orgId, "orgId")}/members/${pathId(userId, "userId")}`;
+    return this.#http.request<DeletedObject>({ method: "DELETE", path }, options);
+  }
+
+  /** Lists the organization's memberships, newest first. */
+  listMembers(orgId: string, params: ListOrganizationsParams = {}, options?: RequestOptions): PagePromise<MembershipsPage, Membership> {
+    const path = `/v1/organizations/${pathId(orgId, "orgId")}/members`;
+    const fetchPage = async (cursor: string | undefined): Promise<MembershipsPage> =>
+      deserializeMembershipsPage(
+        await this.#http.request<WireList<WireMembership>>({ method: "GET", path, query: { limit: params.limit, cursor } }, options),
+      );
+    return new PagePromise(fetchPage, (page) => page.memberships, params.cursor);
+  }
+}

@@ -1,0 +1,152 @@
+/** JSON-compatible metadata values. */
+export type MetadataValue = string | number | boolean | null | MetadataValue[] | { [key: string]: MetadataValue };
+
+/** A user of your tenant. */
+export interface User {
+  /** `usr_` followed by a 26-character ULID. */
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  firstName: string | null;
+  lastName: string | null;
+  /** E.164, e.g. `+14155550123`. */
+  phoneNumber: string | null;
+  /** An http(s) URL. */
+  avatarUrl: string | null;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+  lastSignInAt: Date | null;
+  disabled: boolean;
+}
+
+/** Filters and paging for {@link Users.list}. */
+export interface ListUsersParams {
+  /** Results per page, 1–100. Default 50. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Case-insensitive substring of email, first, last or full name; or an exact user ID. */
+  search?: string;
+  status?: "active" | "disabled";
+  /** Only members of this organization. */
+  orgId?: string;
+}
+
+/** One page of users. */
+export interface UsersPage {
+  users: User[];
+  nextCursor: string | null;
+  /** How many users match the filters, across all pages. */
+  total: number;
+}
+
+/** Fields for {@link Users.create}. */
+export interface CreateUserParams {
+  email: string;
+  /** 8–128 characters. Omit for users who sign in another way. */
+  password?: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  phoneNumber?: string | null;
+  avatarUrl?: string | null;
+  /** Mark the email as verified (skips the verification email). Default false. */
+  emailVerified?: boolean;
+  metadata?: Record<string, MetadataValue>;
+}
+
+/** Fields for {@link Users.update}; omitted fields are left as they are. */
+export interface UpdateUserParams {
+  email?: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  phoneNumber?: string | null;
+  avatarUrl?: string | null;
+  emailVerified?: boolean;
+  /** A JSON Merge Patch (RFC 7396): objects merge, `null` removes a key. */
+  metadata?: Record<string, MetadataValue>;
+  /** `true` disables the user exactly as {@link Users.disable} does. */
+  disabled?: boolean;
+}
+
+/** A duration: seconds, or a string such as `"90s"`, `"15m"`, `"1h"`. */
+export type Duration = number | `${number}${"s" | "m" | "h"}`;
+
+/** Options for {@link Users.impersonate}. */
+export interface ImpersonateParams {
+  /** Why you are impersonating (audited). 1–500 characters. */
+  reason: string;
+  /** Token lifetime; default 15 minutes, at most 1 hour. */
+  expiresIn?: Duration;
+}
+
+/** An impersonation session. */
+export interface ImpersonationResult {
+  accessToken: string;
+  expiresAt: Date;
+  sessionId: string;
+}
+
+/** The result of {@link Users.delete}. */
+export interface DeletedUser {
+  id: string;
+  deleted: true;
+}
+
+/** A session as listed in an export. */
+export interface UserSession {
+  id: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  /** Set when the session was created by impersonation. */
+  impersonator: { actorId: string; reason: string } | null;
+}
+
+/** An MFA factor, without its secret. */
+export interface UserMfaFactor {
+  id: string;
+  type: string;
+  createdAt: Date;
+}
+
+/** A linked OAuth account, without its tokens. */
+export interface UserOAuthConnection {
+  id: string;
+  provider: string;
+  providerUserId: string;
+  createdAt: Date;
+}
+
+/** An organization membership. */
+export interface UserMembership {
+  orgId: string;
+  orgName: string;
+  role: string;
+  createdAt: Date;
+}
+
+/** An audit event about the user. */
+export interface AuditEvent {
+  id: string;
+  type: string;
+  actor: { type: string; id: string | null };
+  ipAddress: string | null;
+  userAgent: string | null;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** Everything HelloJohn holds about a user (GDPR export). Never contains secrets. */
+export interface UserExport {
+  exportedAt: Date;
+  user: User;
+  sessions: UserSession[];
+  mfaFactors: UserMfaFactor[];
+  oauthConnections: UserOAuthConnection[];
+  memberships: UserMembership[];
+  auditEvents: AuditEvent[];
+}

@@ -1,0 +1,191 @@
+import { parseDuration } from "../../core/duration.js";
+import type { HttpClient } from "../../core/http-client.js";
+import { PagePromise } from "../../core/page-promise.js";
+import { pathId, requireNonEmpty } from "../../core/path.js";
+import type { RequestOptions } from "../../core/request-options.js";
+import {
+  deserializeImpersonation,
+  deserializeUser,
+  deserializeUserExport,
+  deserializeUsersPage,
+  serializeCreateUser,
+  serializeUpdateUser,
+  type WireImpersonation,
+  type WireUser,
+  type WireUserExport,
+  type WireUsersPage,
+} from "./user.serializer.js";
+import type {
+  CreateUserParams,
+  DeletedUser,
+  ImpersonateParams,
+  ImpersonationResult,
+  ListUsersParams,
+  UpdateUserParams,
+  User,
+  UserExport,
+  UsersPage,
+} from "./users.interface.js";
+
+/** `hj.users`: manage your tenant's users. */
+export class Users {
+  readonly #http: HttpClient;
+
+  /** @internal */
+  constructor(http: HttpClient) {
+    this.#http = http;
+  }
+
+  /**
+   * Fetches a user by ID.
+   * @throws {NotFoundError} `user_not_found` for an unknown ID; {@link ValidationError} `invalid_id` for a malformed one.
+   * @example
+   * ```ts
+   * const user = await hj.users.get("usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3");
+   * ```
+   */
+  async get(userId: string, options?: RequestOptions): Promise<User> {
+    const wire = await this.#http.request<WireUser>({ method: "GET", path: `/v1/users/${pathId(userId, "userId")}` }, options);
+    return deserializeUser(wire);
+  }
+
+  /**
+   * Fetches a user by email, case-insensitively.
+   * @example
+   * ```ts
+   * const user = await hj.users.getByEmail("Jane@Example.com");
+   * ```
+   */
+  async getByEmail(email: string, options?: RequestOptions): Promise<User> {
+    const wire = await this.#http.request<WireUser>(
+      { method: "GET", path: "/v1/users/by-email", query: { email: requireNonEmpty(email, "email") } },
+      options,
+    );
+    return deserializeUser(wire);
+  }
+
+  /**
+   * Lists users, newest first. Await it for one page, or iterate it for every match.
+   * @example
+   * ```ts
+   * const { users, nextCursor, total } = await hj.users.list({ limit: 50 });
+   * for await (const user of hj.users.list({ status: "active", search: "@example.com" })) {
+   *   console.log(user.email);
+   * }
+   * ```
+   */
+  list(params: ListUsersParams = {}, options?: RequestOptions): PagePromise<UsersPage, User> {
+    const fetchPage = async (cursor: string | undefined): Promise<UsersPage> => {
+      const wire = await this.#http.request<WireUsersPage>(
+        {
+          method: "GET",
+          path: "/v1/users",
+          query: { limit: params.limit, cursor, search: params.search, status: params.status, org_id: params.orgId },
+        },
+        options,
+      );
+      return deserializeUsersPage(wire);
+    };
+    return new PagePromise(fetchPage, (page) => page.users, params.cursor);
+  }
+
+  /**
+   * Creates a user. Retried safely: a repeated request never creates two users.
+   * @throws {ConflictError} `email_taken` when the email is already in use.
+   * @example
+   * ```ts
+   * const user = await hj.users.create({ email: "jane@example.com", password: "TemporaryPass123!", emailVerified: true });
+   * ```
+   */
+  async create(params: CreateUserParams, options?: RequestOptions): Promise<User> {
+    const wire = await this.#http.request<WireUser>(
+      { method: "POST", path: "/v1/users", body: serializeCreateUser(params) },
+      options,
+    );
+    return deserializeUser(wire);
+  }
+
+  /**
+   * Updates the given fields. `metadata` is merged (RFC 7396): `null` removes a key.
+   * @example
+   * ```ts
+   * await hj.users.update(userId, { lastName: "Smith", metadata: { plan: "enterprise", trial: null } });
+   * ```
+   */
+  async update(userId: string, params: UpdateUserParams, options?: RequestOptions): Promise<User> {
+    const wire = await this.#http.request<WireUser>(
+      { method: "PATCH", path: `/v1/users/${pathId(userId, "userId")}`, body: serializeUpdateUser(params) },
+      options,
+    );
+    return deserializeUser(wire);
+  }
+
+  /**
+   * Blocks sign-in and revokes every session and refresh token of the user, atomically.
+   * Access tokens already issued fail `verifyToken(…, { checkRevoked: true })` at once,
+   * and without that check stop working at their expiry (15 minutes at most).
+   * @example
+   * ```ts
+   * await hj.users.disable(userId);
+   * ```
+   */
+  async disable(userId: string, options?: RequestOptions): Promise<User> {
+    const wire = await this.#http.request<WireUser>({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/disable` }, options);
+    return deserializeUser(wire);
+  }
+
+  /**
+   * Lets a disabled user sign in again. Sessions revoked by `disable` stay revoked.
+   * @example
+   * ```ts
+   * await hj.users.enable(userId);
+   * ```
+   */
+  async enable(userId: string, options?: RequestOptions): Promise<User> {
+    const wire = await this.#http.request<WireUser>({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/enable` }, options);
+    return deserializeUser(wire);
+  }
+
+  /**
+   * Permanently deletes the user and everything tied to them. Only an anonymous
+   * `user.deleted` audit event remains.
+   * @example
+   * ```ts
+   * await hj.users.delete(userId);
+   * ```
+   */
+  async delete(userId: string, options?: RequestOptions): Promise<DeletedUser> {
+    return this.#http.request<DeletedUser>({ method: "DELETE", path: `/v1/users/${pathId(userId, "userId")}` }, options);
+  }
+
+  /**
+   * Creates an audited session acting as the user, for support. The token carries
+   * an RFC 8693 `act` claim naming your API key, and the reason.
+   * @example
+   * ```ts
+   * const { accessToken, expiresAt } = await hj.users.impersonate(userId, { reason: "Ticket #4521", expiresIn: "15m" });
+   * ```
+   */
+  async impersonate(userId: string, params: ImpersonateParams, options?: RequestOptions): Promise<ImpersonationResult> {
+    const body: Record<string, unknown> = { reason: params?.reason };
+    if (params?.expiresIn !== undefined) body.expires_in = parseDuration(params.expiresIn, "expiresIn");
+    const wire = await this.#http.request<WireImpersonation>(
+      { method: "POST", path: `/v1/users/${pathId(userId, "userId")}/impersonate`, body },
+      options,
+    );
+    return deserializeImpersonation(wire);
+  }
+
+  /**
+   * Everything HelloJohn holds about the user, as one document (GDPR). Audited.
+   * @example
+   * ```ts
+   * const data = await hj.users.export(userId);
+   * await writeFile(`${userId}.json`, JSON.stringify(data, null, 2));
+   * ```
+   */
+  async export(userId: string, options?: RequestOptions): Promise<UserExport> {
+    const wire = await this.#http.request<WireUserExport>({ method: "GET", path: `/v1/users/${pathId(userId, "userId")}/export` }, options);
+    return deserializeUserExport(wire);
+  }
+}

@@ -1,0 +1,104 @@
+import { verify } from "node:crypto";
+import { TokenVerificationError } from "../core/errors.js";
+import type { HttpClient } from "../core/http-client.js";
+import { decodeJwt } from "./jwt.js";
+import { JwksCache } from "./jwks-cache.js";
+import type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./verify-token.interface.js";
+
+/** How many verified tokens are remembered; a hit skips the signature check. */
+const CACHE_SIZE = 10_000;
+
+interface TokenVerifierConfig {
+  http: HttpClient;
+  tenantId: string;
+  issuer: string;
+  clockTolerance: number;
+}
+
+function fail(code: ConstructorParameters<typeof TokenVerificationError>[0], message: string): never {
+  throw new TokenVerificationError(code, message);
+}
+
+/**
+ * Verifies HelloJohn access tokens: EdDSA only, the tenant's JWKS, `iss`,
+ * `aud` when asked, `exp`/`nbf` with clock tolerance, the tenant claim, and
+ * optionally the session's revocation status.
+ */
+export class TokenVerifier {
+  readonly #config: TokenVerifierConfig;
+  readonly #jwks: JwksCache;
+  // Insertion-ordered: the oldest entry is evicted first.
+  readonly #verified = new Map<string, VerifiedToken>();
+
+  constructor(config: TokenVerifierConfig) {
+    this.#config = config;
+    this.#jwks = new JwksCache(config.http, config.tenantId);
+  }
+
+  async verify(token: string, options: VerifyTokenOptions = {}): Promise<VerifiedToken> {
+    const now = Date.now() / 1000;
+    let result = this.#verified.get(token);
+    if (result === undefined) {
+      result = await this.#verifySignedClaims(token, now);
+      if (this.#verified.size >= CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value as string);
+      this.#verified.set(token, result);
+    } else if (result.expiresAt.getTime() / 1000 + this.#config.clockTolerance <= now) {
+      this.#verified.delete(token);
+      fail("expired", "Token has expired");
+    }
+    if (options.audience !== undefined) this.#checkAudience(result.claims.aud, options.audience);
+    if (options.checkRevoked === true) await this.#checkSession(result.sessionId);
+    return result;
+  }
+
+  async #verifySignedClaims(token: string, now: number): Promise<VerifiedToken> {
+    const { header, payload, signingInput, signature } = decodeJwt(token);
+    if (header.alg !== "EdDSA") fail("unsupported_algorithm", `Token algorithm ${JSON.stringify(header.alg)} is not allowed; only EdDSA is`);
+    if (typeof header.kid !== "string") fail("malformed", "Token header has no kid");
+    const key = await this.#jwks.get(header.kid);
+    if (key === undefined) fail("unknown_key", "Token was signed by a key this tenant does not publish");
+    if (!verify(null, signingInput, key, signature)) fail("invalid_signature", "Token signature is invalid");
+
+    const { iss, sub, sid, tid, exp, nbf } = payload;
+    if (typeof exp !== "number") fail("malformed", "Token has no numeric exp claim");
+    if (exp + this.#config.clockTolerance <= now) fail("expired", "Token has expired");
+    if (nbf !== undefined && (typeof nbf !== "number" || nbf - this.#config.clockTolerance > now)) {
+      fail("not_yet_valid", "Token is not valid yet (nbf)");
+    }
+    if (tid !== this.#config.tenantId) fail("wrong_tenant", "Token was issued for another tenant");
+    if (iss !== this.#config.issuer) fail("invalid_issuer", `Token issuer ${JSON.stringify(iss)} is not ${JSON.stringify(this.#config.issuer)}`);
+    if (typeof sub !== "string" || typeof sid !== "string") fail("malformed", "Token lacks sub or sid claims");
+    return {
+      userId: sub,
+      sessionId: sid,
+      tenantId: tid,
+      expiresAt: new Date(exp * 1000),
+      impersonator: readImpersonator(payload),
+      claims: Object.freeze(payload),
+    };
+  }
+
+  #checkAudience(aud: unknown, expected: string | string[]): void {
+    const wanted = Array.isArray(expected) ? expected : [expected];
+    const actual = Array.isArray(aud) ? aud : [aud];
+    if (!actual.some((value) => typeof value === "string" && wanted.includes(value))) {
+      fail("invalid_audience", `Token audience does not include ${wanted.map((w) => JSON.stringify(w)).join(" or ")}`);
+    }
+  }
+
+  async #checkSession(sessionId: string): Promise<void> {
+    const session = await this.#config.http
+      .request<{ status: string }>({ method: "GET", path: `/v1/sessions/${encodeURIComponent(sessionId)}` })
+      .catch((error: unknown) => {
+        if ((error as { status?: number }).status === 404) return { status: "deleted" };
+        throw error;
+      });
+    if (session.status !== "active") fail("revoked", `Token's session is ${session.status}`);
+  }
+}
+
+function readImpersonator(payload: Record<string, unknown>): Impersonator | null {
+  const act = payload.act as { sub?: unknown } | undefined;
+  if (typeof act !== "object" || act === null || typeof act.sub !== "string") return null;
+  return { actorId: act.sub, reason: typeof payload.act_reason === "string" ? payload.act_reason : "" };
+}

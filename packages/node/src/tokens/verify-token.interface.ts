@@ -1,0 +1,29 @@
+/** Options for {@link HelloJohn.verifyToken}. */
+export interface VerifyTokenOptions {
+  /**
+   * Also ask HelloJohn whether the session is still active (one API call).
+   * Without it, a token of a disabled user stays valid until its expiry.
+   */
+  checkRevoked?: boolean;
+  /** Required `aud` value(s); the token must carry one of them. */
+  audience?: string | string[];
+}
+
+/** Who is acting when a support agent impersonates a user (RFC 8693 `act`). */
+export interface Impersonator {
+  /** The API key ID (`key_…`) that started the impersonation. */
+  actorId: string;
+  reason: string;
+}
+
+/** A verified access token. */
+export interface VerifiedToken {
+  userId: string;
+  sessionId: string;
+  tenantId: string;
+  expiresAt: Date;
+  /** Set when the session was created by `users.impersonate`. */
+  impersonator: Impersonator | null;
+  /** Every claim of the token, as sent. */
+  claims: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,220 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { openApiDocument } from "./contract/openapi.js";
+import { schemas } from "./contract/schemas.js";
+import { newId } from "./crypto/ids.js";
+import { MasterKey } from "./crypto/master-key.js";
+import { OWASP_ARGON2ID, PasswordHasher, TEST_ONLY_ARGON2ID, type PasswordHashingOptions } from "./crypto/passwords.js";
+import { ApiError } from "./domain/api-error.js";
+import { CursorCodec } from "./domain/cursor.js";
+import { errorHandler, sendError } from "./http/error-handler.js";
+import { Idempotency, type IdempotencyClaim } from "./http/idempotency.js";
+import { registerRoutes, tenantFromPath, toFastifyRefs, type Handler } from "./http/routes.js";
+import { AuditLog } from "./services/audit-log.js";
+import { AuthService } from "./services/auth.service.js";
+import type { RequestContext } from "./services/context.js";
+import { OrganizationsService } from "./services/organizations.service.js";
+import { TenantsService } from "./services/tenants.service.js";
+import { TokenIssuer } from "./services/token-issuer.js";
+import { UsersService } from "./services/users.service.js";
+import { AuditStore } from "./store/audit.store.js";
+import { CredentialsStore } from "./store/credentials.store.js";
+import { Database } from "./store/database.js";
+import { IdempotencyStore } from "./store/idempotency.store.js";
+import { OrganizationsStore } from "./store/organizations.store.js";
+import { SessionsStore } from "./store/sessions.store.js";
+import { TenantsStore } from "./store/tenants.store.js";
+import { UsersStore } from "./store/users.store.js";
+
+declare const __SERVER_VERSION__: string;
+/** This package's version. */
+export const VERSION: string = __SERVER_VERSION__;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated admin caller, set before the body is read. */
+    hjContext: RequestContext | null;
+    hjIdempotency: IdempotencyClaim | null;
+  }
+  interface FastifyContextConfig {
+    idempotent?: boolean;
+    secretKey?: boolean;
+  }
+}
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** `sqlite::memory:`, `sqlite:./file.db`, a file path, or `postgres://…`. Default `sqlite::memory:`. */
+  databaseUrl?: string;
+  /** 32 bytes as 64 hex characters or base64: encrypts signing keys at rest and signs cursors. */
+  masterKey: string;
+  /** The origin clients use to reach this server; token `iss` is `${publicUrl}/v1/tenants/${tenantId}`. Default: the listening address. */
+  publicUrl?: string;
+  /**
+   * Argon2id cost. Default: OWASP's (m = 19 MiB, t = 2, p = 1). `"unsafe-test-only"`
+   * makes hashing fast and weak, for test suites only.
+   */
+  passwordHashing?: PasswordHashingOptions | "unsafe-test-only";
+  /** Fastify logger: `false` (default), `true`, or pino options. Authorization headers are never logged. */
+  logger?: boolean | Record<string, unknown>;
+  /** Trust `X-Forwarded-For` for audit IPs. Default false. */
+  trustProxy?: boolean;
+  /** Largest accepted request body in bytes. Default 64 KiB. */
+  bodyLimit?: number;
+}
+
+/** A running (or ready to listen) HelloJohn server. */
+export interface HelloJohnServer {
+  readonly app: FastifyInstance;
+  readonly database: Database;
+  readonly tenants: TenantsService;
+  /** Starts listening; resolves with the base URL. */
+  listen(options?: { host?: string; port?: number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+function requestContext(request: FastifyRequest, tenantId: string, actor: RequestContext["actor"]): RequestContext {
+  const ua = request.headers["user-agent"];
+  return { tenantId, actor, ip: request.ip ?? null, userAgent: typeof ua === "string" ? ua.slice(0, 512) : null };
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+}
+
+/**
+ * Builds the HelloJohn Users API server: opens and migrates the database,
+ * wires route → service → store, and returns it ready to `listen()`.
+ *
+ * @example
+ * ```ts
+ * const server = await createServer({ databaseUrl: "postgres://localhost/hellojohn", masterKey: process.env.HELLOJOHN_MASTER_KEY! });
+ * const url = await server.listen({ port: 8787 });
+ * ```
+ */
+export async function createServer(options: ServerOptions): Promise<HelloJohnServer> {
+  const master = MasterKey.parse(options.masterKey);
+  const database = await Database.open(options.databaseUrl ?? "sqlite::memory:");
+  let publicUrl = options.publicUrl?.replace(/\/+$/, "");
+
+  const stores = {
+    users: new UsersStore(database),
+    sessions: new SessionsStore(),
+    organizations: new OrganizationsStore(database),
+    credentials: new CredentialsStore(),
+    audit: new AuditStore(),
+    tenants: new TenantsStore(),
+    idempotency: new IdempotencyStore(),
+  };
+  const hasher = new PasswordHasher(options.passwordHashing === "unsafe-test-only" ? TEST_ONLY_ARGON2ID : (options.passwordHashing ?? OWASP_ARGON2ID));
+  const cursors = new CursorCodec(master);
+  const audit = new AuditLog(stores.audit);
+  const tenants = new TenantsService(database, stores.tenants, master);
+  const tokens = new TokenIssuer(tenants, () => {
+    if (publicUrl === undefined) throw new Error("publicUrl is unknown until the server listens");
+    return publicUrl;
+  });
+  const users = new UsersService(database, stores.users, stores.sessions, stores.organizations, stores.credentials, stores.audit, audit, hasher, cursors, tokens);
+  const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors);
+  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens);
+  const idempotency = new Idempotency(database, stores.idempotency);
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    genReqId: () => newId("req"),
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  });
+  for (const [name, schema] of Object.entries(schemas)) app.addSchema({ $id: name, ...(toFastifyRefs(schema) as object) });
+  app.decorateRequest("hjContext", null);
+  app.decorateRequest("hjIdempotency", null);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "route_not_found", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply));
+
+  const authenticate = async (request: FastifyRequest): Promise<RequestContext> => {
+    const tenantHeader = request.headers["hellojohn-tenant-id"];
+    const principal = await tenants.authenticate(typeof tenantHeader === "string" ? tenantHeader : undefined, bearer(request));
+    return requestContext(request, principal.tenantId, { type: "api_key", id: principal.keyId });
+  };
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+    // Authenticate before the body is read: an unauthenticated caller costs no parsing.
+    if (request.routeOptions.config?.secretKey === true) request.hjContext = await authenticate(request);
+  });
+  app.addHook("preHandler", async (request, reply) => {
+    if (request.routeOptions.config?.idempotent !== true || request.hjContext === null) return;
+    const claim = await idempotency.begin(request, reply, request.hjContext.tenantId);
+    if (claim !== undefined) request.hjIdempotency = claim;
+    else if (reply.sent) return reply;
+  });
+  app.addHook("onSend", async (request, reply, payload) => {
+    const claim = request.hjIdempotency;
+    if (claim !== null) {
+      request.hjIdempotency = null;
+      await idempotency.finish(claim, reply.statusCode, payload);
+    }
+    return payload;
+  });
+
+  const handlers: Record<string, Handler> = {
+    listUsers: ({ ctx, query }) => users.list(ctx, query),
+    createUser: ({ ctx, body }) => users.create(ctx, body as never),
+    getUserByEmail: ({ ctx, query }) => users.getByEmail(ctx, query.email as string),
+    getUser: ({ ctx, params }) => users.get(ctx, params.user_id as string),
+    updateUser: ({ ctx, params, body }) => users.update(ctx, params.user_id as string, body),
+    deleteUser: ({ ctx, params }) => users.delete(ctx, params.user_id as string),
+    disableUser: ({ ctx, params }) => users.disable(ctx, params.user_id as string),
+    enableUser: ({ ctx, params }) => users.enable(ctx, params.user_id as string),
+    impersonateUser: ({ ctx, params, body }) => users.impersonate(ctx, params.user_id as string, body as never),
+    exportUser: ({ ctx, params }) => users.export(ctx, params.user_id as string),
+    getSession: ({ ctx, params }) => auth.sessionStatus(ctx, params.session_id as string),
+    listOrganizations: ({ ctx, query }) => organizations.list(ctx, query),
+    createOrganization: ({ ctx, body }) => organizations.create(ctx, body as never),
+    getOrganization: ({ ctx, params }) => organizations.get(ctx, params.org_id as string),
+    updateOrganization: ({ ctx, params, body }) => organizations.update(ctx, params.org_id as string, body),
+    deleteOrganization: ({ ctx, params }) => organizations.delete(ctx, params.org_id as string),
+    listMembers: ({ ctx, params, query }) => organizations.listMembers(ctx, params.org_id as string, query),
+    addMember: ({ ctx, params, body }) => organizations.addMember(ctx, params.org_id as string, body as never),
+    removeMember: ({ ctx, params }) => organizations.removeMember(ctx, params.org_id as string, params.user_id as string),
+    getJwks: ({ ctx }) => tenants.jwks(ctx.tenantId),
+    signIn: ({ ctx, body }) => auth.signIn(ctx, body as never),
+    refreshSession: ({ ctx, body }) => auth.refresh(ctx, body as never),
+    signOut: ({ ctx, body }) => auth.signOut(ctx, body as never),
+    health: async () => ({ status: "ok" }),
+  };
+  registerRoutes(app, handlers, {
+    authenticate,
+    publicContext: (request) => {
+      const tenantId = (request.params as { tenant_id?: string }).tenant_id === undefined ? "" : tenantFromPath(request);
+      return requestContext(request, tenantId, { type: "anonymous", id: null });
+    },
+  });
+  const document = openApiDocument(VERSION);
+  app.get("/openapi.json", async () => document);
+
+  const sweeper = setInterval(() => void idempotency.sweep().catch(() => undefined), 3600_000);
+  sweeper.unref();
+  app.addHook("onClose", async () => {
+    clearInterval(sweeper);
+    await database.close();
+  });
+
+  return {
+    app,
+    database,
+    tenants,
+    async listen({ host = "127.0.0.1", port = 0 } = {}) {
+      await app.listen({ host, port });
+      const address = app.server.address();
+      const actualPort = typeof address === "object" && address !== null ? address.port : port;
+      const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+      const url = `http://${shownHost}:${actualPort}`;
+      publicUrl ??= url;
+      return url;
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,161 @@
+import { idPattern } from "../crypto/ids.js";
+
+// JSON Schemas of the HTTP contract, written once. They are valid both as
+// OpenAPI 3.1 component schemas and as Fastify (Ajv) route schemas.
+
+export type JsonSchema = Record<string, unknown>;
+
+export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+const str = (extra: JsonSchema = {}): JsonSchema => ({ type: "string", ...extra });
+const nullableStr = (extra: JsonSchema = {}): JsonSchema => ({ type: ["string", "null"], ...extra });
+const dateTime = str({ format: "date-time" });
+const nullableDateTime = nullableStr({ format: "date-time" });
+const metadata: JsonSchema = { type: "object", additionalProperties: true, description: "Free-form JSON, at most 16 KiB serialized." };
+
+const object = (properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties), extra: JsonSchema = {}): JsonSchema => ({
+  type: "object",
+  properties,
+  required,
+  ...extra,
+});
+
+/** A request body: unknown fields are an error that names them, never silently dropped. */
+const body = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema =>
+  object(properties, required, { additionalProperties: false });
+
+const list = (item: string): JsonSchema =>
+  object({ data: { type: "array", items: ref(item) }, next_cursor: nullableStr(), total: { type: "integer", minimum: 0 } });
+
+export const schemas: Record<string, JsonSchema> = {
+  Error: object({
+    error: object(
+      {
+        type: str({ description: "Error family, e.g. validation_error" }),
+        code: str({ description: "Machine-readable reason, e.g. email_taken" }),
+        message: str(),
+        param: str({ description: "The request field that was wrong" }),
+        requestId: str(),
+      },
+      ["type", "code", "message", "requestId"],
+    ),
+  }),
+  User: object({
+    id: str({ pattern: idPattern("usr") }),
+    email: str(),
+    email_verified: { type: "boolean" },
+    first_name: nullableStr(),
+    last_name: nullableStr(),
+    phone_number: nullableStr(),
+    avatar_url: nullableStr(),
+    metadata,
+    created_at: dateTime,
+    updated_at: dateTime,
+    last_sign_in_at: nullableDateTime,
+    disabled: { type: "boolean" },
+  }),
+  UsersPage: list("User"),
+  CreateUserRequest: body(
+    {
+      email: str({ maxLength: 320 }),
+      password: str({ maxLength: 1024 }),
+      first_name: nullableStr({ maxLength: 1024 }),
+      last_name: nullableStr({ maxLength: 1024 }),
+      phone_number: nullableStr({ maxLength: 64 }),
+      avatar_url: nullableStr({ maxLength: 4096 }),
+      email_verified: { type: "boolean" },
+      metadata,
+    },
+    ["email"],
+  ),
+  UpdateUserRequest: body({
+    email: str({ maxLength: 320 }),
+    first_name: nullableStr({ maxLength: 1024 }),
+    last_name: nullableStr({ maxLength: 1024 }),
+    phone_number: nullableStr({ maxLength: 64 }),
+    avatar_url: nullableStr({ maxLength: 4096 }),
+    email_verified: { type: "boolean" },
+    metadata,
+    disabled: { type: "boolean" },
+  }),
+  ImpersonateRequest: body({ reason: str({ maxLength: 4096 }), expires_in: { type: "integer" } }, ["reason"]),
+  Impersonation: object({ access_token: str(), expires_at: dateTime, session_id: str({ pattern: idPattern("ses") }) }),
+  Deleted: object({ id: str(), deleted: { type: "boolean", const: true } }),
+  Session: object({
+    id: str(),
+    created_at: dateTime,
+    expires_at: dateTime,
+    revoked_at: nullableDateTime,
+    last_used_at: nullableDateTime,
+    ip_address: nullableStr(),
+    user_agent: nullableStr(),
+    impersonator: { oneOf: [{ type: "null" }, object({ actor_id: str(), reason: str() })] },
+  }),
+  SessionStatus: object({
+    id: str(),
+    user_id: str(),
+    status: { type: "string", enum: ["active", "revoked", "expired"] },
+    expires_at: dateTime,
+    revoked_at: nullableDateTime,
+  }),
+  AuditEvent: object({
+    id: str(),
+    type: str(),
+    actor: object({ type: str(), id: nullableStr() }),
+    ip_address: nullableStr(),
+    user_agent: nullableStr(),
+    data: { type: "object", additionalProperties: true },
+    created_at: dateTime,
+  }),
+  UserExport: object({
+    exported_at: dateTime,
+    user: ref("User"),
+    sessions: { type: "array", items: ref("Session") },
+    mfa_factors: { type: "array", items: object({ id: str(), type: str(), created_at: dateTime }) },
+    oauth_connections: { type: "array", items: object({ id: str(), provider: str(), provider_user_id: str(), created_at: dateTime }) },
+    memberships: { type: "array", items: object({ org_id: str(), org_name: str(), role: str(), created_at: dateTime }) },
+    audit_events: { type: "array", items: ref("AuditEvent") },
+  }),
+  Organization: object({ id: str({ pattern: idPattern("org") }), name: str(), metadata, created_at: dateTime, updated_at: dateTime }),
+  OrganizationsPage: list("Organization"),
+  CreateOrganizationRequest: body({ name: str({ maxLength: 1024 }), metadata }, ["name"]),
+  UpdateOrganizationRequest: body({ name: str({ maxLength: 1024 }), metadata }),
+  AddMemberRequest: body({ user_id: str({ maxLength: 64 }), role: str({ maxLength: 64 }) }, ["user_id"]),
+  Membership: object({ org_id: str(), user_id: str(), role: str(), created_at: dateTime }),
+  MembershipsPage: list("Membership"),
+  Jwks: object({
+    keys: { type: "array", items: object({ kty: str(), crv: str(), x: str(), kid: str(), alg: str(), use: str() }) },
+  }),
+  SignInRequest: body({ email: str({ maxLength: 320 }), password: str({ maxLength: 1024 }), audience: str({ maxLength: 256 }) }, ["email", "password"]),
+  RefreshRequest: body({ refresh_token: str({ maxLength: 256 }), audience: str({ maxLength: 256 }) }, ["refresh_token"]),
+  SignOutRequest: body({ refresh_token: str({ maxLength: 256 }) }, ["refresh_token"]),
+  Tokens: object(
+    {
+      token_type: str({ const: "Bearer" }),
+      access_token: str(),
+      expires_at: dateTime,
+      refresh_token: str(),
+      session_id: str(),
+      user: ref("User"),
+    },
+    ["token_type", "access_token", "expires_at", "refresh_token", "session_id"],
+  ),
+  SignedOut: object({ session_id: str(), revoked: { type: "boolean", const: true } }),
+  Health: object({ status: str({ const: "ok" }) }),
+};
+
+/** Query and path parameter schemas, by name. */
+export const parameters = {
+  userId: { name: "user_id", in: "path", schema: str({ maxLength: 64 }) },
+  orgId: { name: "org_id", in: "path", schema: str({ maxLength: 64 }) },
+  sessionId: { name: "session_id", in: "path", schema: str({ maxLength: 64 }) },
+  tenantId: { name: "tenant_id", in: "path", schema: str({ maxLength: 64 }) },
+  limit: { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 50 } },
+  cursor: { name: "cursor", in: "query", schema: str({ maxLength: 512 }) },
+  search: { name: "search", in: "query", schema: str({ maxLength: 200 }) },
+  status: { name: "status", in: "query", schema: { type: "string", enum: ["active", "disabled"] } },
+  orgFilter: { name: "org_id", in: "query", schema: str({ maxLength: 64 }) },
+  email: { name: "email", in: "query", required: true, schema: str({ maxLength: 320 }) },
+} as const;
+
+export type Parameter = (typeof parameters)[keyof typeof parameters];

@@ -1,0 +1,44 @@
+import { hash, verify, type Algorithm } from "@node-rs/argon2";
+
+// `Algorithm` is an ambient const enum (not importable under isolatedModules); 2 is Argon2id.
+const ARGON2ID = 2 as Algorithm;
+
+/** Argon2id cost. OWASP's recommendation is the default; lower costs are for tests only. */
+export interface PasswordHashingOptions {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export const OWASP_ARGON2ID: PasswordHashingOptions = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+/** Fast and insecure: only `startTestServer()` and explicit test settings use it. */
+export const TEST_ONLY_ARGON2ID: PasswordHashingOptions = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+
+/** Hashes and verifies on libuv's thread pool, so the event loop never blocks on Argon2. */
+export class PasswordHasher {
+  readonly #options: PasswordHashingOptions;
+  #dummy: Promise<string> | undefined;
+
+  constructor(options: PasswordHashingOptions = OWASP_ARGON2ID) {
+    this.#options = options;
+  }
+
+  hash(password: string): Promise<string> {
+    return hash(password, { ...this.#options, algorithm: ARGON2ID });
+  }
+
+  async verify(passwordHash: string, password: string): Promise<boolean> {
+    try {
+      return await verify(passwordHash, password);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Spends the same time as a real check, so unknown emails cannot be told apart by timing. */
+  async verifyAgainstDummy(password: string): Promise<false> {
+    this.#dummy ??= this.hash("dummy-password-for-timing");
+    await this.verify(await this.#dummy, password);
+    return false;
+  }
+}

@@ -1,0 +1,79 @@
+import { isId, type IdPrefix } from "../crypto/ids.js";
+import { invalid } from "./api-error.js";
+
+/** Serialized metadata may not exceed this many bytes. */
+export const METADATA_MAX_BYTES = 16 * 1024;
+const METADATA_MAX_DEPTH = 10;
+
+// Pragmatic, not RFC 5322: one @, no spaces, a dotted domain.
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** Trims and checks an email; the stored form keeps the caller's case, lookups use lower case. */
+export function normalizeEmail(value: string, param = "email"): string {
+  const email = value.trim();
+  if (email.length > 254 || !EMAIL.test(email)) throw invalid(param, "invalid_email", `"${param}" is not a valid email address`);
+  return email;
+}
+
+export function checkPhoneNumber(value: string | null): string | null {
+  if (value === null) return null;
+  if (!E164.test(value)) {
+    throw invalid("phone_number", "invalid_phone_number", '"phone_number" must be in E.164 format, e.g. +14155550123');
+  }
+  return value;
+}
+
+export function checkAvatarUrl(value: string | null): string | null {
+  if (value === null) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid("avatar_url", "invalid_avatar_url", '"avatar_url" must be an http(s) URL');
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || value.length > 2048) {
+    throw invalid("avatar_url", "invalid_avatar_url", '"avatar_url" must be an http(s) URL of at most 2048 characters');
+  }
+  return value;
+}
+
+export function checkPassword(value: string): string {
+  if (value.length < 8 || value.length > 128) {
+    throw invalid("password", "invalid_password", '"password" must be 8 to 128 characters');
+  }
+  return value;
+}
+
+export function checkName(value: string | null, param: string): string | null {
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if (trimmed.length > 200) throw invalid(param, "invalid_name", `"${param}" must be at most 200 characters`);
+  return trimmed === "" ? null : trimmed;
+}
+
+function depth(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  let max = 0;
+  for (const child of Object.values(value)) max = Math.max(max, depth(child));
+  return max + 1;
+}
+
+/** Serializes metadata, refusing anything over the size or depth cap. */
+export function serializeMetadata(metadata: unknown): string {
+  const text = JSON.stringify(metadata);
+  if (Buffer.byteLength(text) > METADATA_MAX_BYTES) {
+    throw invalid("metadata", "metadata_too_large", `"metadata" must serialize to at most ${METADATA_MAX_BYTES} bytes`);
+  }
+  if (depth(metadata) > METADATA_MAX_DEPTH) {
+    throw invalid("metadata", "metadata_too_deep", `"metadata" may nest at most ${METADATA_MAX_DEPTH} levels`);
+  }
+  return text;
+}
+
+/** Checks a path ID: malformed is a 400 `invalid_id`; the caller then 404s a well-formed unknown one. */
+export function checkId(value: string, prefix: IdPrefix, param: string): string {
+  if (!isId(value, prefix)) throw invalid(param, "invalid_id", `"${param}" is not a valid ID (expected ${prefix}_ followed by 26 characters)`);
+  return value;
+}
+

@@ -1,0 +1,8 @@
+export { createServer, VERSION, type HelloJohnServer, type ServerOptions } from "./app.js";
+export { openApiDocument } from "./contract/openapi.js";
+export { operations, type Operation } from "./contract/operations.js";
+export { schemas, type JsonSchema } from "./contract/schemas.js";
+export { MasterKey } from "./crypto/master-key.js";
+export type { PasswordHashingOptions } from "./crypto/passwords.js";
+export type { CreatedApiKey, TenantsService } from "./services/tenants.service.js";
+export type { Database } from "./store/database.js";

@@ -1,0 +1,141 @@
+import { newId } from "../crypto/ids.js";
+import { ApiError, invalid, notFound } from "../domain/api-error.js";
+import { paginate, type CursorCodec } from "../domain/cursor.js";
+import { mergePatch, withoutNulls } from "../domain/merge-patch.js";
+import { checkId, serializeMetadata } from "../domain/validation.js";
+import type { Database } from "../store/database.js";
+import type { OrganizationRow, OrganizationsStore } from "../store/organizations.store.js";
+import type { Executor } from "../store/schema.js";
+import type { UsersStore } from "../store/users.store.js";
+import { wireMembership, wireOrganization } from "../contract/wire.js";
+import type { AuditLog } from "./audit-log.js";
+import type { RequestContext } from "./context.js";
+
+function checkOrgName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === "" || trimmed.length > 200) throw invalid("name", "invalid_name", '"name" must be 1 to 200 characters');
+  return trimmed;
+}
+
+function checkRole(role: string): string {
+  if (!/^[a-z][a-z0-9_:-]{0,49}$/.test(role)) {
+    throw invalid("role", "invalid_role", '"role" must be 1 to 50 lowercase letters, digits, "_", ":" or "-"');
+  }
+  return role;
+}
+
+/** Organizations and memberships, so that users can be listed by organization. */
+export class OrganizationsService {
+  constructor(
+    private readonly database: Database,
+    private readonly store: OrganizationsStore,
+    private readonly users: UsersStore,
+    private readonly audit: AuditLog,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  async #mustFind(db: Executor, tenantId: string, orgId: string, lock = false): Promise<OrganizationRow> {
+    const row = await this.store.find(db, tenantId, checkId(orgId, "org", "org_id"), lock);
+    if (row === undefined) throw notFound("organization");
+    return row;
+  }
+
+  async create(ctx: RequestContext, input: { name: string; metadata?: Record<string, unknown> }) {
+    const now = Date.now();
+    const row: OrganizationRow = {
+      id: newId("org"),
+      tenant_id: ctx.tenantId,
+      name: checkOrgName(input.name),
+      metadata: serializeMetadata(withoutNulls(input.metadata ?? {})),
+      created_at: now,
+      updated_at: now,
+    };
+    await this.database.db.transaction().execute(async (trx) => {
+      await this.store.insert(trx, row);
+      await this.audit.record(trx, ctx, "organization.created", null, { org_id: row.id });
+    });
+    return wireOrganization(row);
+  }
+
+  async get(ctx: RequestContext, orgId: string) {
+    return wireOrganization(await this.#mustFind(this.database.db, ctx.tenantId, orgId));
+  }
+
+  async list(ctx: RequestContext, input: { limit?: number; cursor?: string }) {
+    const limit = input.limit ?? 50;
+    const scope = { list: "organizations" };
+    const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
+    const [rows, total] = await Promise.all([
+      this.store.page(this.database.db, ctx.tenantId, limit, after),
+      this.store.count(this.database.db, ctx.tenantId),
+    ]);
+    const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
+    return { data: items.map(wireOrganization), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+  }
+
+  async update(ctx: RequestContext, orgId: string, input: { name?: string; metadata?: Record<string, unknown> }) {
+    const name = input.name === undefined ? undefined : checkOrgName(input.name);
+    if (input.metadata !== undefined) serializeMetadata(input.metadata);
+    const row = await this.database.db.transaction().execute(async (trx) => {
+      const current = await this.#mustFind(trx, ctx.tenantId, orgId, true);
+      const changes: Partial<OrganizationRow> = { updated_at: Date.now() };
+      if (name !== undefined) changes.name = name;
+      if (input.metadata !== undefined) changes.metadata = serializeMetadata(mergePatch(JSON.parse(current.metadata), input.metadata));
+      await this.store.update(trx, ctx.tenantId, current.id, changes);
+      await this.audit.record(trx, ctx, "organization.updated", null, { org_id: current.id, fields: Object.keys(input).sort() });
+      return { ...current, ...changes };
+    });
+    return wireOrganization(row);
+  }
+
+  async delete(ctx: RequestContext, orgId: string) {
+    await this.database.db.transaction().execute(async (trx) => {
+      const current = await this.#mustFind(trx, ctx.tenantId, orgId, true);
+      await this.store.delete(trx, ctx.tenantId, current.id);
+      await this.audit.record(trx, ctx, "organization.deleted", null, { org_id: current.id });
+    });
+    return { id: orgId, deleted: true as const };
+  }
+
+  async addMember(ctx: RequestContext, orgId: string, input: { user_id: string; role?: string }) {
+    const userId = checkId(input.user_id, "usr", "user_id");
+    const role = checkRole(input.role ?? "member");
+    const row = { tenant_id: ctx.tenantId, org_id: orgId, user_id: userId, role, created_at: Date.now() };
+    await this.database.db
+      .transaction()
+      .execute(async (trx) => {
+        const org = await this.#mustFind(trx, ctx.tenantId, orgId);
+        if ((await this.users.find(trx, ctx.tenantId, userId)) === undefined) throw notFound("user");
+        await this.store.insertMembership(trx, { ...row, org_id: org.id });
+        await this.audit.record(trx, ctx, "organization.member_added", userId, { org_id: org.id, role });
+      })
+      .catch((error: unknown) => {
+        if (this.database.isUniqueViolation(error)) throw new ApiError(409, "already_member", "The user is already a member", "user_id");
+        throw error;
+      });
+    return wireMembership(row);
+  }
+
+  async removeMember(ctx: RequestContext, orgId: string, userId: string) {
+    checkId(userId, "usr", "user_id");
+    await this.database.db.transaction().execute(async (trx) => {
+      const org = await this.#mustFind(trx, ctx.tenantId, orgId);
+      if (!(await this.store.deleteMembership(trx, ctx.tenantId, org.id, userId))) throw notFound("membership");
+      await this.audit.record(trx, ctx, "organization.member_removed", userId, { org_id: org.id });
+    });
+    return { id: userId, deleted: true as const };
+  }
+
+  async listMembers(ctx: RequestContext, orgId: string, input: { limit?: number; cursor?: string }) {
+    const org = await this.#mustFind(this.database.db, ctx.tenantId, orgId);
+    const limit = input.limit ?? 50;
+    const scope = { members: org.id };
+    const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
+    const [rows, total] = await Promise.all([
+      this.store.membersPage(this.database.db, ctx.tenantId, org.id, limit, after),
+      this.store.countMembers(this.database.db, ctx.tenantId, org.id),
+    ]);
+    const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.user_id }));
+    return { data: items.map(wireMembership), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+  }
+}

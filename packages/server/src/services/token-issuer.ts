@@ -1,0 +1,51 @@
+import { randomUUID } from "node:crypto";
+import { signJwt } from "../crypto/jwt-signer.js";
+import type { TenantsService } from "./tenants.service.js";
+
+/** Access tokens live this long: short, because without a revocation check they stay valid until expiry. */
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+
+export interface AccessTokenInput {
+  tenantId: string;
+  userId: string;
+  sessionId: string;
+  expiresInSeconds: number;
+  audience?: string;
+  /** RFC 8693 actor: the API key that impersonates, and why. */
+  actor?: { keyId: string; reason: string };
+}
+
+/** Signs access tokens with the tenant's current Ed25519 key. */
+export class TokenIssuer {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly issuerBase: () => string,
+  ) {}
+
+  /** `iss` of the tenant's tokens. */
+  issuer(tenantId: string): string {
+    return `${this.issuerBase()}/v1/tenants/${tenantId}`;
+  }
+
+  async issue(input: AccessTokenInput): Promise<{ token: string; expiresAt: number }> {
+    const { kid, key } = await this.tenants.signer(input.tenantId);
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + input.expiresInSeconds;
+    const claims: Record<string, unknown> = {
+      iss: this.issuer(input.tenantId),
+      sub: input.userId,
+      iat: now,
+      nbf: now,
+      exp,
+      jti: randomUUID(),
+      sid: input.sessionId,
+      tid: input.tenantId,
+    };
+    if (input.audience !== undefined) claims.aud = input.audience;
+    if (input.actor !== undefined) {
+      claims.act = { sub: input.actor.keyId };
+      claims.act_reason = input.actor.reason;
+    }
+    return { token: signJwt(claims, kid, key), expiresAt: exp * 1000 };
+  }
+}

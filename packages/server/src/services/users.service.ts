@@ -1,0 +1,315 @@
+import { newId } from "../crypto/ids.js";
+import type { PasswordHasher } from "../crypto/passwords.js";
+import { ApiError, invalid, notFound } from "../domain/api-error.js";
+import { paginate, type CursorCodec } from "../domain/cursor.js";
+import { mergePatch, withoutNulls } from "../domain/merge-patch.js";
+import {
+  checkAvatarUrl,
+  checkId,
+  checkName,
+  checkPassword,
+  checkPhoneNumber,
+  normalizeEmail,
+  serializeMetadata,
+} from "../domain/validation.js";
+import type { AuditStore } from "../store/audit.store.js";
+import type { CredentialsStore } from "../store/credentials.store.js";
+import type { Database } from "../store/database.js";
+import type { OrganizationsStore } from "../store/organizations.store.js";
+import type { Executor } from "../store/schema.js";
+import type { SessionsStore } from "../store/sessions.store.js";
+import type { UserFilters, UserRow, UsersStore } from "../store/users.store.js";
+import {
+  iso,
+  wireAuditEvent,
+  wireMfaFactor,
+  wireOAuthConnection,
+  wireSession,
+  wireUser,
+  wireUserMembership,
+} from "../contract/wire.js";
+import type { AuditLog } from "./audit-log.js";
+import type { RequestContext } from "./context.js";
+import type { TokenIssuer } from "./token-issuer.js";
+
+export interface CreateUserInput {
+  email: string;
+  password?: string;
+  first_name?: string | null;
+  last_name?: string | null;
+  phone_number?: string | null;
+  avatar_url?: string | null;
+  email_verified?: boolean;
+  metadata?: Record<string, unknown>;
+}
+
+export interface UpdateUserInput {
+  email?: string;
+  first_name?: string | null;
+  last_name?: string | null;
+  phone_number?: string | null;
+  avatar_url?: string | null;
+  email_verified?: boolean;
+  metadata?: Record<string, unknown>;
+  disabled?: boolean;
+}
+
+export interface ListUsersInput {
+  limit?: number;
+  cursor?: string;
+  search?: string;
+  status?: "active" | "disabled";
+  org_id?: string;
+}
+
+export const DEFAULT_IMPERSONATION_SECONDS = 15 * 60;
+export const MAX_IMPERSONATION_SECONDS = 60 * 60;
+
+const nameLower = (first: string | null, last: string | null): string => [first, last].filter((p) => p !== null).join(" ").toLowerCase();
+
+/** The users API's rules. Each mutation and its audit event commit in one transaction. */
+export class UsersService {
+  constructor(
+    private readonly database: Database,
+    private readonly users: UsersStore,
+    private readonly sessions: SessionsStore,
+    private readonly organizations: OrganizationsStore,
+    private readonly credentials: CredentialsStore,
+    private readonly auditStore: AuditStore,
+    private readonly audit: AuditLog,
+    private readonly hasher: PasswordHasher,
+    private readonly cursors: CursorCodec,
+    private readonly tokens: TokenIssuer,
+  ) {}
+
+  #transaction<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
+    return this.database.db.transaction().execute(work);
+  }
+
+  async #mustFind(db: Executor, tenantId: string, userId: string, lock = false): Promise<UserRow> {
+    const row = await this.users.find(db, tenantId, checkId(userId, "usr", "user_id"), lock);
+    if (row === undefined) throw notFound("user");
+    return row;
+  }
+
+  #emailTaken(error: unknown): never {
+    if (this.database.isUniqueViolation(error)) throw new ApiError(409, "email_taken", "A user with this email already exists", "email");
+    throw error;
+  }
+
+  async get(ctx: RequestContext, userId: string) {
+    return wireUser(await this.#mustFind(this.database.db, ctx.tenantId, userId));
+  }
+
+  async getByEmail(ctx: RequestContext, email: string) {
+    const row = await this.users.findByEmail(this.database.db, ctx.tenantId, normalizeEmail(email).toLowerCase());
+    if (row === undefined) throw notFound("user");
+    return wireUser(row);
+  }
+
+  async list(ctx: RequestContext, input: ListUsersInput) {
+    const limit = input.limit ?? 50;
+    const filters: UserFilters = { search: input.search, status: input.status };
+    if (input.org_id !== undefined) filters.orgId = checkId(input.org_id, "org", "org_id");
+    const scope = { search: filters.search ?? null, status: filters.status ?? null, org: filters.orgId ?? null };
+    const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
+    const db = this.database.db;
+    const [rows, total] = await Promise.all([
+      this.users.page(db, ctx.tenantId, filters, limit, after),
+      this.users.count(db, ctx.tenantId, filters),
+    ]);
+    const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
+    return { data: items.map(wireUser), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+  }
+
+  async create(ctx: RequestContext, input: CreateUserInput) {
+    const email = normalizeEmail(input.email);
+    const firstName = checkName(input.first_name ?? null, "first_name");
+    const lastName = checkName(input.last_name ?? null, "last_name");
+    const metadata = serializeMetadata(withoutNulls(input.metadata ?? {}));
+    const phone = checkPhoneNumber(input.phone_number ?? null);
+    const avatar = checkAvatarUrl(input.avatar_url ?? null);
+    const passwordHash = input.password === undefined ? null : await this.hasher.hash(checkPassword(input.password));
+    const now = Date.now();
+    const row: UserRow = {
+      id: newId("usr"),
+      tenant_id: ctx.tenantId,
+      email,
+      email_lower: email.toLowerCase(),
+      email_verified: input.email_verified === true ? 1 : 0,
+      first_name: firstName,
+      last_name: lastName,
+      name_lower: nameLower(firstName, lastName),
+      phone_number: phone,
+      avatar_url: avatar,
+      metadata,
+      password_hash: passwordHash,
+      disabled: 0,
+      created_at: now,
+      updated_at: now,
+      last_sign_in_at: null,
+    };
+    await this.#transaction(async (trx) => {
+      await this.users.insert(trx, row);
+      await this.audit.record(trx, ctx, "user.created", row.id);
+    }).catch((error: unknown) => this.#emailTaken(error));
+    return wireUser(row);
+  }
+
+  async update(ctx: RequestContext, userId: string, input: UpdateUserInput) {
+    checkId(userId, "usr", "user_id");
+    // Validate everything before touching the database.
+    const email = input.email === undefined ? undefined : normalizeEmail(input.email);
+    const firstName = input.first_name === undefined ? undefined : checkName(input.first_name, "first_name");
+    const lastName = input.last_name === undefined ? undefined : checkName(input.last_name, "last_name");
+    const phone = input.phone_number === undefined ? undefined : checkPhoneNumber(input.phone_number);
+    const avatar = input.avatar_url === undefined ? undefined : checkAvatarUrl(input.avatar_url);
+    if (input.metadata !== undefined) serializeMetadata(input.metadata);
+    const now = Date.now();
+
+    const row = await this.#transaction(async (trx) => {
+      // The row lock makes read-merge-write atomic: concurrent patches of different keys all survive.
+      const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
+      const changes: Partial<UserRow> = { updated_at: now };
+      if (email !== undefined) {
+        changes.email = email;
+        changes.email_lower = email.toLowerCase();
+      }
+      if (firstName !== undefined) changes.first_name = firstName;
+      if (lastName !== undefined) changes.last_name = lastName;
+      changes.name_lower = nameLower(
+        firstName === undefined ? current.first_name : firstName,
+        lastName === undefined ? current.last_name : lastName,
+      );
+      if (phone !== undefined) changes.phone_number = phone;
+      if (avatar !== undefined) changes.avatar_url = avatar;
+      if (input.email_verified !== undefined) changes.email_verified = input.email_verified ? 1 : 0;
+      if (input.metadata !== undefined) changes.metadata = serializeMetadata(mergePatch(JSON.parse(current.metadata), input.metadata));
+      if (input.disabled !== undefined) changes.disabled = input.disabled ? 1 : 0;
+      await this.users.update(trx, ctx.tenantId, current.id, changes);
+      if (input.disabled === true && current.disabled === 0) {
+        await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
+      }
+      const fields = Object.keys(input).sort();
+      await this.audit.record(trx, ctx, "user.updated", current.id, { fields });
+      return { ...current, ...changes };
+    }).catch((error: unknown) => this.#emailTaken(error));
+    return wireUser(row);
+  }
+
+  async disable(ctx: RequestContext, userId: string) {
+    const now = Date.now();
+    const row = await this.#transaction(async (trx) => {
+      const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
+      await this.users.update(trx, ctx.tenantId, current.id, { disabled: 1, updated_at: now });
+      const revoked = await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
+      await this.audit.record(trx, ctx, "user.disabled", current.id, { revoked_sessions: revoked });
+      return { ...current, disabled: 1, updated_at: now };
+    });
+    return wireUser(row);
+  }
+
+  async enable(ctx: RequestContext, userId: string) {
+    const now = Date.now();
+    const row = await this.#transaction(async (trx) => {
+      const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
+      await this.users.update(trx, ctx.tenantId, current.id, { disabled: 0, updated_at: now });
+      await this.audit.record(trx, ctx, "user.enabled", current.id);
+      return { ...current, disabled: 0, updated_at: now };
+    });
+    return wireUser(row);
+  }
+
+  /**
+   * Deletes the user and every row about them; one `user.deleted` event (ID,
+   * time, actor) remains. Deleting an already deleted user answers the same,
+   * so a retried delete is safe without a stored response.
+   */
+  async delete(ctx: RequestContext, userId: string) {
+    checkId(userId, "usr", "user_id");
+    await this.#transaction(async (trx) => {
+      const current = await this.users.find(trx, ctx.tenantId, userId, true);
+      if (current === undefined) {
+        const alreadyDeleted = await trx
+          .selectFrom("audit_events")
+          .select("id")
+          .where("tenant_id", "=", ctx.tenantId)
+          .where("type", "=", "user.deleted")
+          .where("subject_user_id", "=", userId)
+          .executeTakeFirst();
+        if (alreadyDeleted === undefined) throw notFound("user");
+        return;
+      }
+      await this.credentials.deleteAllForUser(trx, ctx.tenantId, userId);
+      await this.auditStore.deleteAboutUser(trx, ctx.tenantId, userId);
+      await trx.deleteFrom("idempotency_keys").where("tenant_id", "=", ctx.tenantId).where("response_body", "like", `%${userId}%`).execute();
+      await this.users.delete(trx, ctx.tenantId, userId);
+      await this.audit.record(trx, ctx, "user.deleted", userId);
+    });
+    return { id: userId, deleted: true as const };
+  }
+
+  async impersonate(ctx: RequestContext, userId: string, input: { reason: string; expires_in?: number }) {
+    const reason = input.reason.trim();
+    if (reason === "" || reason.length > 500) {
+      throw invalid("reason", "invalid_reason", '"reason" is required: 1 to 500 characters saying why you impersonate');
+    }
+    const seconds = input.expires_in ?? DEFAULT_IMPERSONATION_SECONDS;
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_IMPERSONATION_SECONDS) {
+      throw invalid("expires_in", "invalid_expires_in", `"expires_in" must be 1 to ${MAX_IMPERSONATION_SECONDS} seconds`);
+    }
+    const keyId = ctx.actor.id ?? "system";
+    const now = Date.now();
+    const sessionId = newId("ses");
+    const user = await this.#transaction(async (trx) => {
+      const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
+      if (current.disabled === 1) throw new ApiError(403, "user_disabled", "Disabled users cannot be impersonated", "user_id");
+      await this.sessions.insert(trx, {
+        id: sessionId,
+        tenant_id: ctx.tenantId,
+        user_id: current.id,
+        created_at: now,
+        expires_at: now + seconds * 1000,
+        revoked_at: null,
+        last_used_at: null,
+        ip_address: ctx.ip,
+        user_agent: ctx.userAgent,
+        impersonator_id: keyId,
+        impersonation_reason: reason,
+      });
+      await this.audit.record(trx, ctx, "user.impersonated", current.id, { reason, session_id: sessionId, expires_in: seconds });
+      return current;
+    });
+    const { token, expiresAt } = await this.tokens.issue({
+      tenantId: ctx.tenantId,
+      userId: user.id,
+      sessionId,
+      expiresInSeconds: seconds,
+      actor: { keyId, reason },
+    });
+    return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
+  }
+
+  async export(ctx: RequestContext, userId: string) {
+    return this.#transaction(async (trx) => {
+      const user = await this.#mustFind(trx, ctx.tenantId, userId);
+      await this.audit.record(trx, ctx, "user.exported", user.id);
+      const [sessions, mfa, oauth, memberships, events] = await Promise.all([
+        this.sessions.listForUser(trx, ctx.tenantId, user.id),
+        this.credentials.mfaFactors(trx, ctx.tenantId, user.id),
+        this.credentials.oauthConnections(trx, ctx.tenantId, user.id),
+        this.organizations.membershipsOfUser(trx, ctx.tenantId, user.id),
+        this.auditStore.aboutUser(trx, ctx.tenantId, user.id),
+      ]);
+      return {
+        exported_at: iso(Date.now()),
+        user: wireUser(user),
+        sessions: sessions.map(wireSession),
+        mfa_factors: mfa.map(wireMfaFactor),
+        oauth_connections: oauth.map(wireOAuthConnection),
+        memberships: memberships.map(wireUserMembership),
+        audit_events: events.map(wireAuditEvent),
+      };
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import type { Selectable } from "kysely";
+import type { AuditEventsTable, Executor } from "./schema.js";
+
+export type AuditEventRow = Selectable<AuditEventsTable>;
+
+/** SQL for the audit log. */
+export class AuditStore {
+  async insert(db: Executor, row: AuditEventRow): Promise<void> {
+    await db.insertInto("audit_events").values(row).execute();
+  }
+
+  aboutUser(db: Executor, tenantId: string, userId: string): Promise<AuditEventRow[]> {
+    return db
+      .selectFrom("audit_events")
+      .selectAll()
+      .where("tenant_id", "=", tenantId)
+      .where((eb) => eb.or([eb("subject_user_id", "=", userId), eb.and([eb("actor_type", "=", "user"), eb("actor_id", "=", userId)])]))
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .execute();
+  }
+
+  async deleteAboutUser(db: Executor, tenantId: string, userId: string): Promise<void> {
+    await db
+      .deleteFrom("audit_events")
+      .where("tenant_id", "=", tenantId)
+      .where((eb) => eb.or([eb("subject_user_id", "=", userId), eb.and([eb("actor_type", "=", "user"), eb("actor_id", "=", userId)])]))
+      .execute();
+  }
+}

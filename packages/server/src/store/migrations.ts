@@ -1,0 +1,158 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+
+// One set of migrations for both dialects: only portable column types are used
+// (text, bigint for epoch-ms times, integer for 0/1 booleans).
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("tenants")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("api_keys")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("secret_hash", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("revoked_at", "bigint")
+      .execute();
+    await db.schema
+      .createTable("signing_keys")
+      .addColumn("kid", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("public_jwk", "text", (c) => c.notNull())
+      .addColumn("sealed_private_key", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("signing_keys_tenant").on("signing_keys").columns(["tenant_id", "created_at"]).execute();
+    await db.schema
+      .createTable("users")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("email", "text", (c) => c.notNull())
+      .addColumn("email_lower", "text", (c) => c.notNull())
+      .addColumn("email_verified", "integer", (c) => c.notNull())
+      .addColumn("first_name", "text")
+      .addColumn("last_name", "text")
+      .addColumn("name_lower", "text", (c) => c.notNull())
+      .addColumn("phone_number", "text")
+      .addColumn("avatar_url", "text")
+      .addColumn("metadata", "text", (c) => c.notNull())
+      .addColumn("password_hash", "text")
+      .addColumn("disabled", "integer", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("updated_at", "bigint", (c) => c.notNull())
+      .addColumn("last_sign_in_at", "bigint")
+      .execute();
+    await db.schema.createIndex("users_tenant_email").on("users").columns(["tenant_id", "email_lower"]).unique().execute();
+    await db.schema.createIndex("users_tenant_created").on("users").columns(["tenant_id", "created_at", "id"]).execute();
+    await db.schema
+      .createTable("sessions")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("user_id", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("expires_at", "bigint", (c) => c.notNull())
+      .addColumn("revoked_at", "bigint")
+      .addColumn("last_used_at", "bigint")
+      .addColumn("ip_address", "text")
+      .addColumn("user_agent", "text")
+      .addColumn("impersonator_id", "text")
+      .addColumn("impersonation_reason", "text")
+      .execute();
+    await db.schema.createIndex("sessions_user").on("sessions").columns(["tenant_id", "user_id"]).execute();
+    await db.schema
+      .createTable("refresh_tokens")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("session_id", "text", (c) => c.notNull())
+      .addColumn("user_id", "text", (c) => c.notNull())
+      .addColumn("token_hash", "text", (c) => c.notNull().unique())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("expires_at", "bigint", (c) => c.notNull())
+      .addColumn("used_at", "bigint")
+      .addColumn("revoked_at", "bigint")
+      .execute();
+    await db.schema.createIndex("refresh_tokens_user").on("refresh_tokens").columns(["tenant_id", "user_id"]).execute();
+    await db.schema
+      .createTable("mfa_factors")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("user_id", "text", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("sealed_secret", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("mfa_factors_user").on("mfa_factors").columns(["tenant_id", "user_id"]).execute();
+    await db.schema
+      .createTable("oauth_connections")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("user_id", "text", (c) => c.notNull())
+      .addColumn("provider", "text", (c) => c.notNull())
+      .addColumn("provider_user_id", "text", (c) => c.notNull())
+      .addColumn("sealed_tokens", "text")
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("oauth_connections_user").on("oauth_connections").columns(["tenant_id", "user_id"]).execute();
+    await db.schema
+      .createTable("organizations")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("metadata", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("updated_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("organizations_tenant_created").on("organizations").columns(["tenant_id", "created_at", "id"]).execute();
+    await db.schema
+      .createTable("memberships")
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("org_id", "text", (c) => c.notNull())
+      .addColumn("user_id", "text", (c) => c.notNull())
+      .addColumn("role", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addPrimaryKeyConstraint("memberships_pk", ["org_id", "user_id"])
+      .execute();
+    await db.schema.createIndex("memberships_user").on("memberships").columns(["tenant_id", "user_id"]).execute();
+    await db.schema
+      .createTable("audit_events")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("actor_type", "text", (c) => c.notNull())
+      .addColumn("actor_id", "text")
+      .addColumn("subject_user_id", "text")
+      .addColumn("ip_address", "text")
+      .addColumn("user_agent", "text")
+      .addColumn("data", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("audit_events_subject").on("audit_events").columns(["tenant_id", "subject_user_id"]).execute();
+    await db.schema
+      .createTable("idempotency_keys")
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("key", "text", (c) => c.notNull())
+      .addColumn("fingerprint", "text", (c) => c.notNull())
+      .addColumn("status_code", "integer")
+      .addColumn("response_body", "text")
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addPrimaryKeyConstraint("idempotency_keys_pk", ["tenant_id", "key"])
+      .execute();
+    await db.schema.createIndex("idempotency_keys_created").on("idempotency_keys").column("created_at").execute();
+  },
+};
+
+const MIGRATIONS: Record<string, Migration> = { "0001_initial": initial };
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Brings the schema up to date; safe to run from several instances at once (Kysely's migration lock). */
+export async function migrate(db: Kysely<unknown>): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+}

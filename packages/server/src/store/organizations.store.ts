@@ -1,0 +1,79 @@
+import type { Selectable } from "kysely";
+import type { MembershipsTable, OrganizationsTable, Executor } from "./schema.js";
+import type { Database } from "./database.js";
+import type { UserKeyset } from "./users.store.js";
+
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type MembershipRow = Selectable<MembershipsTable>;
+
+/** SQL for organizations and memberships. */
+export class OrganizationsStore {
+  constructor(private readonly database: Database) {}
+
+  async insert(db: Executor, row: OrganizationRow): Promise<void> {
+    await db.insertInto("organizations").values(row).execute();
+  }
+
+  find(db: Executor, tenantId: string, id: string, lock = false): Promise<OrganizationRow | undefined> {
+    const query = db.selectFrom("organizations").selectAll().where("tenant_id", "=", tenantId).where("id", "=", id);
+    return (lock ? this.database.forUpdate(query) : query).executeTakeFirst();
+  }
+
+  async update(db: Executor, tenantId: string, id: string, changes: Partial<OrganizationRow>): Promise<void> {
+    await db.updateTable("organizations").set(changes).where("tenant_id", "=", tenantId).where("id", "=", id).execute();
+  }
+
+  async delete(db: Executor, tenantId: string, id: string): Promise<void> {
+    await db.deleteFrom("memberships").where("tenant_id", "=", tenantId).where("org_id", "=", id).execute();
+    await db.deleteFrom("organizations").where("tenant_id", "=", tenantId).where("id", "=", id).execute();
+  }
+
+  page(db: Executor, tenantId: string, limit: number, after: UserKeyset | undefined): Promise<OrganizationRow[]> {
+    let query = db.selectFrom("organizations").selectAll().where("tenant_id", "=", tenantId);
+    if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.createdAt, after.id)));
+    return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+  }
+
+  async count(db: Executor, tenantId: string): Promise<number> {
+    const row = await db.selectFrom("organizations").select((eb) => eb.fn.countAll().as("n")).where("tenant_id", "=", tenantId).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async insertMembership(db: Executor, row: MembershipRow): Promise<void> {
+    await db.insertInto("memberships").values(row).execute();
+  }
+
+  async deleteMembership(db: Executor, tenantId: string, orgId: string, userId: string): Promise<boolean> {
+    const result = await db.deleteFrom("memberships").where("tenant_id", "=", tenantId).where("org_id", "=", orgId).where("user_id", "=", userId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Members newest first; the keyset's `id` is the user ID. */
+  membersPage(db: Executor, tenantId: string, orgId: string, limit: number, after: UserKeyset | undefined): Promise<MembershipRow[]> {
+    let query = db.selectFrom("memberships").selectAll().where("tenant_id", "=", tenantId).where("org_id", "=", orgId);
+    if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "user_id"), "<", eb.tuple(after.createdAt, after.id)));
+    return query.orderBy("created_at", "desc").orderBy("user_id", "desc").limit(limit + 1).execute();
+  }
+
+  async countMembers(db: Executor, tenantId: string, orgId: string): Promise<number> {
+    const row = await db
+      .selectFrom("memberships")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("tenant_id", "=", tenantId)
+      .where("org_id", "=", orgId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  membershipsOfUser(db: Executor, tenantId: string, userId: string): Promise<(MembershipRow & { org_name: string })[]> {
+    return db
+      .selectFrom("memberships")
+      .innerJoin("organizations", "organizations.id", "memberships.org_id")
+      .selectAll("memberships")
+      .select("organizations.name as org_name")
+      .where("memberships.tenant_id", "=", tenantId)
+      .where("memberships.user_id", "=", userId)
+      .orderBy("memberships.created_at", "desc")
+      .execute();
+  }
+}

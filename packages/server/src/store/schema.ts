@@ -1,0 +1,137 @@
+import type { Kysely, Transaction } from "kysely";
+
+// Times are epoch milliseconds and booleans 0/1 in both dialects; JSON is text.
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  secret_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+export interface SigningKeysTable {
+  kid: string;
+  tenant_id: string;
+  public_jwk: string;
+  sealed_private_key: string;
+  created_at: number;
+}
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  email_lower: string;
+  email_verified: number;
+  first_name: string | null;
+  last_name: string | null;
+  /** Lower-cased "first last", for search. */
+  name_lower: string;
+  phone_number: string | null;
+  avatar_url: string | null;
+  metadata: string;
+  password_hash: string | null;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+  last_sign_in_at: number | null;
+}
+export interface SessionsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  impersonator_id: string | null;
+  impersonation_reason: string | null;
+}
+export interface RefreshTokensTable {
+  id: string;
+  tenant_id: string;
+  session_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+export interface MfaFactorsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  type: string;
+  sealed_secret: string;
+  created_at: number;
+}
+export interface OAuthConnectionsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  provider: string;
+  provider_user_id: string;
+  sealed_tokens: string | null;
+  created_at: number;
+}
+export interface OrganizationsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+export interface MembershipsTable {
+  tenant_id: string;
+  org_id: string;
+  user_id: string;
+  role: string;
+  created_at: number;
+}
+export interface AuditEventsTable {
+  id: string;
+  tenant_id: string;
+  type: string;
+  actor_type: string;
+  actor_id: string | null;
+  subject_user_id: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  data: string;
+  created_at: number;
+}
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  key: string;
+  fingerprint: string;
+  status_code: number | null;
+  response_body: string | null;
+  created_at: number;
+}
+
+export interface Schema {
+  tenants: TenantsTable;
+  api_keys: ApiKeysTable;
+  signing_keys: SigningKeysTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  mfa_factors: MfaFactorsTable;
+  oauth_connections: OAuthConnectionsTable;
+  organizations: OrganizationsTable;
+  memberships: MembershipsTable;
+  audit_events: AuditEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+/** A connection or a transaction: stores run on whichever the service hands them. */
+export type Executor = Kysely<Schema> | Transaction<Schema>;

@@ -1,0 +1,57 @@
+import type { Selectable } from "kysely";
+import type { Executor, RefreshTokensTable, SessionsTable } from "./schema.js";
+
+export type SessionRow = Selectable<SessionsTable>;
+export type RefreshTokenRow = Selectable<RefreshTokensTable>;
+
+/** SQL for sessions and their refresh tokens. */
+export class SessionsStore {
+  async insert(db: Executor, session: SessionRow): Promise<void> {
+    await db.insertInto("sessions").values(session).execute();
+  }
+
+  find(db: Executor, tenantId: string, id: string): Promise<SessionRow | undefined> {
+    return db.selectFrom("sessions").selectAll().where("tenant_id", "=", tenantId).where("id", "=", id).executeTakeFirst();
+  }
+
+  listForUser(db: Executor, tenantId: string, userId: string): Promise<SessionRow[]> {
+    return db.selectFrom("sessions").selectAll().where("tenant_id", "=", tenantId).where("user_id", "=", userId).orderBy("created_at", "desc").execute();
+  }
+
+  async touch(db: Executor, id: string, at: number): Promise<void> {
+    await db.updateTable("sessions").set({ last_used_at: at }).where("id", "=", id).execute();
+  }
+
+  /** Revokes one session and its refresh tokens. */
+  async revoke(db: Executor, tenantId: string, sessionId: string, at: number): Promise<void> {
+    await db.updateTable("sessions").set({ revoked_at: at }).where("tenant_id", "=", tenantId).where("id", "=", sessionId).where("revoked_at", "is", null).execute();
+    await db.updateTable("refresh_tokens").set({ revoked_at: at }).where("tenant_id", "=", tenantId).where("session_id", "=", sessionId).where("revoked_at", "is", null).execute();
+  }
+
+  /** Revokes every session and refresh token of a user; returns how many sessions were live. */
+  async revokeAllForUser(db: Executor, tenantId: string, userId: string, at: number): Promise<number> {
+    const result = await db
+      .updateTable("sessions")
+      .set({ revoked_at: at })
+      .where("tenant_id", "=", tenantId)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    await db.updateTable("refresh_tokens").set({ revoked_at: at }).where("tenant_id", "=", tenantId).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+    return Number(result.numUpdatedRows);
+  }
+
+  async insertRefreshToken(db: Executor, token: RefreshTokenRow): Promise<void> {
+    await db.insertInto("refresh_tokens").values(token).execute();
+  }
+
+  findRefreshToken(db: Executor, tenantId: string, tokenHash: string): Promise<RefreshTokenRow | undefined> {
+    return db.selectFrom("refresh_tokens").selectAll().where("tenant_id", "=", tenantId).where("token_hash", "=", tokenHash).executeTakeFirst();
+  }
+
+  /** Marks a refresh token used, only if it still is unused: false means someone else won the race. */
+  async consumeRefreshToken(db: Executor, id: string, at: number): Promise<boolean> {
+    const result = await db.updateTable("refresh_tokens").set({ used_at: at }).where("id", "=", id).where("used_at", "is", null).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}

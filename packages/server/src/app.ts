@@ -7,6 +7,7 @@ import { OWASP_ARGON2ID, PasswordHasher, TEST_ONLY_ARGON2ID, type PasswordHashin
 import { ApiError } from "./domain/api-error.js";
 import { CursorCodec } from "./domain/cursor.js";
 import { errorHandler, sendError } from "./http/error-handler.js";
+import { requestValidators } from "./http/request-validators.js";
 import { Idempotency, type IdempotencyClaim } from "./http/idempotency.js";
 import { registerRoutes, tenantFromPath, toFastifyRefs, type Handler } from "./http/routes.js";
 import { AuditLog } from "./services/audit-log.js";
@@ -125,9 +126,11 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     genReqId: () => newId("req"),
     requestIdHeader: false,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   });
   for (const [name, schema] of Object.entries(schemas)) app.addSchema({ $id: name, ...(toFastifyRefs(schema) as object) });
+  app.setValidatorCompiler(requestValidators(Object.values(app.getSchemas())));
+  // Only JSON bodies are accepted; anything else is a 415, not a string that fails validation.
+  app.removeContentTypeParser("text/plain");
   app.decorateRequest("hjContext", null);
   app.decorateRequest("hjIdempotency", null);
   app.setErrorHandler(errorHandler);

@@ -55,3 +55,11 @@ export type {
   UpdateOrganizationParams,
 } from "./resources/organizations/organizations.interface.js";
 export type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
+export {
+  authenticateRequest,
+  tokenFromHeaders,
+  unauthorizedBody,
+  type AuthenticateRequestOptions,
+  type IncomingHeaders,
+  type RequestAuthentication,
+} from "./adapters/authenticate-request.js";

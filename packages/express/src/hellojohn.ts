@@ -1,0 +1,57 @@
+import { authenticateRequest, HelloJohn } from "@hellojohn/node";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { authDetails } from "./internal-state.js";
+import type { HelloJohnExpressOptions, HelloJohnRequestState } from "./types.js";
+
+function looksLikeRequest(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "headers" in value && "method" in value && "url" in value;
+}
+
+/**
+ * Express middleware that attaches `req.hj`: the users and organizations APIs
+ * of one shared client, and `req.hj.auth`, the request's verified session
+ * (from `Authorization: Bearer`, or a cookie you name) or `null`.
+ *
+ * Options are validated here, once, with the same environment fallbacks as
+ * `new HelloJohn()`. Mounting it twice is harmless.
+ *
+ * @example
+ * ```ts
+ * import express from "express";
+ * import { hellojohn, requireAuth } from "@hellojohn/express";
+ *
+ * const app = express();
+ * app.use(hellojohn());
+ * app.get("/me", requireAuth(), async (req, res) => {
+ *   res.json(await req.hj.users.get(req.hj.auth!.userId));
+ * });
+ * ```
+ */
+export function hellojohn(options: HelloJohnExpressOptions = {}): RequestHandler {
+  if (looksLikeRequest(options) || arguments.length > 1) {
+    throw new TypeError("hellojohn is a middleware factory: use app.use(hellojohn()), not app.use(hellojohn)");
+  }
+  const { client: given, cookieName, ...clientOptions } = options;
+  if (cookieName !== undefined && (typeof cookieName !== "string" || cookieName === "")) {
+    throw new TypeError('hellojohn() option "cookieName" must be a non-empty string');
+  }
+  if (given !== undefined && !(given instanceof HelloJohn)) {
+    throw new TypeError('hellojohn() option "client" must be a HelloJohn instance');
+  }
+  const client = given ?? new HelloJohn(clientOptions);
+
+  const attach = async (req: Request): Promise<void> => {
+    const { auth, token, error } = await authenticateRequest(client, req.headers, { cookieName });
+    const state: HelloJohnRequestState = { client, users: client.users, organizations: client.organizations, auth };
+    authDetails.set(req, { token, error });
+    req.hj = state;
+  };
+
+  return function hellojohnMiddleware(req: Request, _res: Response, next: NextFunction): void {
+    if (looksLikeRequest(options) || typeof next !== "function") return;
+    // Mounted twice (or on a sub-app): the first one already did the work.
+    if (authDetails.has(req)) return next();
+    // Express 4 ignores returned promises, so failures are handed to next() explicitly.
+    attach(req).then(() => next(), next);
+  };
+}

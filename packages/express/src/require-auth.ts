@@ -1,0 +1,34 @@
+import { unauthorizedBody } from "@hellojohn/node";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { authDetails } from "./internal-state.js";
+import { notMounted } from "./get-auth.js";
+import type { RequireAuthOptions } from "./types.js";
+
+/**
+ * Answers 401 with a JSON error (never a redirect) unless the request has a
+ * valid HelloJohn session. With `checkRevoked`, also asks HelloJohn whether
+ * the session is still active.
+ *
+ * @example
+ * ```ts
+ * app.get("/me", requireAuth(), (req, res) => res.json({ userId: req.hj.auth!.userId }));
+ * app.post("/billing", requireAuth({ checkRevoked: true }), handler);
+ * ```
+ */
+export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
+  if (typeof options !== "object" || options === null || "headers" in options) {
+    throw new TypeError("requireAuth is a middleware factory: use requireAuth(), not requireAuth");
+  }
+  const checkRevoked = options.checkRevoked === true;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const details = authDetails.get(req);
+    if (details === undefined) return next(notMounted());
+    const deny = (error: typeof details.error): void => void res.status(401).json(unauthorizedBody(error));
+    if (req.hj.auth === null) return deny(details.error);
+    if (!checkRevoked || details.token === null) return next();
+    req.hj.client.verifyToken(details.token, { checkRevoked: true }).then(
+      () => next(),
+      (error: unknown) => ((error as { type?: string }).type === "token_verification_error" ? deny(error as typeof details.error) : next(error)),
+    );
+  };
+}

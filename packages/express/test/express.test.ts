@@ -1,0 +1,162 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startTestServer, type TestServer } from "@hellojohn/server/testing";
+import express5 from "express";
+import express4 from "express4";
+import type { ErrorRequestHandler, Express } from "express";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAuth, hellojohn, HelloJohn, requireAuth } from "../src/index.js";
+
+const PASSWORD = "TemporaryPass123!";
+let hj: TestServer;
+let token: string;
+let userId: string;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  hj = await startTestServer();
+  const user = await hj.client.users.create({ email: "express@example.com", password: PASSWORD, firstName: "Ex" });
+  userId = user.id;
+  token = await signIn("express@example.com");
+});
+afterAll(async () => {
+  for (const server of servers) server.close();
+  await hj.close();
+});
+
+async function signIn(email: string): Promise<string> {
+  const response = await fetch(`${hj.url}/v1/tenants/${hj.tenantId}/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+async function listen(app: Express): Promise<string> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const errorsAsJson: ErrorRequestHandler = (error: Error, _req, res, _next) => {
+  res.status(500).json({ name: error.name, message: error.message });
+};
+
+const versions = [
+  ["Express 5", express5 as unknown as () => Express],
+  ["Express 4", express4 as unknown as () => Express],
+] as const;
+
+describe.each(versions)("%s", (_name, express) => {
+  let url: string;
+  beforeAll(async () => {
+    const app = express();
+    app.use(hellojohn({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: hj.url, cookieName: "hj_session" }));
+    app.use(hellojohn({ client: hj.client })); // mounting twice is harmless
+    app.get("/whoami", (req, res) => {
+      res.json({ auth: req.hj.auth === null ? null : { userId: req.hj.auth.userId }, fromGetAuth: getAuth(req)?.userId ?? null });
+    });
+    app.get("/me", requireAuth(), async (req, res, next) => {
+      try {
+        res.json(await req.hj.users.get(getAuth(req)?.userId as string));
+      } catch (error) {
+        next(error);
+      }
+    });
+    app.get("/strict", requireAuth({ checkRevoked: true }), (req, res) => {
+      res.json({ sessionId: req.hj.auth?.sessionId });
+    });
+    app.get("/users", async (req, res, next) => {
+      try {
+        const { users, total } = await req.hj.users.list({ search: String(req.query.q ?? "") });
+        res.json({ emails: users.map((u) => u.email), total });
+      } catch (error) {
+        next(error);
+      }
+    });
+    app.use(errorsAsJson);
+    url = await listen(app);
+  });
+
+  it("gives routes the users API of the shared client", async () => {
+    const body = await (await fetch(`${url}/users?q=express@`)).json();
+    expect(body).toEqual({ emails: ["express@example.com"], total: 1 });
+  });
+
+  it("sets req.hj.auth from a bearer token, a cookie, or to null", async () => {
+    const get = async (headers: Record<string, string>) => (await fetch(`${url}/whoami`, { headers })).json();
+    expect(await get({ authorization: `Bearer ${token}` })).toEqual({ auth: { userId }, fromGetAuth: userId });
+    expect(await get({ cookie: `other=1; hj_session=${encodeURIComponent(token)}` })).toEqual({ auth: { userId }, fromGetAuth: userId });
+    expect(await get({})).toEqual({ auth: null, fromGetAuth: null });
+    expect(await get({ authorization: `Bearer ${token.slice(0, -4)}AAAA` })).toEqual({ auth: null, fromGetAuth: null });
+  });
+
+  it("requireAuth answers 401 JSON without a valid session and lets a valid one through", async () => {
+    const none = await fetch(`${url}/me`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get("content-type")).toMatch(/application\/json/);
+    expect(await none.json()).toEqual({ error: { type: "authentication_error", code: "unauthenticated", message: expect.any(String) } });
+    const forged = await fetch(`${url}/me`, { headers: { authorization: "Bearer not.a.token" } });
+    expect(await forged.json()).toMatchObject({ error: { code: "token_malformed" } });
+    const ok = await fetch(`${url}/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await ok.json()).toMatchObject({ id: userId, email: "express@example.com" });
+  });
+
+  it("requireAuth({ checkRevoked }) refuses a session revoked by disable", async () => {
+    const email = `revoked-${_name.replace(/\W/g, "")}@example.com`;
+    const user = await hj.client.users.create({ email, password: PASSWORD });
+    const own = await signIn(email);
+    expect((await fetch(`${url}/strict`, { headers: { authorization: `Bearer ${own}` } })).status).toBe(200);
+    await hj.client.users.disable(user.id);
+    const refused = await fetch(`${url}/strict`, { headers: { authorization: `Bearer ${own}` } });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { code: "token_revoked" } });
+  });
+
+  it("says so when hellojohn is mounted without being called", async () => {
+    const app = express();
+    app.use(hellojohn as never);
+    app.get("/", (_req, res) => res.send("unreachable"));
+    app.use(errorsAsJson);
+    const body = await (await fetch(await listen(app))).json();
+    expect(body.message).toContain("app.use(hellojohn())");
+  });
+
+  it("getAuth throws a clear error when the middleware is not mounted", async () => {
+    const app = express();
+    app.get("/", (req, res) => res.json(getAuth(req)));
+    app.get("/guarded", requireAuth(), (_req, res) => res.send("unreachable"));
+    app.use(errorsAsJson);
+    const base = await listen(app);
+    expect((await (await fetch(base)).json()).message).toContain("not mounted");
+    expect((await (await fetch(`${base}/guarded`)).json()).message).toContain("not mounted");
+  });
+
+  it("hands a failure to reach HelloJohn to Express's error handler", async () => {
+    const app = express();
+    const unreachable = new HelloJohn({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
+    app.use(hellojohn({ client: unreachable }));
+    app.get("/", (_req, res) => res.send("unreachable"));
+    app.use(errorsAsJson);
+    const response = await fetch(await listen(app), { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ name: "ConnectionError" });
+  });
+});
+
+describe("hellojohn() options", () => {
+  it("are validated when the middleware is created, naming what is missing", () => {
+    const saved = { ...process.env };
+    try {
+      delete process.env.HELLOJOHN_TENANT_ID;
+      expect(() => hellojohn({ secretKey: hj.secretKey })).toThrow(/HELLOJOHN_TENANT_ID/);
+      expect(() => hellojohn({ client: hj.client, cookieName: "" })).toThrow(/cookieName/);
+      expect(() => hellojohn({ client: {} as HelloJohn })).toThrow(/client/);
+    } finally {
+      process.env = saved;
+    }
+  });
+});

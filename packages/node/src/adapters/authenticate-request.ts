@@ -1,0 +1,89 @@
+import { TokenVerificationError, isHelloJohnError } from "../core/errors.js";
+import type { HelloJohn } from "../hellojohn.js";
+import type { VerifiedToken } from "../tokens/verify-token.interface.js";
+
+/** Request headers as Node's `http` module (and every framework on it) exposes them. */
+export type IncomingHeaders = Record<string, string | string[] | undefined>;
+
+/** Where framework adapters look for the session token. */
+export interface AuthenticateRequestOptions {
+  /** Also read the token from this cookie when there is no `Authorization: Bearer` header. */
+  cookieName?: string;
+  /** Check with HelloJohn that the session is still active (one API call). */
+  checkRevoked?: boolean;
+}
+
+/** The outcome of {@link authenticateRequest}: a session, or why there is none. */
+export type RequestAuthentication =
+  | { auth: VerifiedToken; token: string; error: null }
+  | { auth: null; token: string | null; error: TokenVerificationError | null };
+
+function cookie(header: string | string[] | undefined, name: string): string | null {
+  const text = Array.isArray(header) ? header.join("; ") : header;
+  if (text === undefined) return null;
+  for (const part of text.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq !== -1 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+/** The bearer token of a request, from `Authorization: Bearer …` or the named cookie. */
+export function tokenFromHeaders(headers: IncomingHeaders, cookieName?: string): string | null {
+  const authorization = headers.authorization;
+  if (typeof authorization === "string" && authorization.slice(0, 7).toLowerCase() === "bearer ") {
+    const token = authorization.slice(7).trim();
+    return token === "" ? null : token;
+  }
+  return cookieName === undefined ? null : cookie(headers.cookie, cookieName);
+}
+
+/**
+ * Verifies the session token of an incoming request. Never throws for a bad
+ * or missing token (that is `error`/`null`); only for a failure to reach
+ * HelloJohn during a revocation check or key fetch.
+ *
+ * This is the one implementation the Express, Fastify and NestJS adapters share.
+ *
+ * @example
+ * ```ts
+ * const { auth, error } = await authenticateRequest(hj, req.headers, { cookieName: "hj_session" });
+ * if (auth === null) res.writeHead(401).end(JSON.stringify(unauthorizedBody(error)));
+ * ```
+ */
+export async function authenticateRequest(
+  client: HelloJohn,
+  headers: IncomingHeaders,
+  options: AuthenticateRequestOptions = {},
+): Promise<RequestAuthentication> {
+  const token = tokenFromHeaders(headers, options.cookieName);
+  if (token === null) return { auth: null, token: null, error: null };
+  try {
+    const auth = await client.verifyToken(token, { checkRevoked: options.checkRevoked === true });
+    return { auth, token, error: null };
+  } catch (error) {
+    if (error instanceof TokenVerificationError || (isHelloJohnError(error) && error.type === "token_verification_error")) {
+      return { auth: null, token, error: error as TokenVerificationError };
+    }
+    throw error;
+  }
+}
+
+/** The JSON body of a 401 answer, in the API's error format. */
+export function unauthorizedBody(error: TokenVerificationError | null): {
+  error: { type: "authentication_error"; code: string; message: string };
+} {
+  return {
+    error: {
+      type: "authentication_error",
+      code: error === null ? "unauthenticated" : `token_${error.code}`,
+      message: error === null ? "A valid HelloJohn session is required" : error.message,
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { unauthorizedBody, type TokenVerificationError } from "@hellojohn/node";
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import { authDetails } from "./internal-state.js";
+import { notRegistered } from "./get-auth.js";
+import type { RequireAuthOptions } from "./types.js";
+
+/**
+ * A `preHandler` that answers 401 with a JSON error unless the request has a
+ * valid session; with `checkRevoked`, also asks HelloJohn whether it is still active.
+ *
+ * @example
+ * ```ts
+ * app.get("/me", { preHandler: requireAuth() }, (request) => ({ userId: request.hj.auth!.userId }));
+ * app.post("/billing", { preHandler: requireAuth({ checkRevoked: true }) }, handler);
+ * ```
+ */
+export function requireAuth(options: RequireAuthOptions = {}): preHandlerAsyncHookHandler {
+  const checkRevoked = options.checkRevoked === true;
+  return async function requireHelloJohnAuth(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const details = authDetails.get(request);
+    if (details === undefined) throw notRegistered();
+    const deny = (error: TokenVerificationError | null): FastifyReply => reply.code(401).type("application/json").send(unauthorizedBody(error));
+    if (request.hj.auth === null) return void (await deny(details.error));
+    if (!checkRevoked || details.token === null) return;
+    try {
+      await request.hj.client.verifyToken(details.token, { checkRevoked: true });
+    } catch (error) {
+      if ((error as { type?: string }).type !== "token_verification_error") throw error;
+      await deny(error as TokenVerificationError);
+    }
+  };
+}

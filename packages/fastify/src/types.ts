@@ -1,0 +1,42 @@
+import type { HelloJohn, HelloJohnOptions, Organizations, Users, VerifiedToken } from "@hellojohn/node";
+
+/** What `request.hj` holds: the shared client's namespaces and this request's verified session. */
+export interface HelloJohnRequestState {
+  /** The client registered with the plugin. */
+  readonly client: HelloJohn;
+  readonly users: Users;
+  readonly organizations: Organizations;
+  /** The verified session of this request, or `null` when there is no valid token. */
+  readonly auth: VerifiedToken | null;
+}
+
+/**
+ * Options of the {@link hellojohn} plugin: the client's options, or an existing client.
+ * `logLevel` is Fastify's own register option (the plugin's log level), so to set the
+ * SDK's, pass a `client` created with it.
+ */
+export interface HelloJohnFastifyOptions extends Omit<HelloJohnOptions, "logLevel"> {
+  /** Use this client instead of creating one. */
+  client?: HelloJohn;
+  /** Also read the session token from this cookie. Default: only `Authorization: Bearer`. */
+  cookieName?: string;
+  /** The hook that verifies the session: `onRequest` (default, before the body is read) or `preHandler`. */
+  hook?: "onRequest" | "preHandler";
+}
+
+/** Options of {@link requireAuth}. */
+export interface RequireAuthOptions {
+  /** Also ask HelloJohn whether the session was revoked (one API call per request). */
+  checkRevoked?: boolean;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The HelloJohn client, set by `fastify.register(hellojohn)`. */
+    hj: HelloJohn;
+  }
+  interface FastifyRequest {
+    /** Set for every request by `fastify.register(hellojohn)`. */
+    hj: HelloJohnRequestState;
+  }
+}

@@ -1,0 +1,128 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { startTestServer, type TestServer } from "@hellojohn/server/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAuth, hellojohn, HelloJohn, requireAuth } from "../src/index.js";
+
+const PASSWORD = "TemporaryPass123!";
+let hj: TestServer;
+let token: string;
+let userId: string;
+
+async function signIn(email: string): Promise<string> {
+  const response = await fetch(`${hj.url}/v1/tenants/${hj.tenantId}/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+beforeAll(async () => {
+  hj = await startTestServer();
+  userId = (await hj.client.users.create({ email: "fastify@example.com", password: PASSWORD })).id;
+  token = await signIn("fastify@example.com");
+});
+afterAll(() => hj.close());
+
+async function app(options: Parameters<typeof hellojohn>[1] = { client: hj.client }): Promise<FastifyInstance> {
+  const fastify = Fastify();
+  await fastify.register(hellojohn, options);
+  fastify.get("/whoami", async (request) => ({ userId: request.hj.auth?.userId ?? null, viaGetAuth: getAuth(request)?.userId ?? null }));
+  fastify.get("/me", { preHandler: requireAuth() }, async (request) => request.hj.users.get(request.hj.auth?.userId as string));
+  fastify.get("/strict", { preHandler: requireAuth({ checkRevoked: true }) }, async (request) => ({ sessionId: request.hj.auth?.sessionId }));
+  fastify.get("/count", async () => ({ total: (await fastify.hj.users.list()).total }));
+  // An encapsulated child context sees the decorations too.
+  await fastify.register(async (child) => {
+    child.get("/child", async (request) => ({ sameClient: child.hj === fastify.hj, userId: request.hj.auth?.userId ?? null }));
+  });
+  return fastify;
+}
+
+describe("@hellojohn/fastify", () => {
+  it("decorates the instance and each request, also in child contexts (inject)", async () => {
+    const fastify = await app({ client: hj.client, cookieName: "hj" });
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await fastify.inject({ url: "/whoami", headers: auth })).json()).toEqual({ userId, viaGetAuth: userId });
+    expect((await fastify.inject({ url: "/whoami", headers: { cookie: `hj=${token}` } })).json()).toEqual({ userId, viaGetAuth: userId });
+    expect((await fastify.inject({ url: "/whoami" })).json()).toEqual({ userId: null, viaGetAuth: null });
+    expect((await fastify.inject({ url: "/child", headers: auth })).json()).toEqual({ sameClient: true, userId });
+    expect((await fastify.inject({ url: "/count" })).json().total).toBeGreaterThanOrEqual(1);
+    await fastify.close();
+  });
+
+  it("never shares per-request state between concurrent requests", async () => {
+    const fastify = await app();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => fastify.inject({ url: "/whoami", headers: i % 2 === 0 ? { authorization: `Bearer ${token}` } : {} })),
+    );
+    expect(results.map((r) => r.json().userId)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? userId : null)));
+    await fastify.close();
+  });
+
+  it.each(["onRequest", "preHandler"] as const)("verifies in the %s hook over real HTTP, and requireAuth answers 401 JSON", async (hook) => {
+    const fastify = await app({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: hj.url, hook });
+    const url = await fastify.listen({ port: 0, host: "127.0.0.1" });
+    const none = await fetch(`${url}/me`);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({ error: { type: "authentication_error", code: "unauthenticated", message: expect.any(String) } });
+    const expired = await fetch(`${url}/me`, { headers: { authorization: "Bearer a.b.c" } });
+    expect(await expired.json()).toMatchObject({ error: { code: "token_malformed" } });
+    const me = await fetch(`${url}/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await me.json()).toMatchObject({ id: userId, email: "fastify@example.com" });
+    await fastify.close();
+  });
+
+  it("requireAuth({ checkRevoked }) refuses a session revoked by disable", async () => {
+    const user = await hj.client.users.create({ email: "fastify-revoked@example.com", password: PASSWORD });
+    const own = await signIn("fastify-revoked@example.com");
+    const fastify = await app();
+    expect((await fastify.inject({ url: "/strict", headers: { authorization: `Bearer ${own}` } })).statusCode).toBe(200);
+    await hj.client.users.disable(user.id);
+    const refused = await fastify.inject({ url: "/strict", headers: { authorization: `Bearer ${own}` } });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ error: { code: "token_revoked" } });
+    await fastify.close();
+  });
+
+  it("fails clearly when registered twice", async () => {
+    const fastify = Fastify();
+    await fastify.register(hellojohn, { client: hj.client });
+    fastify.register(hellojohn, { client: hj.client });
+    await expect(fastify.ready()).rejects.toThrow(/already registered/);
+  });
+
+  it("validates options at registration, with the core's environment fallbacks", async () => {
+    const saved = { ...process.env };
+    try {
+      delete process.env.HELLOJOHN_SECRET_KEY;
+      await expect(Fastify().register(hellojohn, { tenantId: hj.tenantId }).ready()).rejects.toThrow(/HELLOJOHN_SECRET_KEY/);
+      await expect(Fastify().register(hellojohn, { client: hj.client, hook: "onSend" as never }).ready()).rejects.toThrow(/hook/);
+      process.env.HELLOJOHN_TENANT_ID = hj.tenantId;
+      process.env.HELLOJOHN_SECRET_KEY = hj.secretKey;
+      process.env.HELLOJOHN_API_URL = hj.url;
+      const fromEnv = Fastify();
+      await fromEnv.register(hellojohn);
+      await fromEnv.ready();
+      expect(fromEnv.hj.tenantId).toBe(hj.tenantId);
+      await fromEnv.close();
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it("getAuth and requireAuth explain a missing registration", async () => {
+    const fastify = Fastify();
+    fastify.get("/", async (request) => getAuth(request));
+    fastify.get("/guarded", { preHandler: requireAuth() }, async () => "unreachable");
+    expect((await fastify.inject({ url: "/" })).json().message).toContain("not registered");
+    expect((await fastify.inject({ url: "/guarded" })).json().message).toContain("not registered");
+  });
+
+  it("passes a failure to reach HelloJohn to Fastify's error handling", async () => {
+    const unreachable = new HelloJohn({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
+    const fastify = await app({ client: unreachable });
+    const response = await fastify.inject({ url: "/whoami", headers: { authorization: `Bearer ${token}` } });
+    expect(response.statusCode).toBe(500);
+    expect(response.json().message).toContain("Connection to HelloJohn failed");
+  });
+});

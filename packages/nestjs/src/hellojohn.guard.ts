@@ -1,0 +1,39 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from "@nestjs/common";
+import { Reflector } from "@nestjs/core";
+import { authenticateRequest, HelloJohn, unauthorizedBody, type IncomingHeaders } from "@hellojohn/node";
+import { HELLOJOHN_OPTIONS, IS_PUBLIC_KEY } from "./hellojohn.constants.js";
+import type { HelloJohnModuleOptions } from "./hellojohn-module-options.interface.js";
+import { verifiedSessions } from "./request-session.js";
+
+/**
+ * Lets a request through only with a valid HelloJohn session (bearer token or
+ * the configured cookie); answers 401 with a JSON error otherwise. Works on the
+ * Express and Fastify platforms. Use per controller with `@UseGuards(HelloJohnGuard)`
+ * or globally with `{ provide: APP_GUARD, useClass: HelloJohnGuard }` and `@Public()`.
+ *
+ * @example
+ * ```ts
+ * @UseGuards(HelloJohnGuard)
+ * @Get("me") me(@VerifiedSession() session: VerifiedToken) { return session; }
+ * ```
+ */
+@Injectable()
+export class HelloJohnGuard implements CanActivate {
+  constructor(
+    @Inject(HelloJohn) private readonly client: HelloJohn,
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(HELLOJOHN_OPTIONS) private readonly options: HelloJohnModuleOptions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true) return true;
+    const request = context.switchToHttp().getRequest<{ headers: IncomingHeaders }>();
+    const { auth, error } = await authenticateRequest(this.client, request.headers, {
+      cookieName: this.options.cookieName,
+      checkRevoked: this.options.checkRevoked === true,
+    });
+    if (auth === null) throw new UnauthorizedException(unauthorizedBody(error));
+    verifiedSessions.set(request, auth);
+    return true;
+  }
+}

@@ -1,0 +1,193 @@
+import "reflect-metadata";
+import { Controller, Get, Inject, Injectable, Module, Param, UseGuards, type INestApplication } from "@nestjs/common";
+import { APP_FILTER, APP_GUARD } from "@nestjs/core";
+import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify";
+import { Test } from "@nestjs/testing";
+import { startTestServer, type TestServer } from "@hellojohn/server/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  HELLOJOHN_OPTIONS,
+  HelloJohn,
+  HelloJohnErrorFilter,
+  HelloJohnGuard,
+  HelloJohnModule,
+  InjectHelloJohn,
+  OrganizationsService,
+  Public,
+  UsersService,
+  VerifiedSession,
+  type HelloJohnModuleOptions,
+  type VerifiedToken,
+} from "../src/index.js";
+
+const PASSWORD = "TemporaryPass123!";
+let hj: TestServer;
+let token: string;
+let userId: string;
+
+async function signIn(email: string): Promise<string> {
+  const response = await fetch(`${hj.url}/v1/tenants/${hj.tenantId}/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+beforeAll(async () => {
+  hj = await startTestServer();
+  userId = (await hj.client.users.create({ email: "nest@example.com", password: PASSWORD, firstName: "Nest" })).id;
+  token = await signIn("nest@example.com");
+});
+afterAll(() => hj.close());
+
+@Controller()
+class ProbeController {
+  constructor(
+    @Inject(UsersService) private readonly users: UsersService,
+    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
+    @InjectHelloJohn() private readonly client: HelloJohn,
+  ) {}
+
+  @Public()
+  @Get("health")
+  health() {
+    return { ok: true, sameClient: this.client.users === (this.users as unknown) };
+  }
+
+  @Get("me")
+  async me(@VerifiedSession() session: VerifiedToken) {
+    return this.users.get(session.userId);
+  }
+
+  @Public()
+  @Get("users/:id")
+  user(@Param("id") id: string) {
+    return this.users.get(id);
+  }
+
+  @Public()
+  @Get("orgs")
+  async orgs() {
+    return { total: (await this.organizations.list()).total };
+  }
+}
+
+@Controller("guarded")
+@UseGuards(HelloJohnGuard)
+class GuardedController {
+  @Get()
+  who(@VerifiedSession() session: VerifiedToken) {
+    return { userId: session.userId };
+  }
+}
+
+const moduleOptions = (): HelloJohnModuleOptions => ({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: hj.url, cookieName: "hj" });
+
+async function start(platform: "express" | "fastify", imports: unknown[], globalGuard: boolean): Promise<{ app: INestApplication; url: string }> {
+  const moduleRef = await Test.createTestingModule({
+    imports: imports as never[],
+    controllers: [ProbeController, GuardedController],
+    providers: [{ provide: APP_FILTER, useClass: HelloJohnErrorFilter }, ...(globalGuard ? [{ provide: APP_GUARD, useExisting: HelloJohnGuard }] : [])],
+  }).compile();
+  const app = platform === "fastify" ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter()) : moduleRef.createNestApplication();
+  await app.listen(0, "127.0.0.1");
+  return { app, url: (await app.getUrl()).replace("[::1]", "127.0.0.1") };
+}
+
+describe.each(["express", "fastify"] as const)("HelloJohnModule on the %s platform", (platform) => {
+  let app: INestApplication;
+  let url: string;
+  beforeAll(async () => {
+    ({ app, url } = await start(platform, [HelloJohnModule.forRoot({ ...moduleOptions(), isGlobal: true })], true));
+  });
+  afterAll(() => app.close());
+
+  it("injects UsersService, OrganizationsService and the shared client", async () => {
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ ok: true, sameClient: true });
+    expect(await (await fetch(`${url}/users/${userId}`)).json()).toMatchObject({ id: userId, email: "nest@example.com" });
+    expect(await (await fetch(`${url}/orgs`)).json()).toEqual({ total: 0 });
+  });
+
+  it("HelloJohnErrorFilter answers SDK errors with HelloJohn's status and body", async () => {
+    const missing = await fetch(`${url}/users/usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: "user_not_found", requestId: expect.stringMatching(/^req_/) } });
+    const malformed = await fetch(`${url}/users/nope`);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: "invalid_id", param: "userId" } });
+  });
+
+  it("the global guard answers 401 JSON without a session, and hands the verified session to handlers", async () => {
+    const none = await fetch(`${url}/me`);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({ error: { type: "authentication_error", code: "unauthenticated", message: expect.any(String) } });
+    const bad = await fetch(`${url}/me`, { headers: { authorization: "Bearer x.y.z" } });
+    expect(await bad.json()).toMatchObject({ error: { code: "token_malformed" } });
+    const me = await fetch(`${url}/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await me.json()).toMatchObject({ id: userId });
+    const viaCookie = await fetch(`${url}/guarded`, { headers: { cookie: `hj=${token}` } });
+    expect(await viaCookie.json()).toEqual({ userId });
+  });
+});
+
+describe("HelloJohnModule.forRootAsync", () => {
+  @Injectable()
+  class OptionsFactory {
+    createHelloJohnOptions(): HelloJohnModuleOptions {
+      return { ...moduleOptions(), checkRevoked: true };
+    }
+  }
+
+  @Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
+  class ConfigModule {}
+
+  it.each([
+    ["useFactory", () => HelloJohnModule.forRootAsync({ useFactory: () => moduleOptions() })],
+    ["useFactory with imports and inject", () =>
+      HelloJohnModule.forRootAsync({ imports: [ConfigModule], inject: [OptionsFactory], useFactory: (f: OptionsFactory) => f.createHelloJohnOptions() })],
+    ["useClass", () => HelloJohnModule.forRootAsync({ useClass: OptionsFactory })],
+    ["useExisting", () => HelloJohnModule.forRootAsync({ imports: [ConfigModule], useExisting: OptionsFactory })],
+  ])("builds the client with %s", async (_kind, make) => {
+    const moduleRef = await Test.createTestingModule({ imports: [make()] }).compile();
+    const users = moduleRef.get<UsersService>(UsersService);
+    expect((await users.get(userId)).email).toBe("nest@example.com");
+    expect(moduleRef.get(HelloJohn).tenantId).toBe(hj.tenantId);
+    await moduleRef.close();
+  });
+
+  it("enforces checkRevoked from async options", async () => {
+    const email = "nest-revoked@example.com";
+    const user = await hj.client.users.create({ email, password: PASSWORD });
+    const own = await signIn(email);
+    const { app, url } = await start("express", [HelloJohnModule.forRootAsync({ isGlobal: true, useClass: OptionsFactory })], false);
+    try {
+      expect((await fetch(`${url}/guarded`, { headers: { authorization: `Bearer ${own}` } })).status).toBe(200);
+      await hj.client.users.disable(user.id);
+      const refused = await fetch(`${url}/guarded`, { headers: { authorization: `Bearer ${own}` } });
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ error: { code: "token_revoked" } });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("lets tests override the named options token", async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [HelloJohnModule.forRoot({ tenantId: "ten_01J9Z3K4M5N6P7Q8R9S0T1V2W9", secretKey: hj.secretKey })] })
+      .overrideProvider(HELLOJOHN_OPTIONS)
+      .useValue(moduleOptions())
+      .compile();
+    expect(moduleRef.get(HelloJohn).tenantId).toBe(hj.tenantId);
+    await moduleRef.close();
+  });
+
+  it("fails at startup with an error naming a missing option", async () => {
+    const saved = { ...process.env };
+    try {
+      delete process.env.HELLOJOHN_TENANT_ID;
+      await expect(Test.createTestingModule({ imports: [HelloJohnModule.forRoot({ secretKey: hj.secretKey })] }).compile()).rejects.toThrow(/HELLOJOHN_TENANT_ID/);
+    } finally {
+      process.env = saved;
+    }
+  });
+});

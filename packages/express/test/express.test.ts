@@ -25,12 +25,7 @@ afterAll(async () => {
 });
 
 async function signIn(email: string): Promise<string> {
-  const response = await fetch(`${hj.url}/v1/tenants/${hj.tenantId}/auth/sign-in`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
+  return (await hj.client.auth.signInWithPassword({ email, password: PASSWORD })).accessToken;
 }
 
 async function listen(app: Express): Promise<string> {
@@ -121,7 +116,7 @@ describe.each(versions)("%s", (_name, express) => {
     app.use(hellojohn as never);
     app.get("/", (_req, res) => res.send("unreachable"));
     app.use(errorsAsJson);
-    const body = await (await fetch(await listen(app))).json();
+    const body = (await (await fetch(await listen(app))).json()) as { message: string };
     expect(body.message).toContain("app.use(hellojohn())");
   });
 
@@ -131,8 +126,8 @@ describe.each(versions)("%s", (_name, express) => {
     app.get("/guarded", requireAuth(), (_req, res) => res.send("unreachable"));
     app.use(errorsAsJson);
     const base = await listen(app);
-    expect((await (await fetch(base)).json()).message).toContain("not mounted");
-    expect((await (await fetch(`${base}/guarded`)).json()).message).toContain("not mounted");
+    expect(((await (await fetch(base)).json()) as { message: string }).message).toContain("not mounted");
+    expect(((await (await fetch(`${base}/guarded`)).json()) as { message: string }).message).toContain("not mounted");
   });
 
   it("hands a failure to reach HelloJohn to Express's error handler", async () => {

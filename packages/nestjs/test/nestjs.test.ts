@@ -26,12 +26,7 @@ let token: string;
 let userId: string;
 
 async function signIn(email: string): Promise<string> {
-  const response = await fetch(`${hj.url}/v1/tenants/${hj.tenantId}/auth/sign-in`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
+  return (await hj.client.auth.signInWithPassword({ email, password: PASSWORD })).accessToken;
 }
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { resolveOptions, type HelloJohnOptions } from "./core/client-options.js";
 import { HttpClient } from "./core/http-client.js";
+import { Auth } from "./resources/auth/auth.js";
 import { Organizations } from "./resources/organizations/organizations.js";
 import { Users } from "./resources/users/users.js";
 import { TokenVerifier } from "./tokens/token-verifier.js";
@@ -31,6 +32,8 @@ export class HelloJohn {
   readonly users: Users;
   /** Manage organizations and their members. */
   readonly organizations: Organizations;
+  /** End-user sessions: password sign-in, refresh and sign-out. */
+  readonly auth: Auth;
   readonly #verifier: TokenVerifier;
 
   /**
@@ -45,6 +48,7 @@ export class HelloJohn {
     this.baseUrl = resolved.baseUrl;
     this.users = new Users(http);
     this.organizations = new Organizations(http);
+    this.auth = new Auth(http, resolved.tenantId);
     this.#verifier = new TokenVerifier({
       http,
       tenantId: resolved.tenantId,

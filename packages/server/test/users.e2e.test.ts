@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { HelloJohn, type User } from "@hellojohn/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "./backends.js";
-import { email, harness, refresh, signIn, type Harness } from "./helpers.js";
+import { email, harness, type Harness } from "./helpers.js";
 
 const PASSWORD = "TemporaryPass123!";
 
@@ -216,47 +216,55 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
     it("disable blocks the right password, kills the refresh token and fails checkRevoked; enable restores sign-in only", async () => {
       const address = email("dis");
       const user = await h.hj.users.create({ email: address, password: PASSWORD });
-      const signedIn = await signIn(h.t, address, PASSWORD);
-      expect(signedIn.status).toBe(200);
+      const signedIn = await h.hj.auth.signInWithPassword({ email: address, password: PASSWORD });
+      expect(signedIn.user.id).toBe(user.id);
       expect((await h.hj.users.get(user.id)).lastSignInAt).toBeInstanceOf(Date);
-      const session = await h.hj.verifyToken(signedIn.body.access_token, { checkRevoked: true });
-      expect(session).toMatchObject({ userId: user.id, sessionId: signedIn.body.session_id, impersonator: null });
+      const session = await h.hj.verifyToken(signedIn.accessToken, { checkRevoked: true });
+      expect(session).toMatchObject({ userId: user.id, sessionId: signedIn.sessionId, impersonator: null });
 
       const disabled = await h.hj.users.disable(user.id);
       expect(disabled.disabled).toBe(true);
-      expect(await signIn(h.t, address, PASSWORD)).toMatchObject({ status: 403, body: { error: { code: "user_disabled" } } });
-      expect(await refresh(h.t, signedIn.body.refresh_token)).toMatchObject({ status: 401 });
-      await expect(h.hj.verifyToken(signedIn.body.access_token, { checkRevoked: true })).rejects.toMatchObject({
+      await expect(h.hj.auth.signInWithPassword({ email: address, password: PASSWORD })).rejects.toMatchObject({
+        name: "PermissionError",
+        status: 403,
+        code: "user_disabled",
+      });
+      await expect(h.hj.auth.refresh(signedIn.refreshToken)).rejects.toMatchObject({ status: 401 });
+      await expect(h.hj.verifyToken(signedIn.accessToken, { checkRevoked: true })).rejects.toMatchObject({
         name: "TokenVerificationError",
         code: "revoked",
       });
       // Documented: without the revocation check the token lives until its short expiry.
-      await expect(h.hj.verifyToken(signedIn.body.access_token)).resolves.toMatchObject({ userId: user.id });
+      await expect(h.hj.verifyToken(signedIn.accessToken)).resolves.toMatchObject({ userId: user.id });
 
       await h.hj.users.enable(user.id);
-      expect((await signIn(h.t, address, PASSWORD)).status).toBe(200);
-      await expect(h.hj.verifyToken(signedIn.body.access_token, { checkRevoked: true })).rejects.toMatchObject({ code: "revoked" });
+      await expect(h.hj.auth.signInWithPassword({ email: address, password: PASSWORD })).resolves.toMatchObject({ user: { id: user.id } });
+      await expect(h.hj.verifyToken(signedIn.accessToken, { checkRevoked: true })).rejects.toMatchObject({ code: "revoked" });
     });
 
     it("rejects a wrong password and an unknown email alike", async () => {
       const address = email("pw");
       await h.hj.users.create({ email: address, password: PASSWORD });
-      const wrong = await signIn(h.t, address, "WrongPass123!");
-      const unknown = await signIn(h.t, email("ghost"), PASSWORD);
-      expect(wrong).toMatchObject({ status: 401, body: { error: { code: "invalid_credentials" } } });
-      expect(unknown).toMatchObject({ status: 401, body: { error: { code: "invalid_credentials", message: wrong.body.error.message } } });
+      const wrong = await h.hj.auth.signInWithPassword({ email: address, password: "WrongPass123!" }).catch((e: unknown) => e);
+      const unknown = await h.hj.auth.signInWithPassword({ email: email("ghost"), password: PASSWORD }).catch((e: unknown) => e);
+      expect(wrong).toMatchObject({ name: "AuthenticationError", status: 401, code: "invalid_credentials" });
+      expect(unknown).toMatchObject({ name: "AuthenticationError", status: 401, code: "invalid_credentials", message: (wrong as Error).message });
     });
 
-    it("rotates refresh tokens and revokes the session when one is reused", async () => {
+    it("rotates refresh tokens, revokes the session when one is reused, and signs out", async () => {
       const address = email("rot");
       await h.hj.users.create({ email: address, password: PASSWORD });
-      const first = await signIn(h.t, address, PASSWORD);
-      const second = await refresh(h.t, first.body.refresh_token);
-      expect(second.status).toBe(200);
-      expect(second.body.refresh_token).not.toBe(first.body.refresh_token);
-      expect(await refresh(h.t, first.body.refresh_token)).toMatchObject({ status: 401, body: { error: { code: "refresh_token_reused" } } });
-      expect((await refresh(h.t, second.body.refresh_token)).status).toBe(401);
-      await expect(h.hj.verifyToken(second.body.access_token, { checkRevoked: true })).rejects.toMatchObject({ code: "revoked" });
+      const first = await h.hj.auth.signInWithPassword({ email: address, password: PASSWORD });
+      const second = await h.hj.auth.refresh(first.refreshToken);
+      expect(second.refreshToken).not.toBe(first.refreshToken);
+      expect(second.sessionId).toBe(first.sessionId);
+      await expect(h.hj.auth.refresh(first.refreshToken)).rejects.toMatchObject({ status: 401, code: "refresh_token_reused" });
+      await expect(h.hj.auth.refresh(second.refreshToken)).rejects.toMatchObject({ status: 401 });
+      await expect(h.hj.verifyToken(second.accessToken, { checkRevoked: true })).rejects.toMatchObject({ code: "revoked" });
+
+      const other = await h.hj.auth.signInWithPassword({ email: address, password: PASSWORD });
+      expect(await h.hj.auth.signOut(other.refreshToken)).toEqual({ sessionId: other.sessionId, revoked: true });
+      await expect(h.hj.verifyToken(other.accessToken, { checkRevoked: true })).rejects.toMatchObject({ code: "revoked" });
     });
   });
 
@@ -302,7 +310,7 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
     it("exports sessions, factors, connections, memberships and audit events, with no secret, and audits itself", async () => {
       const address = email("exp");
       const user = await h.hj.users.create({ email: address, password: PASSWORD, metadata: { a: 1 } });
-      await signIn(h.t, address, PASSWORD);
+      await h.hj.auth.signInWithPassword({ email: address, password: PASSWORD });
       const org = await h.hj.organizations.create({ name: "Exporters" });
       await h.hj.organizations.addMember(org.id, { userId: user.id });
       await insertCredentials(h, user.id);
@@ -321,7 +329,7 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
     it("deletes everything about the user but one anonymous user.deleted event", async () => {
       const address = email("del");
       const user = await h.hj.users.create({ email: address, password: PASSWORD, metadata: { pii: "yes" } });
-      const signed = await signIn(h.t, address, PASSWORD);
+      const signed = await h.hj.auth.signInWithPassword({ email: address, password: PASSWORD });
       await h.hj.users.impersonate(user.id, { reason: "look" });
       const org = await h.hj.organizations.create({ name: "Deleters" });
       await h.hj.organizations.addMember(org.id, { userId: user.id });
@@ -330,8 +338,8 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
 
       expect(await h.hj.users.delete(user.id)).toEqual({ id: user.id, deleted: true });
       await expect(h.hj.users.get(user.id)).rejects.toMatchObject({ status: 404 });
-      expect(await signIn(h.t, address, PASSWORD)).toMatchObject({ status: 401 });
-      expect(await refresh(h.t, signed.body.refresh_token)).toMatchObject({ status: 401 });
+      await expect(h.hj.auth.signInWithPassword({ email: address, password: PASSWORD })).rejects.toMatchObject({ status: 401 });
+      await expect(h.hj.auth.refresh(signed.refreshToken)).rejects.toMatchObject({ status: 401 });
 
       const mentions = await rowsMentioning(h, [user.id, address]);
       expect(mentions).toEqual([{ table: "audit_events", type: "user.deleted" }]);
@@ -446,7 +454,7 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
   });
 
   it("served every operation of the SDK through the contract checker", () => {
-    for (const op of ["listUsers", "createUser", "getUser", "getUserByEmail", "updateUser", "deleteUser", "disableUser", "enableUser", "impersonateUser", "exportUser", "getSession", "getJwks", "createOrganization", "addMember", "listMembers", "removeMember", "listOrganizations", "updateOrganization", "deleteOrganization", "getOrganization"]) {
+    for (const op of ["listUsers", "createUser", "getUser", "getUserByEmail", "updateUser", "deleteUser", "disableUser", "enableUser", "impersonateUser", "exportUser", "getSession", "getJwks", "createOrganization", "addMember", "listMembers", "removeMember", "listOrganizations", "updateOrganization", "deleteOrganization", "getOrganization", "signIn", "refreshSession", "signOut"]) {
       expect(h.checker.seen).toContain(op);
     }
   });

@@ -1,0 +1,29 @@
+import type { User } from "../users/users.interface.js";
+
+/** Credentials for {@link Auth.signInWithPassword}. */
+export interface SignInWithPasswordParams {
+  email: string;
+  password: string;
+  /** Put this `aud` claim in the access token. */
+  audience?: string;
+}
+
+/** A session's tokens. The access token is short-lived (15 minutes); refresh it with the refresh token. */
+export interface SessionTokens {
+  accessToken: string;
+  expiresAt: Date;
+  /** Single use: each refresh returns a new one, and reusing an old one revokes the session. */
+  refreshToken: string;
+  sessionId: string;
+}
+
+/** The result of a password sign-in: the tokens and the user. */
+export interface SignInResult extends SessionTokens {
+  user: User;
+}
+
+/** The result of {@link Auth.signOut}. */
+export interface SignOutResult {
+  sessionId: string;
+  revoked: true;
+}

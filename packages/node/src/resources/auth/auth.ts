@@ -1,0 +1,61 @@
+import type { HttpClient } from "../../core/http-client.js";
+import { requireNonEmpty } from "../../core/path.js";
+import type { RequestOptions } from "../../core/request-options.js";
+import type { SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./auth.interface.js";
+import { deserializeSignIn, deserializeTokens, type WireTokens } from "./auth.serializer.js";
+
+/**
+ * `hj.auth`: end-user sessions, for backends that collect credentials
+ * themselves (server-rendered sign-in forms, tests, scripts). Verify the
+ * resulting access tokens with `hj.verifyToken`.
+ */
+export class Auth {
+  readonly #http: HttpClient;
+  readonly #base: string;
+
+  /** @internal */
+  constructor(http: HttpClient, tenantId: string) {
+    this.#http = http;
+    this.#base = `/v1/tenants/${encodeURIComponent(tenantId)}/auth`;
+  }
+
+  /**
+   * Signs a user in with email and password, creating a session.
+   * @throws {AuthenticationError} `invalid_credentials` (the same for an unknown email and a wrong password).
+   * @throws {PermissionError} `user_disabled`.
+   * @example
+   * ```ts
+   * const { accessToken, refreshToken, user } = await hj.auth.signInWithPassword({ email, password });
+   * ```
+   */
+  async signInWithPassword(params: SignInWithPasswordParams, options?: RequestOptions): Promise<SignInResult> {
+    const body: Record<string, unknown> = { email: requireNonEmpty(params?.email, "email"), password: requireNonEmpty(params?.password, "password") };
+    if (params.audience !== undefined) body.audience = params.audience;
+    return deserializeSignIn(await this.#http.request<WireTokens>({ method: "POST", path: `${this.#base}/sign-in`, body }, options));
+  }
+
+  /**
+   * Exchanges a refresh token for new tokens. Refresh tokens are single use.
+   * @example
+   * ```ts
+   * const tokens = await hj.auth.refresh(session.refreshToken);
+   * ```
+   */
+  async refresh(refreshToken: string, options?: RequestOptions): Promise<SessionTokens> {
+    const body = { refresh_token: requireNonEmpty(refreshToken, "refreshToken") };
+    return deserializeTokens(await this.#http.request<WireTokens>({ method: "POST", path: `${this.#base}/refresh`, body }, options));
+  }
+
+  /**
+   * Revokes the session of a refresh token.
+   * @example
+   * ```ts
+   * await hj.auth.signOut(session.refreshToken);
+   * ```
+   */
+  async signOut(refreshToken: string, options?: RequestOptions): Promise<SignOutResult> {
+    const body = { refresh_token: requireNonEmpty(refreshToken, "refreshToken") };
+    const wire = await this.#http.request<{ session_id: string; revoked: true }>({ method: "POST", path: `${this.#base}/sign-out`, body }, options);
+    return { sessionId: wire.session_id, revoked: wire.revoked };
+  }
+}

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from "@nestjs/common";
 import type { VerifiedToken } from "@hellojohn/node";
-import { verifiedSessions } from "./request-session.js";
+import { getVerifiedSession } from "./get-verified-session.js";
 
 /**
  * Hands a handler the session `HelloJohnGuard` verified. Throws when the guard
@@ -12,7 +12,7 @@ import { verifiedSessions } from "./request-session.js";
  * ```
  */
 export const VerifiedSession = createParamDecorator((_data: unknown, context: ExecutionContext): VerifiedToken => {
-  const session = verifiedSessions.get(context.switchToHttp().getRequest<object>());
-  if (session === undefined) throw new Error("@VerifiedSession() needs HelloJohnGuard on this route");
+  const session = getVerifiedSession(context);
+  if (session === null) throw new Error("@VerifiedSession() needs HelloJohnGuard on this route");
   return session;
 });

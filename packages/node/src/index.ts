@@ -65,3 +65,4 @@ export {
   type IncomingHeaders,
   type RequestAuthentication,
 } from "./adapters/authenticate-request.js";
+export { errorResponse, type ErrorResponse } from "./adapters/error-response.js";

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createServer, VERSION, type HelloJohnServer } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
+import { startDevServer } from "./dev-server.js";
 
 const HELP = `hellojohn-server ${VERSION}: the HelloJohn Users API
 
@@ -89,27 +88,10 @@ function shutdownOn(server: HelloJohnServer): void {
 }
 
 async function dev(flags: Flags): Promise<void> {
-  const dir = resolve(flags["data-dir"] ?? ".hellojohn");
-  mkdirSync(dir, { recursive: true });
-  const stateFile = join(dir, "dev.json");
-  let state: { masterKey: string; tenantId?: string; secretKey?: string } = existsSync(stateFile)
-    ? JSON.parse(readFileSync(stateFile, "utf8"))
-    : { masterKey: MasterKey.generate() };
-  const server = await createServer({ databaseUrl: `sqlite:${join(dir, "hellojohn.db")}`, masterKey: state.masterKey, logger: { level: flags["log-level"] ?? "warn" } });
-  if (state.tenantId === undefined || state.secretKey === undefined) {
-    const tenant = await server.tenants.createTenant("Development");
-    const { secretKey } = await server.tenants.createApiKey(tenant.id, "dev");
-    state = { ...state, tenantId: tenant.id, secretKey };
-  }
-  writeFileSync(stateFile, JSON.stringify(state, null, 2));
-  chmodSync(stateFile, 0o600);
-  const url = await server.listen({ host: flags.host ?? "127.0.0.1", port: port(flags, 8787) });
-  shutdownOn(server);
-  process.stdout.write(
-    `HelloJohn dev server listening on ${url} (data in ${dir})\n\n` +
-      `HELLOJOHN_API_URL=${url}\nHELLOJOHN_TENANT_ID=${state.tenantId}\nHELLOJOHN_SECRET_KEY=${state.secretKey}\n\n` +
-      "Paste these into your app's environment. Press Ctrl+C to stop.\n",
-  );
+  const dev = await startDevServer({ dataDir: flags["data-dir"], host: flags.host, port: port(flags, 8787), logLevel: flags["log-level"] });
+  shutdownOn(dev.server);
+  const lines = Object.entries(dev.env).map(([name, value]) => `${name}=${value}`).join("\n");
+  process.stdout.write(`HelloJohn dev server listening on ${dev.url} (data in ${dev.dataDir})\n\n${lines}\n\nPaste these into your app's environment. Press Ctrl+C to stop.\n`);
 }
 
 async function start(flags: Flags): Promise<void> {

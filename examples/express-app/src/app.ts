@@ -1,0 +1,114 @@
+import express, { type ErrorRequestHandler, type RequestHandler } from "express";
+import { errorResponse, getAuth, hellojohn, isHelloJohnError, requireAuth, type HelloJohn, type VerifiedToken } from "@hellojohn/express";
+
+export const SESSION_COOKIE = "hj_session";
+
+const badRequest = (message: string, param: string) => ({ error: { type: "validation_error", code: "invalid_request", message, param } });
+
+/** Admin routes need a real (not impersonated) session of a user whose metadata says `role: "admin"`. */
+const requireAdmin: RequestHandler = async (req, res, next) => {
+  const auth = getAuth(req) as VerifiedToken;
+  const user = auth.impersonator === null ? await req.hj.users.get(auth.userId) : null;
+  if (user?.metadata.role !== "admin") {
+    res.status(403).json({ error: { type: "permission_error", code: "admin_required", message: "This route is for administrators" } });
+    return;
+  }
+  next();
+};
+
+/** HelloJohn's errors keep their status and code; anything else is a plain 500. */
+const errorHandler: ErrorRequestHandler = (error, _req, res, next) => {
+  if (isHelloJohnError(error)) {
+    const { status, body } = errorResponse(error);
+    res.status(status).json(body);
+    return;
+  }
+  if ((error as { type?: string }).type === "entity.parse.failed") {
+    res.status(400).json(badRequest("Body is not valid JSON", "body"));
+    return;
+  }
+  next(error);
+};
+
+/** The app: sign-in through HelloJohn, `/me`, and admin routes, all calling the SDK through `req.hj`. */
+export function createApp(client: HelloJohn): express.Express {
+  const app = express();
+  app.use(express.json());
+  app.use(hellojohn({ client, cookieName: SESSION_COOKIE }));
+
+  app.post("/auth/sign-in", async (req, res) => {
+    const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
+    if (typeof email !== "string" || typeof password !== "string") {
+      res.status(400).json(badRequest("email and password are required strings", typeof email !== "string" ? "email" : "password"));
+      return;
+    }
+    const session = await req.hj.client.auth.signInWithPassword({ email, password });
+    res.cookie(SESSION_COOKIE, session.accessToken, { httpOnly: true, sameSite: "lax", expires: session.expiresAt });
+    res.json({ user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken, expiresAt: session.expiresAt });
+  });
+
+  app.post("/auth/sign-out", requireAuth(), async (req, res) => {
+    const { refreshToken } = (req.body ?? {}) as { refreshToken?: unknown };
+    if (typeof refreshToken !== "string") {
+      res.status(400).json(badRequest("refreshToken is required", "refreshToken"));
+      return;
+    }
+    const result = await req.hj.client.auth.signOut(refreshToken);
+    res.clearCookie(SESSION_COOKIE).json(result);
+  });
+
+  // checkRevoked: a disabled user or a signed-out session is refused at once, not at token expiry.
+  app.get("/me", requireAuth({ checkRevoked: true }), async (req, res) => {
+    res.json(await req.hj.users.get((getAuth(req) as VerifiedToken).userId));
+  });
+
+  const admin = express.Router();
+  admin.use(requireAuth({ checkRevoked: true }), requireAdmin);
+
+  admin.get("/users", async (req, res) => {
+    const { search, status, cursor, limit } = req.query as Record<string, string | undefined>;
+    if (status !== undefined && status !== "active" && status !== "disabled") {
+      res.status(400).json(badRequest('status must be "active" or "disabled"', "status"));
+      return;
+    }
+    if (limit !== undefined && !/^\d+$/.test(limit)) {
+      res.status(400).json(badRequest("limit must be a whole number", "limit"));
+      return;
+    }
+    res.json(await req.hj.users.list({ search, status, cursor, limit: limit === undefined ? undefined : Number(limit) }));
+  });
+
+  admin.patch("/users/:id/metadata", async (req, res) => {
+    const { metadata } = (req.body ?? {}) as { metadata?: unknown };
+    if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+      res.status(400).json(badRequest("metadata must be an object", "metadata"));
+      return;
+    }
+    res.json(await req.hj.users.update(String(req.params.id), { metadata: metadata as Record<string, never> }));
+  });
+
+  admin.post("/users/:id/disable", async (req, res) => {
+    res.json(await req.hj.users.disable(String(req.params.id)));
+  });
+
+  admin.post("/users/:id/enable", async (req, res) => {
+    res.json(await req.hj.users.enable(String(req.params.id)));
+  });
+
+  admin.post("/users/:id/impersonate", async (req, res) => {
+    const { reason, expiresIn } = (req.body ?? {}) as { reason?: unknown; expiresIn?: unknown };
+    if (typeof reason !== "string") {
+      res.status(400).json(badRequest("reason is required", "reason"));
+      return;
+    }
+    res.json(await req.hj.users.impersonate(String(req.params.id), { reason, expiresIn: expiresIn as never }));
+  });
+
+  admin.get("/users/:id/export", async (req, res) => {
+    res.json(await req.hj.users.export(String(req.params.id)));
+  });
+
+  app.use("/admin", admin);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,130 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { errorResponse, hellojohn, isHelloJohnError, requireAuth, type HelloJohn, type MetadataValue } from "@hellojohn/fastify";
+
+export const SESSION_COOKIE = "hj_session";
+
+const idParams = { type: "object", required: ["id"], properties: { id: { type: "string" } } } as const;
+
+/** Admin routes need a real (not impersonated) session of a user whose metadata says `role: "admin"`. */
+async function requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const auth = request.hj.auth;
+  const user = auth !== null && auth.impersonator === null ? await request.hj.users.get(auth.userId) : null;
+  if (user?.metadata.role !== "admin") {
+    await reply.code(403).send({ error: { type: "permission_error", code: "admin_required", message: "This route is for administrators" } });
+  }
+}
+
+/** The app: sign-in through HelloJohn, `/me`, and admin routes, all calling the SDK through `request.hj`. */
+export async function createApp(client: HelloJohn): Promise<FastifyInstance> {
+  const app = Fastify();
+  await app.register(hellojohn, { client, cookieName: SESSION_COOKIE });
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (isHelloJohnError(error)) {
+      const { status, body } = errorResponse(error);
+      return reply.code(status).send(body);
+    }
+    const { statusCode, message, validation } = error as { statusCode?: number; message: string; validation?: unknown };
+    if (validation !== undefined || statusCode === 400) {
+      return reply.code(400).send({ error: { type: "validation_error", code: "invalid_request", message } });
+    }
+    return reply.code(statusCode ?? 500).send({ error: { type: "api_error", code: "internal_error", message: "Internal error" } });
+  });
+
+  app.post<{ Body: { email: string; password: string } }>(
+    "/auth/sign-in",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["email", "password"],
+          additionalProperties: false,
+          properties: { email: { type: "string" }, password: { type: "string" } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const session = await request.hj.client.auth.signInWithPassword(request.body);
+      const cookie = `${SESSION_COOKIE}=${session.accessToken}; Path=/; HttpOnly; SameSite=Lax; Expires=${session.expiresAt.toUTCString()}`;
+      reply.header("set-cookie", cookie);
+      return { user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken, expiresAt: session.expiresAt };
+    },
+  );
+
+  app.post<{ Body: { refreshToken: string } }>(
+    "/auth/sign-out",
+    {
+      preHandler: requireAuth(),
+      schema: { body: { type: "object", required: ["refreshToken"], properties: { refreshToken: { type: "string" } } } },
+    },
+    async (request, reply) => {
+      const result = await request.hj.client.auth.signOut(request.body.refreshToken);
+      reply.header("set-cookie", `${SESSION_COOKIE}=; Path=/; HttpOnly; Max-Age=0`);
+      return result;
+    },
+  );
+
+  // checkRevoked: a disabled user or a signed-out session is refused at once, not at token expiry.
+  app.get("/me", { preHandler: requireAuth({ checkRevoked: true }) }, async (request) => request.hj.users.get(request.hj.auth?.userId as string));
+
+  await app.register(
+    async (admin) => {
+      admin.addHook("preHandler", requireAuth({ checkRevoked: true }));
+      admin.addHook("preHandler", requireAdmin);
+
+      admin.get<{ Querystring: { search?: string; status?: "active" | "disabled"; cursor?: string; limit?: number } }>(
+        "/users",
+        {
+          schema: {
+            querystring: {
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                search: { type: "string" },
+                status: { type: "string", enum: ["active", "disabled"] },
+                cursor: { type: "string" },
+                limit: { type: "integer" },
+              },
+            },
+          },
+        },
+        async (request) => request.hj.users.list(request.query),
+      );
+
+      admin.patch<{ Params: { id: string }; Body: { metadata: Record<string, MetadataValue> } }>(
+        "/users/:id/metadata",
+        { schema: { params: idParams, body: { type: "object", required: ["metadata"], properties: { metadata: { type: "object" } } } } },
+        async (request) => request.hj.users.update(request.params.id, { metadata: request.body.metadata }),
+      );
+
+      admin.post<{ Params: { id: string } }>("/users/:id/disable", { schema: { params: idParams } }, async (request) =>
+        request.hj.users.disable(request.params.id),
+      );
+
+      admin.post<{ Params: { id: string } }>("/users/:id/enable", { schema: { params: idParams } }, async (request) =>
+        request.hj.users.enable(request.params.id),
+      );
+
+      admin.post<{ Params: { id: string }; Body: { reason: string; expiresIn?: string | number } }>(
+        "/users/:id/impersonate",
+        {
+          schema: {
+            params: idParams,
+            body: {
+              type: "object",
+              required: ["reason"],
+              properties: { reason: { type: "string" }, expiresIn: { type: ["string", "integer"] } },
+            },
+          },
+        },
+        async (request) => request.hj.users.impersonate(request.params.id, { reason: request.body.reason, expiresIn: request.body.expiresIn as never }),
+      );
+
+      admin.get<{ Params: { id: string } }>("/users/:id/export", { schema: { params: idParams } }, async (request) =>
+        request.hj.users.export(request.params.id),
+      );
+    },
+    { prefix: "/admin" },
+  );
+  return app;
+}

@@ -1,0 +1,34 @@
+/**
+ * Starts the example app. With no HELLOJOHN_* variables set, it first starts
+ * an embedded HelloJohn server (SQLite in ./.hellojohn) and seeds an admin.
+ */
+import { HelloJohn, NotFoundError } from "@hellojohn/fastify";
+import { startDevServer } from "@hellojohn/server";
+import { createApp } from "./app.js";
+
+const ADMIN = { email: "admin@example.com", password: "Admin-Passw0rd!" };
+
+const embedded = process.env.HELLOJOHN_API_URL === undefined ? await startDevServer({ dataDir: ".hellojohn", port: 0 }) : null;
+const client = new HelloJohn(embedded === null ? undefined : { tenantId: embedded.tenantId, secretKey: embedded.secretKey, baseUrl: embedded.url });
+
+try {
+  await client.users.getByEmail(ADMIN.email);
+} catch (error) {
+  if (!(error instanceof NotFoundError)) throw error;
+  await client.users.create({ ...ADMIN, firstName: "Ada", lastName: "Admin", emailVerified: true, metadata: { role: "admin" } });
+}
+
+const app = await createApp(client);
+const url = await app.listen({ port: Number(process.env.PORT ?? 3001), host: "127.0.0.1" });
+console.log(`Fastify example on ${url} (HelloJohn at ${embedded?.url ?? process.env.HELLOJOHN_API_URL})
+
+  curl -s -c jar -H 'content-type: application/json' -d '${JSON.stringify(ADMIN)}' ${url}/auth/sign-in
+  curl -s -b jar ${url}/me
+  curl -s -b jar '${url}/admin/users?search=admin'
+`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void app.close().then(() => embedded?.close());
+  });
+}

@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, Post, Res } from "@nestjs/common";
+import { HelloJohn, InjectHelloJohn, Public } from "@hellojohn/nestjs";
+import type { Response } from "express";
+import { SignInDto, SignOutDto } from "./auth.dto.js";
+
+export const SESSION_COOKIE = "hj_session";
+
+@Controller("auth")
+export class AuthController {
+  constructor(@InjectHelloJohn() private readonly hj: HelloJohn) {}
+
+  @Public()
+  @Post("sign-in")
+  @HttpCode(200)
+  async signIn(@Body() body: SignInDto, @Res({ passthrough: true }) res: Response) {
+    const session = await this.hj.auth.signInWithPassword(body);
+    res.cookie(SESSION_COOKIE, session.accessToken, { httpOnly: true, sameSite: "lax", expires: session.expiresAt });
+    return { user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken, expiresAt: session.expiresAt };
+  }
+
+  @Post("sign-out")
+  @HttpCode(200)
+  async signOut(@Body() body: SignOutDto, @Res({ passthrough: true }) res: Response) {
+    const result = await this.hj.auth.signOut(body.refreshToken);
+    res.clearCookie(SESSION_COOKIE);
+    return result;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Starts the example app. With no HELLOJOHN_* variables set, it first starts
+ * an embedded HelloJohn server (SQLite in ./.hellojohn) and seeds an admin.
+ */
+import "reflect-metadata";
+import { NestFactory } from "@nestjs/core";
+import { HelloJohn, NotFoundError } from "@hellojohn/nestjs";
+import { startDevServer } from "@hellojohn/server";
+import { AppModule } from "./app.module.js";
+
+const ADMIN = { email: "admin@example.com", password: "Admin-Passw0rd!" };
+
+const embedded = process.env.HELLOJOHN_API_URL === undefined ? await startDevServer({ dataDir: ".hellojohn", port: 0 }) : null;
+if (embedded !== null) Object.assign(process.env, embedded.env);
+
+const client = new HelloJohn();
+try {
+  await client.users.getByEmail(ADMIN.email);
+} catch (error) {
+  if (!(error instanceof NotFoundError)) throw error;
+  await client.users.create({ ...ADMIN, firstName: "Ada", lastName: "Admin", emailVerified: true, metadata: { role: "admin" } });
+}
+
+const app = await NestFactory.create(AppModule, { logger: ["error", "warn"] });
+app.enableShutdownHooks();
+await app.listen(Number(process.env.PORT ?? 3002), "127.0.0.1");
+const url = (await app.getUrl()).replace("[::1]", "127.0.0.1");
+console.log(`NestJS example on ${url} (HelloJohn at ${process.env.HELLOJOHN_API_URL})
+
+  curl -s -c jar -H 'content-type: application/json' -d '${JSON.stringify(ADMIN)}' ${url}/auth/sign-in
+  curl -s -b jar ${url}/me
+  curl -s -b jar '${url}/admin/users?search=admin'
+`);
+process.once("SIGTERM", () => void embedded?.close());

@@ -1,0 +1,78 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createServer, type HelloJohnServer } from "./app.js";
+import { MasterKey } from "./crypto/master-key.js";
+
+/** Options of {@link startDevServer}. */
+export interface DevServerOptions {
+  /** Where the SQLite database, master key and dev credentials live. Default `.hellojohn`. */
+  dataDir?: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8787; 0 picks a free port. */
+  port?: number;
+  /** Fastify log level; default `warn`. */
+  logLevel?: string;
+}
+
+/** A running development server and the credentials to talk to it. */
+export interface DevServer {
+  url: string;
+  tenantId: string;
+  secretKey: string;
+  /** The `HELLOJOHN_*` variables to hand to an app. */
+  env: { HELLOJOHN_API_URL: string; HELLOJOHN_TENANT_ID: string; HELLOJOHN_SECRET_KEY: string };
+  /** The data folder, resolved. */
+  dataDir: string;
+  server: HelloJohnServer;
+  close(): Promise<void>;
+}
+
+interface DevState {
+  masterKey: string;
+  tenantId?: string;
+  secretKey?: string;
+}
+
+/**
+ * Starts a local HelloJohn server on SQLite in `dataDir`, creating a tenant and
+ * a secret key on first run and reusing them afterwards. What
+ * `hellojohn-server dev` runs, and what the example apps start when no
+ * `HELLOJOHN_*` variables are set. Not for production: the dev key is kept in
+ * the data folder (mode 0600).
+ *
+ * @example
+ * ```ts
+ * const dev = await startDevServer({ port: 0 });
+ * const hj = new HelloJohn({ tenantId: dev.tenantId, secretKey: dev.secretKey, baseUrl: dev.url });
+ * ```
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const dataDir = resolve(options.dataDir ?? ".hellojohn");
+  mkdirSync(dataDir, { recursive: true });
+  const stateFile = join(dataDir, "dev.json");
+  let state: DevState = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as DevState) : { masterKey: MasterKey.generate() };
+  const server = await createServer({
+    databaseUrl: `sqlite:${join(dataDir, "hellojohn.db")}`,
+    masterKey: state.masterKey,
+    logger: { level: options.logLevel ?? "warn" },
+  });
+  if (state.tenantId === undefined || state.secretKey === undefined) {
+    const tenant = await server.tenants.createTenant("Development");
+    const { secretKey } = await server.tenants.createApiKey(tenant.id, "dev");
+    state = { ...state, tenantId: tenant.id, secretKey };
+  }
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  chmodSync(stateFile, 0o600);
+  const url = await server.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8787 });
+  const { tenantId, secretKey } = state as Required<DevState>;
+  return {
+    url,
+    tenantId,
+    secretKey,
+    env: { HELLOJOHN_API_URL: url, HELLOJOHN_TENANT_ID: tenantId, HELLOJOHN_SECRET_KEY: secretKey },
+    dataDir,
+    server,
+    close: () => server.close(),
+  };
+}

@@ -1,7 +1,7 @@
-import { authenticateRequest, HelloJohn } from "@hellojohn/node";
+import { authenticateRequest, HelloJohn, type RequestAuthentication } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { authDetails } from "./internal-state.js";
-import type { HelloJohnExpressOptions, HelloJohnRequestState } from "./types.js";
+import { internalState, RequestState } from "./internal-state.js";
+import type { HelloJohnExpressOptions } from "./types.js";
 
 function looksLikeRequest(value: unknown): boolean {
   return typeof value === "object" && value !== null && "headers" in value && "method" in value && "url" in value;
@@ -40,18 +40,23 @@ export function hellojohn(options: HelloJohnExpressOptions = {}): RequestHandler
   }
   const client = given ?? new HelloJohn(clientOptions);
 
-  const attach = async (req: Request): Promise<void> => {
-    const { auth, token, error } = await authenticateRequest(client, req.headers, { cookieName });
-    const state: HelloJohnRequestState = { client, users: client.users, organizations: client.organizations, auth };
-    authDetails.set(req, { token, error });
-    req.hj = state;
+  const attach = (req: Request, { auth, token, error }: RequestAuthentication): void => {
+    req.hj = new RequestState(client, auth, token, error);
   };
 
   return function hellojohnMiddleware(req: Request, _res: Response, next: NextFunction): void {
     if (looksLikeRequest(options) || typeof next !== "function") return;
     // Mounted twice (or on a sub-app): the first one already did the work.
-    if (authDetails.has(req)) return next();
+    if (internalState(req) !== undefined) return next();
+    const result = authenticateRequest(client, req.headers, { cookieName });
+    if (!(result instanceof Promise)) {
+      attach(req, result);
+      return next();
+    }
     // Express 4 ignores returned promises, so failures are handed to next() explicitly.
-    attach(req).then(() => next(), next);
+    result.then((authentication) => {
+      attach(req, authentication);
+      next();
+    }, next);
   };
 }

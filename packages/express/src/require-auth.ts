@@ -1,6 +1,6 @@
-import { unauthorizedBody } from "@hellojohn/node";
+import { unauthorizedBody, type TokenVerificationError } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { authDetails } from "./internal-state.js";
+import { internalState, RequestState } from "./internal-state.js";
 import { notMounted } from "./get-auth.js";
 import type { RequireAuthOptions } from "./types.js";
 
@@ -21,14 +21,15 @@ export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
   }
   const checkRevoked = options.checkRevoked === true;
   return (req: Request, res: Response, next: NextFunction): void => {
-    const details = authDetails.get(req);
-    if (details === undefined) return next(notMounted());
-    const deny = (error: typeof details.error): void => void res.status(401).json(unauthorizedBody(error));
-    if (req.hj.auth === null) return deny(details.error);
-    if (!checkRevoked || details.token === null) return next();
-    req.hj.client.verifyToken(details.token, { checkRevoked: true }).then(
+    const state = internalState(req);
+    if (state === undefined) return next(notMounted());
+    const deny = (error: TokenVerificationError | null): void => void res.status(401).json(unauthorizedBody(error));
+    const token = RequestState.token(state);
+    if (state.auth === null || token === null) return deny(RequestState.error(state));
+    if (!checkRevoked) return next();
+    state.client.verifyToken(token, { checkRevoked: true }).then(
       () => next(),
-      (error: unknown) => ((error as { type?: string }).type === "token_verification_error" ? deny(error as typeof details.error) : next(error)),
+      (error: unknown) => ((error as { type?: string }).type === "token_verification_error" ? deny(error as TokenVerificationError) : next(error)),
     );
   };
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { authDetails } from "./internal-state.js";
+import { internalState } from "./internal-state.js";
 import "./types.js";
 
 export const notRegistered = (): Error =>
@@ -14,6 +14,7 @@ export const notRegistered = (): Error =>
  * ```
  */
 export function getAuth(request: FastifyRequest): FastifyRequest["hj"]["auth"] {
-  if (!authDetails.has(request)) throw notRegistered();
-  return request.hj.auth;
+  const state = internalState(request);
+  if (state === undefined) throw notRegistered();
+  return state.auth;
 }

@@ -1,7 +1,7 @@
-import { authenticateRequest, HelloJohn } from "@hellojohn/node";
-import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { authenticateRequest, HelloJohn, type RequestAuthentication } from "@hellojohn/node";
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { authDetails } from "./internal-state.js";
+import { RequestState } from "./internal-state.js";
 import type { HelloJohnFastifyOptions } from "./types.js";
 
 const HOOKS = ["onRequest", "preHandler"] as const;
@@ -21,10 +21,20 @@ const plugin: FastifyPluginAsync<HelloJohnFastifyOptions> = async (fastify: Fast
   fastify.decorate("hj", client);
   // v5: a null placeholder keeps every request object the same shape; the hook sets a fresh value per request.
   fastify.decorateRequest("hj", null as never);
-  fastify.addHook(hook, async (request) => {
-    const { auth, token, error } = await authenticateRequest(client, request.headers, { cookieName });
-    authDetails.set(request, { token, error });
-    request.hj = { client, users: client.users, organizations: client.organizations, auth };
+  const attach = (request: FastifyRequest, { auth, token, error }: RequestAuthentication): void => {
+    request.hj = new RequestState(client, auth, token, error);
+  };
+  // A callback hook, not an async one: a remembered token is handled without a promise hop.
+  fastify.addHook(hook, (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+    const result = authenticateRequest(client, request.headers, { cookieName });
+    if (!(result instanceof Promise)) {
+      attach(request, result);
+      return done();
+    }
+    result.then((authentication) => {
+      attach(request, authentication);
+      done();
+    }, done);
   });
 };
 

@@ -1,6 +1,6 @@
 import { unauthorizedBody, type TokenVerificationError } from "@hellojohn/node";
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
-import { authDetails } from "./internal-state.js";
+import { internalState, RequestState } from "./internal-state.js";
 import { notRegistered } from "./get-auth.js";
 import type { RequireAuthOptions } from "./types.js";
 
@@ -17,13 +17,14 @@ import type { RequireAuthOptions } from "./types.js";
 export function requireAuth(options: RequireAuthOptions = {}): preHandlerAsyncHookHandler {
   const checkRevoked = options.checkRevoked === true;
   return async function requireHelloJohnAuth(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const details = authDetails.get(request);
-    if (details === undefined) throw notRegistered();
+    const state = internalState(request);
+    if (state === undefined) throw notRegistered();
     const deny = (error: TokenVerificationError | null): FastifyReply => reply.code(401).type("application/json").send(unauthorizedBody(error));
-    if (request.hj.auth === null) return void (await deny(details.error));
-    if (!checkRevoked || details.token === null) return;
+    const token = RequestState.token(state);
+    if (state.auth === null || token === null) return void (await deny(RequestState.error(state)));
+    if (!checkRevoked) return;
     try {
-      await request.hj.client.verifyToken(details.token, { checkRevoked: true });
+      await state.client.verifyToken(token, { checkRevoked: true });
     } catch (error) {
       if ((error as { type?: string }).type !== "token_verification_error") throw error;
       await deny(error as TokenVerificationError);

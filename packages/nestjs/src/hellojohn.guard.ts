@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from "@nestjs/common";
 import { Reflector } from "@nestjs/core";
-import { authenticateRequest, HelloJohn, unauthorizedBody, type IncomingHeaders } from "@hellojohn/node";
+import { authenticateRequest, HelloJohn, unauthorizedBody, type IncomingHeaders, type RequestAuthentication } from "@hellojohn/node";
 import { HELLOJOHN_OPTIONS, IS_PUBLIC_KEY } from "./hellojohn.constants.js";
 import type { HelloJohnModuleOptions } from "./hellojohn-module-options.interface.js";
 import { verifiedSessions } from "./request-session.js";
@@ -25,13 +25,18 @@ export class HelloJohnGuard implements CanActivate {
     @Inject(HELLOJOHN_OPTIONS) private readonly options: HelloJohnModuleOptions,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true) return true;
     const request = context.switchToHttp().getRequest<{ headers: IncomingHeaders }>();
-    const { auth, error } = await authenticateRequest(this.client, request.headers, {
+    const result = authenticateRequest(this.client, request.headers, {
       cookieName: this.options.cookieName,
       checkRevoked: this.options.checkRevoked === true,
     });
+    // A remembered token is answered synchronously: no promise on the common path.
+    return result instanceof Promise ? result.then((authentication) => this.#admit(request, authentication)) : this.#admit(request, result);
+  }
+
+  #admit(request: object, { auth, error }: RequestAuthentication): true {
     if (auth === null) throw new UnauthorizedException(unauthorizedBody(error));
     verifiedSessions.set(request, auth);
     return true;

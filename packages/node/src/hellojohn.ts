@@ -8,6 +8,14 @@ import type { VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.in
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
+// Lets this package's request adapters reach a client's verifier without widening the public API.
+const verifiers = new WeakMap<HelloJohn, TokenVerifier>();
+
+/** @internal The token verifier of `client`, when `client` was made by this copy of the package. */
+export function verifierOf(client: HelloJohn): TokenVerifier | undefined {
+  return verifiers.get(client);
+}
+
 /**
  * The HelloJohn server-side client. Create one per process and share it: it
  * keeps connections alive and caches the tenant's signing keys.
@@ -55,6 +63,7 @@ export class HelloJohn {
       issuer: resolved.issuer,
       clockTolerance: resolved.clockTolerance,
     });
+    verifiers.set(this, this.#verifier);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { TokenVerificationError, isHelloJohnError } from "../core/errors.js";
-import type { HelloJohn } from "../hellojohn.js";
+import { verifierOf, type HelloJohn } from "../hellojohn.js";
 import type { VerifiedToken } from "../tokens/verify-token.interface.js";
 
 /** Request headers as Node's `http` module (and every framework on it) exposes them. */
@@ -49,6 +49,11 @@ export function tokenFromHeaders(headers: IncomingHeaders, cookieName?: string):
  * or missing token (that is `error`/`null`); only for a failure to reach
  * HelloJohn during a revocation check or key fetch.
  *
+ * Answers synchronously when it can (no token, or a token verified before and
+ * not expired, without `checkRevoked`), so that frameworks can continue
+ * without a promise hop on most requests; otherwise returns a promise.
+ * `await` works either way.
+ *
  * This is the one implementation the Express, Fastify and NestJS adapters share.
  *
  * @example
@@ -57,22 +62,27 @@ export function tokenFromHeaders(headers: IncomingHeaders, cookieName?: string):
  * if (auth === null) res.writeHead(401).end(JSON.stringify(unauthorizedBody(error)));
  * ```
  */
-export async function authenticateRequest(
+export function authenticateRequest(
   client: HelloJohn,
   headers: IncomingHeaders,
   options: AuthenticateRequestOptions = {},
-): Promise<RequestAuthentication> {
+): RequestAuthentication | Promise<RequestAuthentication> {
   const token = tokenFromHeaders(headers, options.cookieName);
   if (token === null) return { auth: null, token: null, error: null };
-  try {
-    const auth = await client.verifyToken(token, { checkRevoked: options.checkRevoked === true });
-    return { auth, token, error: null };
-  } catch (error) {
-    if (error instanceof TokenVerificationError || (isHelloJohnError(error) && error.type === "token_verification_error")) {
-      return { auth: null, token, error: error as TokenVerificationError };
-    }
-    throw error;
+  if (options.checkRevoked !== true) {
+    const remembered = verifierOf(client)?.remembered(token);
+    if (remembered !== undefined) return { auth: remembered, token, error: null };
   }
+  // Plain promise chaining rather than async/await: this runs on every request.
+  return client.verifyToken(token, { checkRevoked: options.checkRevoked === true }).then(
+    (auth): RequestAuthentication => ({ auth, token, error: null }),
+    (error: unknown): RequestAuthentication => {
+      if (error instanceof TokenVerificationError || (isHelloJohnError(error) && error.type === "token_verification_error")) {
+        return { auth: null, token, error: error as TokenVerificationError };
+      }
+      throw error;
+    },
+  );
 }
 
 /** The JSON body of a 401 answer, in the API's error format. */

@@ -35,17 +35,37 @@ export class TokenVerifier {
     this.#jwks = new JwksCache(config.http, config.tenantId);
   }
 
-  async verify(token: string, options: VerifyTokenOptions = {}): Promise<VerifiedToken> {
-    const now = Date.now() / 1000;
-    let result = this.#verified.get(token);
-    if (result === undefined) {
-      result = await this.#verifySignedClaims(token, now);
-      if (this.#verified.size >= CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value as string);
-      this.#verified.set(token, result);
-    } else if (result.expiresAt.getTime() / 1000 + this.#config.clockTolerance <= now) {
-      this.#verified.delete(token);
-      fail("expired", "Token has expired");
+  /** The verified result of a token seen before and not yet expired, without any promise; else undefined. */
+  remembered(token: string): VerifiedToken | undefined {
+    const cached = this.#verified.get(token);
+    if (cached === undefined || (cached.claims.exp as number) + this.#config.clockTolerance <= Date.now() / 1000) return undefined;
+    return cached;
+  }
+
+  /**
+   * Not `async`: a remembered token (the common case: every request after a
+   * session's first) resolves without extra promise hops, as adapters call
+   * this on every request.
+   */
+  verify(token: string, options: VerifyTokenOptions = {}): Promise<VerifiedToken> {
+    const cached = this.#verified.get(token);
+    if (cached === undefined) return this.#verifyAndRemember(token, options);
+    try {
+      if (cached.expiresAt.getTime() / 1000 + this.#config.clockTolerance <= Date.now() / 1000) {
+        this.#verified.delete(token);
+        fail("expired", "Token has expired");
+      }
+      if (options.audience !== undefined) this.#checkAudience(cached.claims.aud, options.audience);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    return options.checkRevoked === true ? this.#checkSession(cached.sessionId).then(() => cached) : Promise.resolve(cached);
+  }
+
+  async #verifyAndRemember(token: string, options: VerifyTokenOptions): Promise<VerifiedToken> {
+    const result = await this.#verifySignedClaims(token, Date.now() / 1000);
+    if (this.#verified.size >= CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value as string);
+    this.#verified.set(token, result);
     if (options.audience !== undefined) this.#checkAudience(result.claims.aud, options.audience);
     if (options.checkRevoked === true) await this.#checkSession(result.sessionId);
     return result;

@@ -1,0 +1,61 @@
+/**
+ * One app under load, in its own process: `serve.ts <express|fastify|nestjs> <bare|hellojohn>`.
+ * The same route either way; with `hellojohn`, every request's bearer token is verified first.
+ * Prints `listening <port>` when ready.
+ */
+import "reflect-metadata";
+import type { AddressInfo } from "node:net";
+import { Controller, Get, Module } from "@nestjs/common";
+import { APP_GUARD, NestFactory } from "@nestjs/core";
+import express from "express";
+import Fastify from "fastify";
+import { hellojohn as expressHellojohn } from "@hellojohn/express";
+import { hellojohn as fastifyHellojohn } from "@hellojohn/fastify";
+import { HelloJohnGuard, HelloJohnModule } from "@hellojohn/nestjs";
+
+const [framework, mode] = process.argv.slice(2);
+const withAuth = mode === "hellojohn";
+const ready = (port: number): void => void process.stdout.write(`listening ${port}\n`);
+
+if (framework === "express") {
+  const app = express();
+  if (withAuth) {
+    app.use(expressHellojohn());
+    // A request whose token did not verify would be a 401, and would show as a failure.
+    app.get("/ping", (req, res) => void (req.hj.auth === null ? res.status(401).end() : res.json({ ok: true })));
+  } else {
+    app.get("/ping", (_req, res) => void res.json({ ok: true }));
+  }
+  const server = app.listen(0, "127.0.0.1", () => ready((server.address() as AddressInfo).port));
+} else if (framework === "fastify") {
+  const app = Fastify();
+  if (withAuth) {
+    await app.register(fastifyHellojohn);
+    app.get("/ping", async (request, reply) => (request.hj.auth === null ? reply.code(401).send() : { ok: true }));
+  } else {
+    app.get("/ping", async () => ({ ok: true }));
+  }
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  ready((app.server.address() as AddressInfo).port);
+} else if (framework === "nestjs") {
+  @Controller()
+  class PingController {
+    @Get("ping")
+    ping() {
+      return { ok: true };
+    }
+  }
+  @Module({
+    imports: withAuth ? [HelloJohnModule.forRoot({})] : [],
+    controllers: [PingController],
+    providers: withAuth ? [{ provide: APP_GUARD, useExisting: HelloJohnGuard }] : [],
+  })
+  class BenchModule {}
+  const app = await NestFactory.create(BenchModule, { logger: false });
+  await app.listen(0, "127.0.0.1");
+  ready((app.getHttpServer().address() as AddressInfo).port);
+} else {
+  throw new Error(`unknown framework ${framework}`);
+}
+// Exit cleanly on Ctrl+C so that --cpu-prof can write its profile.
+process.on("SIGINT", () => process.exit(0));

@@ -1,4 +1,4 @@
-import { authenticateRequest, HelloJohn, type RequestAuthentication } from "@hellojohn/node";
+import { authenticateRequest, HelloJohn, isHelloJohnClient, type RequestAuthentication } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { internalState, RequestState } from "./internal-state.js";
 import type { HelloJohnExpressOptions } from "./types.js";
@@ -35,7 +35,7 @@ export function hellojohn(options: HelloJohnExpressOptions = {}): RequestHandler
   if (cookieName !== undefined && (typeof cookieName !== "string" || cookieName === "")) {
     throw new TypeError('hellojohn() option "cookieName" must be a non-empty string');
   }
-  if (given !== undefined && !(given instanceof HelloJohn)) {
+  if (given !== undefined && !isHelloJohnClient(given)) {
     throw new TypeError('hellojohn() option "client" must be a HelloJohn instance');
   }
   const client = given ?? new HelloJohn(clientOptions);

@@ -1,4 +1,4 @@
-import { authenticateRequest, HelloJohn, type RequestAuthentication } from "@hellojohn/node";
+import { authenticateRequest, HelloJohn, isHelloJohnClient, type RequestAuthentication } from "@hellojohn/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { RequestState } from "./internal-state.js";
@@ -15,7 +15,7 @@ const plugin: FastifyPluginAsync<HelloJohnFastifyOptions> = async (fastify: Fast
   if (cookieName !== undefined && (typeof cookieName !== "string" || cookieName === "")) {
     throw new TypeError('@hellojohn/fastify option "cookieName" must be a non-empty string');
   }
-  if (given !== undefined && !(given instanceof HelloJohn)) throw new TypeError('@hellojohn/fastify option "client" must be a HelloJohn instance');
+  if (given !== undefined && !isHelloJohnClient(given)) throw new TypeError('@hellojohn/fastify option "client" must be a HelloJohn instance');
   const client = given ?? new HelloJohn(clientOptions);
 
   fastify.decorate("hj", client);

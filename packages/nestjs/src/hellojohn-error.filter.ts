@@ -1,23 +1,31 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from "@nestjs/common";
-import { HttpAdapterHost } from "@nestjs/core";
-import { errorResponse, HelloJohnError } from "@hellojohn/node";
+import { type ArgumentsHost, Catch, Inject } from "@nestjs/common";
+import { BaseExceptionFilter, HttpAdapterHost } from "@nestjs/core";
+import { errorResponse, isHelloJohnError } from "@hellojohn/node";
 
 /**
  * Answers SDK errors the way HelloJohn did: a 404 `user_not_found` stays a 404
- * with the same `{ error: { type, code, message, param } }` body; connection
- * failures and 5xx become a 502. Works on Express and Fastify.
+ * with the same `{ error: { type, code, message, param, requestId } }` body;
+ * connection failures and 5xx become a 502. Everything else goes to Nest's
+ * default handling. Works on Express and Fastify.
+ *
+ * It catches every exception and tells HelloJohn's apart with
+ * `isHelloJohnError`, so it also recognises errors from a second copy of the
+ * SDK (an ESM and a CJS copy), which `@Catch(HelloJohnError)` would miss.
  *
  * @example
  * ```ts
  * providers: [{ provide: APP_FILTER, useClass: HelloJohnErrorFilter }]
  * ```
  */
-@Catch(HelloJohnError)
-export class HelloJohnErrorFilter implements ExceptionFilter<HelloJohnError> {
-  constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
+@Catch()
+export class HelloJohnErrorFilter extends BaseExceptionFilter {
+  constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {
+    super(adapterHost.httpAdapter);
+  }
 
-  catch(error: HelloJohnError, host: ArgumentsHost): void {
-    const { status, body } = errorResponse(error);
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    if (!isHelloJohnError(exception) || host.getType() !== "http") return super.catch(exception, host);
+    const { status, body } = errorResponse(exception);
     this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), body, status);
   }
 }

@@ -1,5 +1,5 @@
 import { Module, type Provider } from "@nestjs/common";
-import { HelloJohn } from "@hellojohn/node";
+import { HelloJohn, isHelloJohnClient } from "@hellojohn/node";
 import { HELLOJOHN_OPTIONS } from "./hellojohn.constants.js";
 import { HelloJohnGuard } from "./hellojohn.guard.js";
 import { HelloJohnConfigurableModule } from "./hellojohn.module-definition.js";
@@ -8,7 +8,7 @@ import { OrganizationsService, UsersService } from "./users.service.js";
 
 function createClient(options: HelloJohnModuleOptions): HelloJohn {
   const { client, cookieName: _cookie, checkRevoked: _check, ...clientOptions } = options;
-  if (client !== undefined && !(client instanceof HelloJohn)) throw new TypeError('HelloJohnModule option "client" must be a HelloJohn instance');
+  if (client !== undefined && !isHelloJohnClient(client)) throw new TypeError('HelloJohnModule option "client" must be a HelloJohn instance');
   return client ?? new HelloJohn(clientOptions);
 }
 

@@ -7,6 +7,15 @@ import { TokenVerifier } from "./tokens/token-verifier.js";
 import type { VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+const CLIENT_BRAND = Symbol.for("hellojohn.client");
+
+/**
+ * True for a `HelloJohn` client, even one made by another copy of this package
+ * (an ESM and a CJS copy, or two installs), where `instanceof` would say no.
+ */
+export function isHelloJohnClient(value: unknown): value is HelloJohn {
+  return value instanceof HelloJohn || (typeof value === "object" && value !== null && CLIENT_BRAND in value);
+}
 
 // Lets this package's request adapters reach a client's verifier without widening the public API.
 const verifiers = new WeakMap<HelloJohn, TokenVerifier>();
@@ -64,6 +73,7 @@ export class HelloJohn {
       clockTolerance: resolved.clockTolerance,
     });
     verifiers.set(this, this.#verifier);
+    Object.defineProperty(this, CLIENT_BRAND, { value: true });
   }
 
   /**

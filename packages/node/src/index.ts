@@ -1,4 +1,4 @@
-export { HelloJohn } from "./hellojohn.js";
+export { HelloJohn, isHelloJohnClient } from "./hellojohn.js";
 export type { FetchLike, HelloJohnOptions } from "./core/client-options.js";
 export type { Logger, LogLevel } from "./core/logger.js";
 export type { RequestOptions } from "./core/request-options.js";

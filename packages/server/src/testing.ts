@@ -10,6 +10,10 @@ export interface TestServerOptions {
   clientOptions?: Omit<HelloJohnOptions, "tenantId" | "secretKey" | "baseUrl">;
   /** Fastify logger; default off. */
   logger?: boolean;
+  /** Default: a fresh random key. Give several test servers on one database the same key. */
+  masterKey?: string;
+  /** Default: the listening address. Give several instances behind one address the same value. */
+  publicUrl?: string;
 }
 
 /** A running test server with one tenant, one secret key, and a client for it. */
@@ -45,7 +49,8 @@ export interface TestServer {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const server = await createServer({
     databaseUrl: options.databaseUrl ?? "sqlite::memory:",
-    masterKey: MasterKey.generate(),
+    masterKey: options.masterKey ?? MasterKey.generate(),
+    publicUrl: options.publicUrl,
     passwordHashing: "unsafe-test-only",
     logger: options.logger ?? false,
   });

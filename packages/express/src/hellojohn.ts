@@ -1,6 +1,5 @@
-import { authenticateRequest, HelloJohn, isHelloJohnClient, type RequestAuthentication } from "@hellojohn/node";
+import { authenticateRequest, HelloJohn, isHelloJohnClient, RequestState, type RequestAuthentication } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { internalState, RequestState } from "./internal-state.js";
 import type { HelloJohnExpressOptions } from "./types.js";
 
 function looksLikeRequest(value: unknown): boolean {
@@ -47,7 +46,7 @@ export function hellojohn(options: HelloJohnExpressOptions = {}): RequestHandler
   return function hellojohnMiddleware(req: Request, _res: Response, next: NextFunction): void {
     if (looksLikeRequest(options) || typeof next !== "function") return;
     // Mounted twice (or on a sub-app): the first one already did the work.
-    if (internalState(req) !== undefined) return next();
+    if (RequestState.of(req) !== undefined) return next();
     const result = authenticateRequest(client, req.headers, { cookieName });
     if (!(result instanceof Promise)) {
       attach(req, result);

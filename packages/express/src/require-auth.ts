@@ -1,6 +1,5 @@
-import { unauthorizedBody, type TokenVerificationError } from "@hellojohn/node";
+import { RequestState, unauthorizedBody, type TokenVerificationError } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { internalState, RequestState } from "./internal-state.js";
 import { notMounted } from "./get-auth.js";
 import type { RequireAuthOptions } from "./types.js";
 
@@ -21,11 +20,11 @@ export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
   }
   const checkRevoked = options.checkRevoked === true;
   return (req: Request, res: Response, next: NextFunction): void => {
-    const state = internalState(req);
+    const state = RequestState.of(req);
     if (state === undefined) return next(notMounted());
     const deny = (error: TokenVerificationError | null): void => void res.status(401).json(unauthorizedBody(error));
-    const token = RequestState.token(state);
-    if (state.auth === null || token === null) return deny(RequestState.error(state));
+    const token = RequestState.tokenOf(state);
+    if (state.auth === null || token === null) return deny(RequestState.errorOf(state));
     if (!checkRevoked) return next();
     state.client.verifyToken(token, { checkRevoked: true }).then(
       () => next(),

@@ -1,5 +1,5 @@
+import { RequestState } from "@hellojohn/node";
 import type { FastifyRequest } from "fastify";
-import { internalState } from "./internal-state.js";
 import "./types.js";
 
 export const notRegistered = (): Error =>
@@ -14,7 +14,7 @@ export const notRegistered = (): Error =>
  * ```
  */
 export function getAuth(request: FastifyRequest): FastifyRequest["hj"]["auth"] {
-  const state = internalState(request);
+  const state = RequestState.of(request);
   if (state === undefined) throw notRegistered();
   return state.auth;
 }

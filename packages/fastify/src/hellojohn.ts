@@ -1,7 +1,6 @@
-import { authenticateRequest, HelloJohn, isHelloJohnClient, type RequestAuthentication } from "@hellojohn/node";
+import { authenticateRequest, HelloJohn, isHelloJohnClient, RequestState, type RequestAuthentication } from "@hellojohn/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { RequestState } from "./internal-state.js";
 import type { HelloJohnFastifyOptions } from "./types.js";
 
 const HOOKS = ["onRequest", "preHandler"] as const;

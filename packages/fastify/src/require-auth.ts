@@ -1,6 +1,5 @@
-import { unauthorizedBody, type TokenVerificationError } from "@hellojohn/node";
+import { RequestState, unauthorizedBody, type TokenVerificationError } from "@hellojohn/node";
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
-import { internalState, RequestState } from "./internal-state.js";
 import { notRegistered } from "./get-auth.js";
 import type { RequireAuthOptions } from "./types.js";
 
@@ -17,11 +16,11 @@ import type { RequireAuthOptions } from "./types.js";
 export function requireAuth(options: RequireAuthOptions = {}): preHandlerAsyncHookHandler {
   const checkRevoked = options.checkRevoked === true;
   return async function requireHelloJohnAuth(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const state = internalState(request);
+    const state = RequestState.of(request);
     if (state === undefined) throw notRegistered();
     const deny = (error: TokenVerificationError | null): FastifyReply => reply.code(401).type("application/json").send(unauthorizedBody(error));
-    const token = RequestState.token(state);
-    if (state.auth === null || token === null) return void (await deny(RequestState.error(state)));
+    const token = RequestState.tokenOf(state);
+    if (state.auth === null || token === null) return void (await deny(RequestState.errorOf(state)));
     if (!checkRevoked) return;
     try {
       await state.client.verifyToken(token, { checkRevoked: true });

@@ -1,14 +1,4 @@
-import type { HelloJohn, HelloJohnOptions, Organizations, Users, VerifiedToken } from "@hellojohn/node";
-
-/** What `request.hj` holds: the shared client's namespaces and this request's verified session. */
-export interface HelloJohnRequestState {
-  /** The client registered with the plugin. */
-  readonly client: HelloJohn;
-  readonly users: Users;
-  readonly organizations: Organizations;
-  /** The verified session of this request, or `null` when there is no valid token. */
-  readonly auth: VerifiedToken | null;
-}
+import type { HelloJohn, HelloJohnOptions, HelloJohnRequestState } from "@hellojohn/node";
 
 /**
  * Options of the {@link hellojohn} plugin: the client's options, or an existing client.

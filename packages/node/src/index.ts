@@ -66,3 +66,4 @@ export {
   type RequestAuthentication,
 } from "./adapters/authenticate-request.js";
 export { errorResponse, type ErrorResponse } from "./adapters/error-response.js";
+export { RequestState, type HelloJohnRequestState } from "./adapters/request-state.js";

@@ -197,25 +197,29 @@ export class UsersService {
     return wireUser(row);
   }
 
-  async disable(ctx: RequestContext, userId: string) {
-    const now = Date.now();
-    const row = await this.#transaction(async (trx) => {
-      const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
-      await this.users.update(trx, ctx.tenantId, current.id, { disabled: 1, updated_at: now });
-      const revoked = await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
-      await this.audit.record(trx, ctx, "user.disabled", current.id, { revoked_sessions: revoked });
-      return { ...current, disabled: 1, updated_at: now };
-    });
-    return wireUser(row);
+  /** Blocks sign-in and, in the same transaction, revokes every session and refresh token. */
+  disable(ctx: RequestContext, userId: string) {
+    return this.#setDisabled(ctx, userId, true);
   }
 
-  async enable(ctx: RequestContext, userId: string) {
+  /** Allows sign-in again; sessions revoked by `disable` stay revoked. */
+  enable(ctx: RequestContext, userId: string) {
+    return this.#setDisabled(ctx, userId, false);
+  }
+
+  async #setDisabled(ctx: RequestContext, userId: string, disabled: boolean) {
     const now = Date.now();
     const row = await this.#transaction(async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
-      await this.users.update(trx, ctx.tenantId, current.id, { disabled: 0, updated_at: now });
-      await this.audit.record(trx, ctx, "user.enabled", current.id);
-      return { ...current, disabled: 0, updated_at: now };
+      const changes = { disabled: disabled ? 1 : 0, updated_at: now };
+      await this.users.update(trx, ctx.tenantId, current.id, changes);
+      if (disabled) {
+        const revoked = await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
+        await this.audit.record(trx, ctx, "user.disabled", current.id, { revoked_sessions: revoked });
+      } else {
+        await this.audit.record(trx, ctx, "user.enabled", current.id);
+      }
+      return { ...current, ...changes };
     });
     return wireUser(row);
   }

@@ -21,6 +21,8 @@ export class LoopbackServer {
   #fallback: Responder = (_req, res) => json(res, 500, { error: { type: "api_error", code: "unscripted", message: "no responder" } });
   readonly #server: Server;
   url = "";
+  /** TCP connections accepted so far. */
+  connections = 0;
 
   constructor() {
     this.#server = createServer((req, res) => {
@@ -33,6 +35,9 @@ export class LoopbackServer {
         this.requests.push(seen);
         (this.#responders.shift() ?? this.#fallback)(seen, res);
       });
+    });
+    this.#server.on("connection", () => {
+      this.connections++;
     });
   }
 

@@ -34,9 +34,9 @@ const PROBE = `
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "hellojohn-pack-"));
-  execFileSync("pnpm", ["pack", "--pack-destination", work], { cwd: root, stdio: "pipe" });
+  execFileSync("npm", ["pack", "--pack-destination", work], { cwd: root, stdio: "pipe" });
   const file = readdirSync(work).find((f) => f.endsWith(".tgz"));
-  if (file === undefined) throw new Error("pnpm pack produced no tarball");
+  if (file === undefined) throw new Error("npm pack produced no tarball");
   tarball = join(work, file);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));

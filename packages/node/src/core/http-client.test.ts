@@ -67,6 +67,18 @@ describe("requests", () => {
   });
 });
 
+describe("connections", () => {
+  it("reuses keep-alive connections: sequential requests open no new ones", async () => {
+    const hj = client();
+    server.otherwise((_req, res) => json(res, 200, wireUser(USER_ID)));
+    for (let i = 0; i < 2; i++) await hj.users.get(USER_ID);
+    const warm = server.connections;
+    for (let i = 0; i < 20; i++) await hj.users.get(USER_ID);
+    expect(server.connections).toBe(warm);
+    server.otherwise(apiError(500, "unscripted"));
+  });
+});
+
 describe("errors", () => {
   it.each([
     [400, ValidationError],

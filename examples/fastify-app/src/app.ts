@@ -113,7 +113,7 @@ export async function createApp(client: HelloJohn): Promise<FastifyInstance> {
             body: {
               type: "object",
               required: ["reason"],
-              properties: { reason: { type: "string" }, expiresIn: { type: ["string", "integer"] } },
+              properties: { reason: { type: "string" }, expiresIn: { anyOf: [{ type: "string" }, { type: "integer" }] } },
             },
           },
         },

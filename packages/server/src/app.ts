@@ -115,7 +115,19 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     if (publicUrl === undefined) throw new Error("publicUrl is unknown until the server listens");
     return publicUrl;
   });
-  const users = new UsersService(database, stores.users, stores.sessions, stores.organizations, stores.credentials, stores.audit, audit, hasher, cursors, tokens);
+  const users = new UsersService(
+    database,
+    stores.users,
+    stores.sessions,
+    stores.organizations,
+    stores.credentials,
+    stores.audit,
+    stores.idempotency,
+    audit,
+    hasher,
+    cursors,
+    tokens,
+  );
   const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors);
   const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens);
   const idempotency = new Idempotency(database, stores.idempotency);

@@ -15,6 +15,7 @@ import {
 import type { AuditStore } from "../store/audit.store.js";
 import type { CredentialsStore } from "../store/credentials.store.js";
 import type { Database } from "../store/database.js";
+import type { IdempotencyStore } from "../store/idempotency.store.js";
 import type { OrganizationsStore } from "../store/organizations.store.js";
 import type { Executor } from "../store/schema.js";
 import type { SessionsStore } from "../store/sessions.store.js";
@@ -76,6 +77,7 @@ export class UsersService {
     private readonly organizations: OrganizationsStore,
     private readonly credentials: CredentialsStore,
     private readonly auditStore: AuditStore,
+    private readonly idempotency: IdempotencyStore,
     private readonly audit: AuditLog,
     private readonly hasher: PasswordHasher,
     private readonly cursors: CursorCodec,
@@ -234,19 +236,13 @@ export class UsersService {
     await this.#transaction(async (trx) => {
       const current = await this.users.find(trx, ctx.tenantId, userId, true);
       if (current === undefined) {
-        const alreadyDeleted = await trx
-          .selectFrom("audit_events")
-          .select("id")
-          .where("tenant_id", "=", ctx.tenantId)
-          .where("type", "=", "user.deleted")
-          .where("subject_user_id", "=", userId)
-          .executeTakeFirst();
-        if (alreadyDeleted === undefined) throw notFound("user");
+        if (!(await this.auditStore.hasEvent(trx, ctx.tenantId, "user.deleted", userId))) throw notFound("user");
         return;
       }
       await this.credentials.deleteAllForUser(trx, ctx.tenantId, userId);
       await this.auditStore.deleteAboutUser(trx, ctx.tenantId, userId);
-      await trx.deleteFrom("idempotency_keys").where("tenant_id", "=", ctx.tenantId).where("response_body", "like", `%${userId}%`).execute();
+      // Stored responses (e.g. of the create) hold the user's profile for 24 h: they go too.
+      await this.idempotency.deleteMentioning(trx, ctx.tenantId, userId);
       await this.users.delete(trx, ctx.tenantId, userId);
       await this.audit.record(trx, ctx, "user.deleted", userId);
     });

@@ -20,6 +20,17 @@ export class AuditStore {
       .execute();
   }
 
+  async hasEvent(db: Executor, tenantId: string, type: string, subjectUserId: string): Promise<boolean> {
+    const row = await db
+      .selectFrom("audit_events")
+      .select("id")
+      .where("tenant_id", "=", tenantId)
+      .where("type", "=", type)
+      .where("subject_user_id", "=", subjectUserId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async deleteAboutUser(db: Executor, tenantId: string, userId: string): Promise<void> {
     await db
       .deleteFrom("audit_events")

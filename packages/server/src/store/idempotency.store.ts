@@ -1,4 +1,5 @@
 import type { Selectable } from "kysely";
+import { likeContains } from "./like-pattern.js";
 import type { Executor, IdempotencyKeysTable } from "./schema.js";
 
 export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
@@ -20,6 +21,15 @@ export class IdempotencyStore {
 
   async release(db: Executor, tenantId: string, key: string): Promise<void> {
     await db.deleteFrom("idempotency_keys").where("tenant_id", "=", tenantId).where("key", "=", key).execute();
+  }
+
+  /** Forgets stored responses that contain `text` (an ID), e.g. when that user is deleted. */
+  async deleteMentioning(db: Executor, tenantId: string, text: string): Promise<void> {
+    await db
+      .deleteFrom("idempotency_keys")
+      .where("tenant_id", "=", tenantId)
+      .where((eb) => likeContains(eb.ref("response_body"), text))
+      .execute();
   }
 
   async deleteOlderThan(db: Executor, cutoff: number): Promise<void> {

@@ -1,4 +1,5 @@
-import { sql, type ExpressionBuilder, type Selectable } from "kysely";
+import type { ExpressionBuilder, Selectable } from "kysely";
+import { likeContains } from "./like-pattern.js";
 import type { Executor, Schema, UsersTable } from "./schema.js";
 import type { Database } from "./database.js";
 
@@ -17,8 +18,6 @@ export interface UserKeyset {
   id: string;
 }
 
-/** Escapes LIKE wildcards so `%`, `_` and `\` match themselves. */
-const likeContains = (text: string): string => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function applyFilters(tenantId: string, filters: UserFilters) {
   return (eb: ExpressionBuilder<Schema, "users">) => {
@@ -34,13 +33,10 @@ function applyFilters(tenantId: string, filters: UserFilters) {
       );
     }
     if (filters.search !== undefined && filters.search !== "") {
-      const pattern = likeContains(filters.search);
+      // Both columns are stored lower-cased, so lower-casing the needle makes the match case-insensitive.
+      const needle = filters.search.toLowerCase();
       conditions.push(
-        eb.or([
-          eb("users.id", "=", filters.search),
-          sql<boolean>`${eb.ref("users.email_lower")} like ${pattern} escape '\\'`,
-          sql<boolean>`${eb.ref("users.name_lower")} like ${pattern} escape '\\'`,
-        ]),
+        eb.or([eb("users.id", "=", filters.search), likeContains(eb.ref("users.email_lower"), needle), likeContains(eb.ref("users.name_lower"), needle)]),
       );
     }
     return eb.and(conditions);

@@ -25,7 +25,7 @@ for (let batch = 0; batch < USERS; batch += 25) {
     Array.from({ length: Math.min(25, USERS - batch) }, async (_, i) => {
       const email = `bench-${batch + i}@example.com`;
       await hj.client.users.create({ email, password: PASSWORD });
-      tokens.push((await hj.client.auth.signInWithPassword({ email, password: PASSWORD })).accessToken);
+      tokens.push((await hj.client.sessions.signInWithPassword({ email, password: PASSWORD })).accessToken);
     }),
   );
 }

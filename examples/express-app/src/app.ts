@@ -42,7 +42,7 @@ export function createApp(client: HelloJohn): express.Express {
       res.status(400).json(badRequest("email and password are required strings", typeof email !== "string" ? "email" : "password"));
       return;
     }
-    const session = await req.hj.client.auth.signInWithPassword({ email, password });
+    const session = await req.hj.client.sessions.signInWithPassword({ email, password });
     res.cookie(SESSION_COOKIE, session.accessToken, { httpOnly: true, sameSite: "lax", expires: session.expiresAt });
     res.json({ user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken, expiresAt: session.expiresAt });
   });
@@ -53,7 +53,7 @@ export function createApp(client: HelloJohn): express.Express {
       res.status(400).json(badRequest("refreshToken is required", "refreshToken"));
       return;
     }
-    const result = await req.hj.client.auth.signOut(refreshToken);
+    const result = await req.hj.client.sessions.signOut(refreshToken);
     res.clearCookie(SESSION_COOKIE).json(result);
   });
 

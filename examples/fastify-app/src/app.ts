@@ -44,7 +44,7 @@ export async function createApp(client: HelloJohn): Promise<FastifyInstance> {
       },
     },
     async (request, reply) => {
-      const session = await request.hj.client.auth.signInWithPassword(request.body);
+      const session = await request.hj.client.sessions.signInWithPassword(request.body);
       const cookie = `${SESSION_COOKIE}=${session.accessToken}; Path=/; HttpOnly; SameSite=Lax; Expires=${session.expiresAt.toUTCString()}`;
       reply.header("set-cookie", cookie);
       return { user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken, expiresAt: session.expiresAt };
@@ -58,7 +58,7 @@ export async function createApp(client: HelloJohn): Promise<FastifyInstance> {
       schema: { body: { type: "object", required: ["refreshToken"], properties: { refreshToken: { type: "string" } } } },
     },
     async (request, reply) => {
-      const result = await request.hj.client.auth.signOut(request.body.refreshToken);
+      const result = await request.hj.client.sessions.signOut(request.body.refreshToken);
       reply.header("set-cookie", `${SESSION_COOKIE}=; Path=/; HttpOnly; Max-Age=0`);
       return result;
     },

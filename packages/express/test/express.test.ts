@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 async function signIn(email: string): Promise<string> {
-  return (await hj.client.auth.signInWithPassword({ email, password: PASSWORD })).accessToken;
+  return (await hj.client.sessions.signInWithPassword({ email, password: PASSWORD })).accessToken;
 }
 
 async function listen(app: Express): Promise<string> {

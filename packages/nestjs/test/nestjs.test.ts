@@ -26,7 +26,7 @@ let token: string;
 let userId: string;
 
 async function signIn(email: string): Promise<string> {
-  return (await hj.client.auth.signInWithPassword({ email, password: PASSWORD })).accessToken;
+  return (await hj.client.sessions.signInWithPassword({ email, password: PASSWORD })).accessToken;
 }
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { resolveOptions, type HelloJohnOptions } from "./core/client-options.js";
 import { HttpClient } from "./core/http-client.js";
-import { Auth } from "./resources/auth/auth.js";
+import { Sessions } from "./resources/sessions/sessions.js";
 import { Organizations } from "./resources/organizations/organizations.js";
 import { Users } from "./resources/users/users.js";
 import { TokenVerifier } from "./tokens/token-verifier.js";
@@ -49,8 +49,8 @@ export class HelloJohn {
   readonly users: Users;
   /** Manage organizations and their members. */
   readonly organizations: Organizations;
-  /** End-user sessions: password sign-in, refresh and sign-out. */
-  readonly auth: Auth;
+  /** End-user sessions: password sign-in, refresh, sign-out and status. */
+  readonly sessions: Sessions;
   readonly #verifier: TokenVerifier;
 
   /**
@@ -65,9 +65,10 @@ export class HelloJohn {
     this.baseUrl = resolved.baseUrl;
     this.users = new Users(http);
     this.organizations = new Organizations(http);
-    this.auth = new Auth(http, resolved.tenantId);
+    this.sessions = new Sessions(http, resolved.tenantId);
     this.#verifier = new TokenVerifier({
       http,
+      sessionStatus: (sessionId) => this.sessions.get(sessionId),
       tenantId: resolved.tenantId,
       issuer: resolved.issuer,
       clockTolerance: resolved.clockTolerance,

@@ -42,8 +42,8 @@ export type {
   UserSession,
   UsersPage,
 } from "./resources/users/users.interface.js";
-export { Auth } from "./resources/auth/auth.js";
-export type { SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./resources/auth/auth.interface.js";
+export { Sessions } from "./resources/sessions/sessions.js";
+export type { SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./resources/sessions/sessions.interface.js";
 export { Organizations } from "./resources/organizations/organizations.js";
 export type {
   AddMemberParams,

@@ -45,7 +45,7 @@ describe.skipIf(postgres === undefined)("two server instances sharing one Postgr
     const next = await viaSecond.users.list({ limit: 2, cursor: page.nextCursor ?? undefined });
     expect(next.users[0]?.id).not.toBe(page.users[1]?.id);
 
-    const session = await viaFirst.auth.signInWithPassword({ email: "shared@example.com", password: "Passw0rd!!" });
+    const session = await viaFirst.sessions.signInWithPassword({ email: "shared@example.com", password: "Passw0rd!!" });
     await expect(viaSecond.verifyToken(session.accessToken, { checkRevoked: true })).resolves.toMatchObject({ sessionId: session.sessionId });
 
     const created = await viaFirst.users.create({ email: "once@example.com" }, { idempotencyKey: "shared-key" });

@@ -216,7 +216,7 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
     it("disable blocks the right password, kills the refresh token and fails checkRevoked; enable restores sign-in only", async () => {
       const address = email("dis");
       const user = await h.hj.users.create({ email: address, password: PASSWORD });
-      const signedIn = await h.hj.auth.signInWithPassword({ email: address, password: PASSWORD });
+      const signedIn = await h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD });
       expect(signedIn.user.id).toBe(user.id);
       expect((await h.hj.users.get(user.id)).lastSignInAt).toBeInstanceOf(Date);
       const session = await h.hj.verifyToken(signedIn.accessToken, { checkRevoked: true });
@@ -224,12 +224,12 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
 
       const disabled = await h.hj.users.disable(user.id);
       expect(disabled.disabled).toBe(true);
-      await expect(h.hj.auth.signInWithPassword({ email: address, password: PASSWORD })).rejects.toMatchObject({
+      await expect(h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD })).rejects.toMatchObject({
         name: "PermissionError",
         status: 403,
         code: "user_disabled",
       });
-      await expect(h.hj.auth.refresh(signedIn.refreshToken)).rejects.toMatchObject({ status: 401 });
+      await expect(h.hj.sessions.refresh(signedIn.refreshToken)).rejects.toMatchObject({ status: 401 });
       await expect(h.hj.verifyToken(signedIn.accessToken, { checkRevoked: true })).rejects.toMatchObject({
         name: "TokenVerificationError",
         code: "revoked",
@@ -238,15 +238,15 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
       await expect(h.hj.verifyToken(signedIn.accessToken)).resolves.toMatchObject({ userId: user.id });
 
       await h.hj.users.enable(user.id);
-      await expect(h.hj.auth.signInWithPassword({ email: address, password: PASSWORD })).resolves.toMatchObject({ user: { id: user.id } });
+      await expect(h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD })).resolves.toMatchObject({ user: { id: user.id } });
       await expect(h.hj.verifyToken(signedIn.accessToken, { checkRevoked: true })).rejects.toMatchObject({ code: "revoked" });
     });
 
     it("rejects a wrong password and an unknown email alike", async () => {
       const address = email("pw");
       await h.hj.users.create({ email: address, password: PASSWORD });
-      const wrong = await h.hj.auth.signInWithPassword({ email: address, password: "WrongPass123!" }).catch((e: unknown) => e);
-      const unknown = await h.hj.auth.signInWithPassword({ email: email("ghost"), password: PASSWORD }).catch((e: unknown) => e);
+      const wrong = await h.hj.sessions.signInWithPassword({ email: address, password: "WrongPass123!" }).catch((e: unknown) => e);
+      const unknown = await h.hj.sessions.signInWithPassword({ email: email("ghost"), password: PASSWORD }).catch((e: unknown) => e);
       expect(wrong).toMatchObject({ name: "AuthenticationError", status: 401, code: "invalid_credentials" });
       expect(unknown).toMatchObject({ name: "AuthenticationError", status: 401, code: "invalid_credentials", message: (wrong as Error).message });
     });
@@ -254,16 +254,18 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
     it("rotates refresh tokens, revokes the session when one is reused, and signs out", async () => {
       const address = email("rot");
       await h.hj.users.create({ email: address, password: PASSWORD });
-      const first = await h.hj.auth.signInWithPassword({ email: address, password: PASSWORD });
-      const second = await h.hj.auth.refresh(first.refreshToken);
+      const first = await h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD });
+      const second = await h.hj.sessions.refresh(first.refreshToken);
       expect(second.refreshToken).not.toBe(first.refreshToken);
       expect(second.sessionId).toBe(first.sessionId);
-      await expect(h.hj.auth.refresh(first.refreshToken)).rejects.toMatchObject({ status: 401, code: "refresh_token_reused" });
-      await expect(h.hj.auth.refresh(second.refreshToken)).rejects.toMatchObject({ status: 401 });
+      await expect(h.hj.sessions.refresh(first.refreshToken)).rejects.toMatchObject({ status: 401, code: "refresh_token_reused" });
+      await expect(h.hj.sessions.refresh(second.refreshToken)).rejects.toMatchObject({ status: 401 });
       await expect(h.hj.verifyToken(second.accessToken, { checkRevoked: true })).rejects.toMatchObject({ code: "revoked" });
 
-      const other = await h.hj.auth.signInWithPassword({ email: address, password: PASSWORD });
-      expect(await h.hj.auth.signOut(other.refreshToken)).toEqual({ sessionId: other.sessionId, revoked: true });
+      const other = await h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD });
+      expect(await h.hj.sessions.get(other.sessionId)).toMatchObject({ id: other.sessionId, status: "active", revokedAt: null });
+      expect(await h.hj.sessions.signOut(other.refreshToken)).toEqual({ sessionId: other.sessionId, revoked: true });
+      expect(await h.hj.sessions.get(other.sessionId)).toMatchObject({ status: "revoked", revokedAt: expect.any(Date) });
       await expect(h.hj.verifyToken(other.accessToken, { checkRevoked: true })).rejects.toMatchObject({ code: "revoked" });
     });
   });
@@ -310,7 +312,7 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
     it("exports sessions, factors, connections, memberships and audit events, with no secret, and audits itself", async () => {
       const address = email("exp");
       const user = await h.hj.users.create({ email: address, password: PASSWORD, metadata: { a: 1 } });
-      await h.hj.auth.signInWithPassword({ email: address, password: PASSWORD });
+      await h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD });
       const org = await h.hj.organizations.create({ name: "Exporters" });
       await h.hj.organizations.addMember(org.id, { userId: user.id });
       await insertCredentials(h, user.id);
@@ -329,7 +331,7 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
     it("deletes everything about the user but one anonymous user.deleted event", async () => {
       const address = email("del");
       const user = await h.hj.users.create({ email: address, password: PASSWORD, metadata: { pii: "yes" } });
-      const signed = await h.hj.auth.signInWithPassword({ email: address, password: PASSWORD });
+      const signed = await h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD });
       await h.hj.users.impersonate(user.id, { reason: "look" });
       const org = await h.hj.organizations.create({ name: "Deleters" });
       await h.hj.organizations.addMember(org.id, { userId: user.id });
@@ -338,8 +340,8 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
 
       expect(await h.hj.users.delete(user.id)).toEqual({ id: user.id, deleted: true });
       await expect(h.hj.users.get(user.id)).rejects.toMatchObject({ status: 404 });
-      await expect(h.hj.auth.signInWithPassword({ email: address, password: PASSWORD })).rejects.toMatchObject({ status: 401 });
-      await expect(h.hj.auth.refresh(signed.refreshToken)).rejects.toMatchObject({ status: 401 });
+      await expect(h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD })).rejects.toMatchObject({ status: 401 });
+      await expect(h.hj.sessions.refresh(signed.refreshToken)).rejects.toMatchObject({ status: 401 });
 
       const mentions = await rowsMentioning(h, [user.id, address]);
       expect(mentions).toEqual([{ table: "audit_events", type: "user.deleted" }]);

@@ -13,7 +13,7 @@ export class AuthController {
   @Post("sign-in")
   @HttpCode(200)
   async signIn(@Body() body: SignInDto, @Res({ passthrough: true }) res: Response) {
-    const session = await this.hj.auth.signInWithPassword(body);
+    const session = await this.hj.sessions.signInWithPassword(body);
     res.cookie(SESSION_COOKIE, session.accessToken, { httpOnly: true, sameSite: "lax", expires: session.expiresAt });
     return { user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken, expiresAt: session.expiresAt };
   }
@@ -21,7 +21,7 @@ export class AuthController {
   @Post("sign-out")
   @HttpCode(200)
   async signOut(@Body() body: SignOutDto, @Res({ passthrough: true }) res: Response) {
-    const result = await this.hj.auth.signOut(body.refreshToken);
+    const result = await this.hj.sessions.signOut(body.refreshToken);
     res.clearCookie(SESSION_COOKIE);
     return result;
   }

@@ -10,6 +10,8 @@ const CACHE_SIZE = 10_000;
 
 interface TokenVerifierConfig {
   http: HttpClient;
+  /** How a session's status is looked up for `checkRevoked`. */
+  sessionStatus: (sessionId: string) => Promise<{ status: string }>;
   tenantId: string;
   issuer: string;
   clockTolerance: number;
@@ -107,8 +109,8 @@ export class TokenVerifier {
   }
 
   async #checkSession(sessionId: string): Promise<void> {
-    const session = await this.#config.http
-      .request<{ status: string }>({ method: "GET", path: `/v1/sessions/${encodeURIComponent(sessionId)}` })
+    const session = await this.#config
+      .sessionStatus(sessionId)
       .catch((error: unknown) => {
         if ((error as { status?: number }).status === 404) return { status: "deleted" };
         throw error;

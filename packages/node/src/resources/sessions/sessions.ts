@@ -1,15 +1,15 @@
 import type { HttpClient } from "../../core/http-client.js";
-import { requireNonEmpty } from "../../core/path.js";
+import { pathId, requireNonEmpty } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
-import type { SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./auth.interface.js";
-import { deserializeSignIn, deserializeTokens, type WireTokens } from "./auth.serializer.js";
+import type { SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./sessions.interface.js";
+import { deserializeSessionStatus, deserializeSignIn, deserializeTokens, type WireSessionStatus, type WireTokens } from "./session.serializer.js";
 
 /**
- * `hj.auth`: end-user sessions, for backends that collect credentials
+ * `hj.sessions`: end-user sessions, for backends that collect credentials
  * themselves (server-rendered sign-in forms, tests, scripts). Verify the
  * resulting access tokens with `hj.verifyToken`.
  */
-export class Auth {
+export class Sessions {
   readonly #http: HttpClient;
   readonly #base: string;
 
@@ -25,7 +25,7 @@ export class Auth {
    * @throws {PermissionError} `user_disabled`.
    * @example
    * ```ts
-   * const { accessToken, refreshToken, user } = await hj.auth.signInWithPassword({ email, password });
+   * const { accessToken, refreshToken, user } = await hj.sessions.signInWithPassword({ email, password });
    * ```
    */
   async signInWithPassword(params: SignInWithPasswordParams, options?: RequestOptions): Promise<SignInResult> {
@@ -38,7 +38,7 @@ export class Auth {
    * Exchanges a refresh token for new tokens. Refresh tokens are single use.
    * @example
    * ```ts
-   * const tokens = await hj.auth.refresh(session.refreshToken);
+   * const tokens = await hj.sessions.refresh(session.refreshToken);
    * ```
    */
   async refresh(refreshToken: string, options?: RequestOptions): Promise<SessionTokens> {
@@ -47,10 +47,23 @@ export class Auth {
   }
 
   /**
+   * A session's status: `active`, `revoked` (disabled user, sign-out, refresh-token reuse) or `expired`.
+   * This is the call `verifyToken(token, { checkRevoked: true })` makes.
+   * @example
+   * ```ts
+   * const { status } = await hj.sessions.get(verified.sessionId);
+   * ```
+   */
+  async get(sessionId: string, options?: RequestOptions): Promise<SessionStatus> {
+    const wire = await this.#http.request<WireSessionStatus>({ method: "GET", path: `/v1/sessions/${pathId(sessionId, "sessionId")}` }, options);
+    return deserializeSessionStatus(wire);
+  }
+
+  /**
    * Revokes the session of a refresh token.
    * @example
    * ```ts
-   * await hj.auth.signOut(session.refreshToken);
+   * await hj.sessions.signOut(session.refreshToken);
    * ```
    */
   async signOut(refreshToken: string, options?: RequestOptions): Promise<SignOutResult> {

@@ -1,6 +1,6 @@
 import type { User } from "../users/users.interface.js";
 
-/** Credentials for {@link Auth.signInWithPassword}. */
+/** Credentials for {@link Sessions.signInWithPassword}. */
 export interface SignInWithPasswordParams {
   email: string;
   password: string;
@@ -22,8 +22,17 @@ export interface SignInResult extends SessionTokens {
   user: User;
 }
 
-/** The result of {@link Auth.signOut}. */
+/** The result of {@link Sessions.signOut}. */
 export interface SignOutResult {
   sessionId: string;
   revoked: true;
+}
+
+/** What {@link Sessions.get} reports. */
+export interface SessionStatus {
+  id: string;
+  userId: string;
+  status: "active" | "revoked" | "expired";
+  expiresAt: Date;
+  revokedAt: Date | null;
 }

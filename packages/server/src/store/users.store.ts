@@ -68,13 +68,21 @@ export class UsersStore {
     await db.deleteFrom("users").where("tenant_id", "=", tenantId).where("id", "=", id).execute();
   }
 
-  /** One page, newest first, after `after`; fetches `limit + 1` rows so the caller knows whether more exist. */
-  page(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: UserKeyset | undefined): Promise<UserRow[]> {
+  /**
+   * The query for one page, newest first, strictly after `after`: a keyset
+   * seek on (created_at, id), never OFFSET, so a deep page costs what the
+   * first one does. It fetches `limit + 1` rows so the caller knows whether more exist.
+   */
+  pageQuery(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: UserKeyset | undefined) {
     let query = db.selectFrom("users").selectAll().where(applyFilters(tenantId, filters));
     if (after !== undefined) {
       query = query.where((eb) => eb(eb.refTuple("users.created_at", "users.id"), "<", eb.tuple(after.createdAt, after.id)));
     }
-    return query.orderBy("users.created_at", "desc").orderBy("users.id", "desc").limit(limit + 1).execute();
+    return query.orderBy("users.created_at", "desc").orderBy("users.id", "desc").limit(limit + 1);
+  }
+
+  page(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: UserKeyset | undefined): Promise<UserRow[]> {
+    return this.pageQuery(db, tenantId, filters, limit, after).execute();
   }
 
   async count(db: Executor, tenantId: string, filters: UserFilters): Promise<number> {

@@ -3,7 +3,16 @@ import { ref, schemas, type JsonSchema } from "./schemas.js";
 
 const errorResponse = (description: string): JsonSchema => ({ description, content: { "application/json": { schema: ref("Error") } } });
 
-/** The OpenAPI 3.1 document of the HelloJohn Users API, built from the operations table. */
+/**
+ * The OpenAPI 3.1 document of the HelloJohn Users API, built from the
+ * operations table; the server serves it at `/openapi.json`.
+ *
+ * @example
+ * ```ts
+ * import { openApiDocument, VERSION } from "@hellojohn/server";
+ * await writeFile("openapi.json", JSON.stringify(openApiDocument(VERSION), null, 2));
+ * ```
+ */
 export function openApiDocument(version: string): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const op of operations) {

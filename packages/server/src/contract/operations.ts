@@ -19,6 +19,16 @@ export interface Operation {
 
 const page = [p.limit, p.cursor] as const;
 
+/**
+ * Every operation of the HelloJohn Users API. The server registers one route
+ * per entry and `openApiDocument()` describes them; change the API here.
+ *
+ * @example
+ * ```ts
+ * import { operations } from "@hellojohn/server";
+ * console.log(operations.map((op) => `${op.method} ${op.path}`));
+ * ```
+ */
 export const operations: readonly Operation[] = [
   { operationId: "listUsers", method: "GET", path: "/v1/users", summary: "List users, newest first", auth: "secretKey", parameters: [...page, p.search, p.status, p.orgFilter], success: { status: 200, schema: "UsersPage" } },
   { operationId: "createUser", method: "POST", path: "/v1/users", summary: "Create a user", auth: "secretKey", body: "CreateUserRequest", success: { status: 201, schema: "User" }, idempotent: true },

@@ -27,6 +27,10 @@ const body = (properties: Record<string, JsonSchema>, required: string[] = []): 
 const list = (item: string): JsonSchema =>
   object({ data: { type: "array", items: ref(item) }, next_cursor: nullableStr(), total: { type: "integer", minimum: 0 } });
 
+/**
+ * The component schemas of the contract (request bodies, resources, errors),
+ * by name, as they appear under `components.schemas` of the OpenAPI document.
+ */
 export const schemas: Record<string, JsonSchema> = {
   Error: object({
     error: object(

@@ -44,8 +44,16 @@ export class JwksCache {
   }
 
   async #refresh(): Promise<void> {
+    const previous = this.#lastFetch;
     this.#lastFetch = Date.now();
-    const { keys } = await this.#http.request<{ keys: Jwk[] }>({ method: "GET", path: this.#path });
+    let keys: Jwk[];
+    try {
+      ({ keys } = await this.#http.request<{ keys: Jwk[] }>({ method: "GET", path: this.#path }));
+    } catch (error) {
+      // A failed fetch must not start the cooldown: the next verification tries again.
+      this.#lastFetch = previous;
+      throw error;
+    }
     for (const jwk of keys) {
       if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.kid !== "string" || typeof jwk.x !== "string") continue;
       if (!this.#keys.has(jwk.kid)) {

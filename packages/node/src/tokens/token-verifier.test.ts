@@ -85,6 +85,13 @@ describe("verifyToken", () => {
     expect(await codeOf(hj.verifyToken(token({ sid: "ses_gone" }), { checkRevoked: true }))).toBe("revoked");
   });
 
+  it("does not hold a failed key fetch against the next verification", async () => {
+    server.script((_req, res) => json(res, 503, { error: { type: "api_error", code: "down", message: "down" } }));
+    const hj = client();
+    await expect(hj.verifyToken(token())).rejects.toMatchObject({ name: "ServerError" });
+    await expect(hj.verifyToken(token())).resolves.toMatchObject({ userId: "usr_1" });
+  });
+
   it("refetches the JWKS for an unknown kid, at most once per cooldown", async () => {
     const hj = client();
     await hj.verifyToken(token());

@@ -27,6 +27,7 @@ Every option can come from the environment instead:
   HELLOJOHN_DATABASE_URL   database URL (default sqlite:./hellojohn.db)
   HELLOJOHN_MASTER_KEY     32 bytes, hex or base64 (generate: hellojohn-server master-key)
   HELLOJOHN_PUBLIC_URL     origin clients use; tokens' iss is derived from it
+  HELLOJOHN_TRUST_PROXY    "true" to take client IPs for audit events from X-Forwarded-For
   HOST, PORT               where to listen
 `;
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { HelloJohn } from "@hellojohn/node";
 import { afterAll, describe, expect, it } from "vitest";
 
-const CLI = new URL("../dist/cli.js", import.meta.url).pathname;
+const CLI = new URL("../bin/hellojohn-server.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "hellojohn-cli-"));
 const children: ChildProcess[] = [];
 afterAll(() => {

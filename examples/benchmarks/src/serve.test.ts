@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { startTestServer, type TestServer } from "@hellojohn/server/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The benchmark is only worth its numbers if the apps it loads do what it says:
+// the same route, and with HelloJohn a real verification that refuses a bad token.
+// The NestJS app runs on NestJS 10 (an injected copy of @hellojohn/nestjs), so this is also its NestJS 10 test.
+let hj: TestServer;
+let token: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  hj = await startTestServer();
+  await hj.client.users.create({ email: "bench@example.com", password: "Bench-Passw0rd!" });
+  token = (await hj.client.sessions.signInWithPassword({ email: "bench@example.com", password: "Bench-Passw0rd!" })).accessToken;
+});
+afterAll(async () => {
+  for (const child of children) child.kill("SIGTERM");
+  await hj.close();
+});
+
+async function serve(framework: string, mode: string): Promise<string> {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./serve.ts", import.meta.url)), framework, mode], {
+    env: { ...process.env, ...hj.env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) resolve(match[1] as string);
+    });
+    child.once("exit", (code) => reject(new Error(`${framework} ${mode} exited with ${code}`)));
+  });
+  return `http://127.0.0.1:${port}/ping`;
+}
+
+describe.each(["express", "fastify", "nestjs"])("the %s benchmark app", (framework) => {
+  it("answers bare with or without a token", async () => {
+    const url = await serve(framework, "bare");
+    expect((await fetch(url)).status).toBe(200);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it("with HelloJohn, answers a valid token and refuses a missing or forged one", async () => {
+    const url = await serve(framework, "hellojohn");
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ ok: true });
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${token.slice(0, -6)}AAAAAA` } })).status).toBe(401);
+  });
+});

@@ -1,4 +1,4 @@
-import { authenticateRequest, HelloJohn, isHelloJohnClient, RequestState, type RequestAuthentication } from "@hellojohn/node";
+import { authenticateRequestCallback, HelloJohn, isHelloJohnClient, RequestState } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { HelloJohnExpressOptions } from "./types.js";
 
@@ -39,23 +39,15 @@ export function hellojohn(options: HelloJohnExpressOptions = {}): RequestHandler
   }
   const client = given ?? new HelloJohn(clientOptions);
 
-  const attach = (req: Request, { auth, token, error }: RequestAuthentication): void => {
-    req.hj = new RequestState(client, auth, token, error);
-  };
-
   return function hellojohnMiddleware(req: Request, _res: Response, next: NextFunction): void {
     if (looksLikeRequest(options) || typeof next !== "function") return;
     // Mounted twice (or on a sub-app): the first one already did the work.
     if (RequestState.of(req) !== undefined) return next();
-    const result = authenticateRequest(client, req.headers, { cookieName });
-    if (!(result instanceof Promise)) {
-      attach(req, result);
-      return next();
-    }
-    // Express 4 ignores returned promises, so failures are handed to next() explicitly.
-    result.then((authentication) => {
-      attach(req, authentication);
+    // Errors go to next() explicitly: Express 4 ignores returned promises.
+    authenticateRequestCallback(client, req.headers, { cookieName }, (error, authentication) => {
+      if (error !== null) return next(error);
+      req.hj = new RequestState(client, authentication.auth, authentication.token, authentication.error);
       next();
-    }, next);
+    });
   };
 }

@@ -1,4 +1,4 @@
-import { authenticateRequest, HelloJohn, isHelloJohnClient, RequestState, type RequestAuthentication } from "@hellojohn/node";
+import { authenticateRequestCallback, HelloJohn, isHelloJohnClient, RequestState } from "@hellojohn/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { HelloJohnFastifyOptions } from "./types.js";
@@ -20,20 +20,13 @@ const plugin: FastifyPluginAsync<HelloJohnFastifyOptions> = async (fastify: Fast
   fastify.decorate("hj", client);
   // v5: a null placeholder keeps every request object the same shape; the hook sets a fresh value per request.
   fastify.decorateRequest("hj", null as never);
-  const attach = (request: FastifyRequest, { auth, token, error }: RequestAuthentication): void => {
-    request.hj = new RequestState(client, auth, token, error);
-  };
   // A callback hook, not an async one: a remembered token is handled without a promise hop.
   fastify.addHook(hook, (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
-    const result = authenticateRequest(client, request.headers, { cookieName });
-    if (!(result instanceof Promise)) {
-      attach(request, result);
-      return done();
-    }
-    result.then((authentication) => {
-      attach(request, authentication);
+    authenticateRequestCallback(client, request.headers, { cookieName }, (error, authentication) => {
+      if (error !== null) return done(error);
+      request.hj = new RequestState(client, authentication.auth, authentication.token, authentication.error);
       done();
-    }, done);
+    });
   });
 };
 

@@ -59,6 +59,7 @@ export type {
 export type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
 export {
   authenticateRequest,
+  authenticateRequestCallback,
   tokenFromHeaders,
   unauthorizedBody,
   type AuthenticateRequestOptions,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { json, LoopbackServer, SECRET_KEY, TENANT_ID } from "../../test/loopback-server.js";
 import { HelloJohn, isHelloJohnClient } from "../hellojohn.js";
 import { AbortError, NotFoundError, ServerError } from "../core/errors.js";
-import { authenticateRequest, tokenFromHeaders, unauthorizedBody } from "./authenticate-request.js";
+import { authenticateRequest, authenticateRequestCallback, tokenFromHeaders, unauthorizedBody } from "./authenticate-request.js";
 import { errorResponse } from "./error-response.js";
 
 const { publicKey, privateKey } = generateKeyPairSync("ed25519");
@@ -59,6 +59,22 @@ describe("authenticateRequest", () => {
   it("throws when HelloJohn cannot be reached for keys", async () => {
     const offline = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
     await expect(authenticateRequest(offline, { authorization: `Bearer ${token}` })).rejects.toMatchObject({ name: "ConnectionError" });
+  });
+});
+
+describe("authenticateRequestCallback", () => {
+  it("calls back synchronously for a remembered token, and later for a new one or a failure", async () => {
+    let called = false;
+    authenticateRequestCallback(hj, { authorization: `Bearer ${token}` }, {}, () => void (called = true));
+    expect(called).toBe(true);
+
+    const fresh = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: server.url, maxRetries: 0 });
+    const result = await new Promise((resolve) => authenticateRequestCallback(fresh, { authorization: `Bearer ${token}` }, {}, (e, a) => resolve([e, a?.auth?.userId])));
+    expect(result).toEqual([null, "usr_1"]);
+
+    const offline = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
+    const failed = await new Promise((resolve) => authenticateRequestCallback(offline, { authorization: `Bearer ${token}` }, {}, (e, a) => resolve([e?.name, a])));
+    expect(failed).toEqual(["ConnectionError", null]);
   });
 });
 

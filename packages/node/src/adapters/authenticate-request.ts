@@ -85,6 +85,39 @@ export function authenticateRequest(
   );
 }
 
+/**
+ * {@link authenticateRequest} for callback-style middleware (Express, Fastify
+ * callback hooks): `callback` runs synchronously when the answer is known at
+ * once, so a remembered token costs no promise hop.
+ *
+ * @example
+ * ```ts
+ * authenticateRequestCallback(hj, req.headers, {}, (error, authentication) => {
+ *   if (error !== null) return next(error);
+ *   req.hj = new RequestState(hj, authentication.auth, authentication.token, authentication.error);
+ *   next();
+ * });
+ * ```
+ */
+export function authenticateRequestCallback(
+  client: HelloJohn,
+  headers: IncomingHeaders,
+  options: AuthenticateRequestOptions,
+  callback: (...args: [error: Error, authentication: null] | [error: null, authentication: RequestAuthentication]) => void,
+): void {
+  let result: RequestAuthentication | Promise<RequestAuthentication>;
+  try {
+    result = authenticateRequest(client, headers, options);
+  } catch (error) {
+    return callback(error as Error, null);
+  }
+  if (!(result instanceof Promise)) return callback(null, result);
+  result.then(
+    (authentication) => callback(null, authentication),
+    (error: unknown) => callback(error as Error, null),
+  );
+}
+
 /** The JSON body of a 401 answer, in the API's error format. */
 export function unauthorizedBody(error: TokenVerificationError | null): {
   error: { type: "authentication_error"; code: string; message: string };

@@ -138,6 +138,8 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     genReqId: () => newId("req"),
     requestIdHeader: false,
+    // Router-level failures (a malformed URL) in the API's error format too.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   });
   for (const [name, schema] of Object.entries(schemas)) app.addSchema({ $id: name, ...(toFastifyRefs(schema) as object) });
   app.setValidatorCompiler(requestValidators(Object.values(app.getSchemas())));

@@ -428,6 +428,14 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
       expect(await unknown.json()).toMatchObject({ error: { code: "unknown_param", param: "role" } });
       const text = await fetch(`${h.t.url}/v1/users`, { method: "POST", headers: { ...headers, "content-type": "text/plain" }, body: "hi" });
       expect(text.status).toBe(415);
+      const deep = await fetch(`${h.t.url}/v1/users`, { method: "POST", headers, body: `{"email":"a@b.co","metadata":{"a":${"[".repeat(5000)}${"]".repeat(5000)}}}` });
+      expect(await deep.json()).toMatchObject({ error: { code: "metadata_too_deep", param: "metadata" } });
+      const poisoned = await fetch(`${h.t.url}/v1/users`, { method: "POST", headers, body: '{"email":"a@b.co","metadata":{"__proto__":{"admin":true}}}' });
+      expect(poisoned.status).toBe(400);
+      const badUrl = await fetch(`${h.t.url}/v1/users/%E0%A4%A`, { headers });
+      expect(badUrl.status).toBe(400);
+      expect(badUrl.headers.get("x-request-id")).toMatch(/^req_/);
+      expect(await badUrl.json()).toMatchObject({ error: { code: "invalid_url" } });
     });
 
     it("never answers 5xx to random requests", async () => {

@@ -52,21 +52,27 @@ export function checkName(value: string | null, param: string): string | null {
   return trimmed === "" ? null : trimmed;
 }
 
-function depth(value: unknown): number {
-  if (typeof value !== "object" || value === null) return 0;
-  let max = 0;
-  for (const child of Object.values(value)) max = Math.max(max, depth(child));
-  return max + 1;
+/**
+ * Refuses metadata nested deeper than the cap. Iterative, so hostile input
+ * nested thousands of levels deep cannot exhaust the stack before it is refused.
+ */
+export function checkMetadataDepth(metadata: unknown, param = "metadata"): void {
+  const stack: [unknown, number][] = [[metadata, 0]];
+  while (stack.length > 0) {
+    const [value, level] = stack.pop() as [unknown, number];
+    if (typeof value !== "object" || value === null) continue;
+    if (level >= METADATA_MAX_DEPTH) {
+      throw invalid(param, "metadata_too_deep", `"${param}" may nest at most ${METADATA_MAX_DEPTH} levels`);
+    }
+    for (const child of Object.values(value)) stack.push([child, level + 1]);
+  }
 }
 
-/** Serializes metadata, refusing anything over the size or depth cap. */
+/** Serializes metadata, refusing anything over the size cap. Check input with {@link checkMetadataDepth} first. */
 export function serializeMetadata(metadata: unknown): string {
   const text = JSON.stringify(metadata);
   if (Buffer.byteLength(text) > METADATA_MAX_BYTES) {
     throw invalid("metadata", "metadata_too_large", `"metadata" must serialize to at most ${METADATA_MAX_BYTES} bytes`);
-  }
-  if (depth(metadata) > METADATA_MAX_DEPTH) {
-    throw invalid("metadata", "metadata_too_deep", `"metadata" may nest at most ${METADATA_MAX_DEPTH} levels`);
   }
   return text;
 }

@@ -52,7 +52,10 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
       return new ApiError(415, "unsupported_media_type", "Send request bodies as application/json", "content-type");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return new ApiError(400, "invalid_json", "Request body is not valid JSON", "body");
+      // Fastify's parser also lands here for prototype-poisoning keys, which it refuses.
+      return new ApiError(400, "invalid_json", 'Request body is not valid JSON, or uses a forbidden key ("__proto__", "constructor")', "body");
+    case "FST_ERR_BAD_URL":
+      return new ApiError(400, "invalid_url", "The request URL is not validly encoded");
     default:
       break;
   }
@@ -68,6 +71,8 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
 }
 
 export function sendError(error: ApiError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // Also here, not only in onRequest: router errors (a malformed URL) never reach the hooks.
+  reply.header("x-request-id", request.id);
   const body: Record<string, string> = { type: error.type, code: error.code, message: error.message };
   if (error.param !== undefined) body.param = error.param;
   body.requestId = String(request.id);

@@ -2,7 +2,7 @@ import { newId } from "../crypto/ids.js";
 import { ApiError, invalid, notFound } from "../domain/api-error.js";
 import { paginate, type CursorCodec } from "../domain/cursor.js";
 import { mergePatch, withoutNulls } from "../domain/merge-patch.js";
-import { checkId, serializeMetadata } from "../domain/validation.js";
+import { checkId, checkMetadataDepth, serializeMetadata } from "../domain/validation.js";
 import type { Database } from "../store/database.js";
 import type { OrganizationRow, OrganizationsStore } from "../store/organizations.store.js";
 import type { Executor } from "../store/schema.js";
@@ -41,6 +41,7 @@ export class OrganizationsService {
   }
 
   async create(ctx: RequestContext, input: { name: string; metadata?: Record<string, unknown> }) {
+    checkMetadataDepth(input.metadata);
     const now = Date.now();
     const row: OrganizationRow = {
       id: newId("org"),
@@ -75,7 +76,10 @@ export class OrganizationsService {
 
   async update(ctx: RequestContext, orgId: string, input: { name?: string; metadata?: Record<string, unknown> }) {
     const name = input.name === undefined ? undefined : checkOrgName(input.name);
-    if (input.metadata !== undefined) serializeMetadata(input.metadata);
+    if (input.metadata !== undefined) {
+      checkMetadataDepth(input.metadata);
+      serializeMetadata(input.metadata);
+    }
     const row = await this.database.db.transaction().execute(async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, orgId, true);
       const changes: Partial<OrganizationRow> = { updated_at: Date.now() };

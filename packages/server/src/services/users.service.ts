@@ -5,6 +5,7 @@ import { paginate, type CursorCodec } from "../domain/cursor.js";
 import { mergePatch, withoutNulls } from "../domain/merge-patch.js";
 import {
   checkAvatarUrl,
+  checkMetadataDepth,
   checkId,
   checkName,
   checkPassword,
@@ -128,6 +129,7 @@ export class UsersService {
     const email = normalizeEmail(input.email);
     const firstName = checkName(input.first_name ?? null, "first_name");
     const lastName = checkName(input.last_name ?? null, "last_name");
+    checkMetadataDepth(input.metadata);
     const metadata = serializeMetadata(withoutNulls(input.metadata ?? {}));
     const phone = checkPhoneNumber(input.phone_number ?? null);
     const avatar = checkAvatarUrl(input.avatar_url ?? null);
@@ -166,7 +168,10 @@ export class UsersService {
     const lastName = input.last_name === undefined ? undefined : checkName(input.last_name, "last_name");
     const phone = input.phone_number === undefined ? undefined : checkPhoneNumber(input.phone_number);
     const avatar = input.avatar_url === undefined ? undefined : checkAvatarUrl(input.avatar_url);
-    if (input.metadata !== undefined) serializeMetadata(input.metadata);
+    if (input.metadata !== undefined) {
+      checkMetadataDepth(input.metadata);
+      serializeMetadata(input.metadata);
+    }
     const now = Date.now();
 
     const row = await this.#transaction(async (trx) => {

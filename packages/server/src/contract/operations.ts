@@ -1,4 +1,4 @@
-import { parameters as p, ref, type JsonSchema, type Parameter } from "./schemas.js";
+import { parameters as p, type Parameter } from "./schemas.js";
 
 /** One operation of the HTTP contract; routes, the OpenAPI document and contract tests all read this table. */
 export interface Operation {
@@ -56,11 +56,3 @@ export const operations: readonly Operation[] = [
   { operationId: "signOut", method: "POST", path: "/v1/tenants/{tenant_id}/auth/sign-out", summary: "Revoke the session of a refresh token", auth: "public", parameters: [p.tenantId], body: "SignOutRequest", success: { status: 200, schema: "SignedOut" } },
   { operationId: "health", method: "GET", path: "/health", summary: "Liveness", auth: "public", success: { status: 200, schema: "Health" } },
 ];
-
-export const operationById = (id: string): Operation => {
-  const op = operations.find((o) => o.operationId === id);
-  if (op === undefined) throw new Error(`Unknown operation ${id}`);
-  return op;
-};
-
-export { ref, type JsonSchema };

@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { MembershipsTable, OrganizationsTable, Executor } from "./schema.js";
 import type { Database } from "./database.js";
-import type { UserKeyset } from "./users.store.js";
+import type { Keyset } from "../domain/cursor.js";
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
@@ -28,7 +28,7 @@ export class OrganizationsStore {
     await db.deleteFrom("organizations").where("tenant_id", "=", tenantId).where("id", "=", id).execute();
   }
 
-  page(db: Executor, tenantId: string, limit: number, after: UserKeyset | undefined): Promise<OrganizationRow[]> {
+  page(db: Executor, tenantId: string, limit: number, after: Keyset | undefined): Promise<OrganizationRow[]> {
     let query = db.selectFrom("organizations").selectAll().where("tenant_id", "=", tenantId);
     if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.createdAt, after.id)));
     return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
@@ -49,7 +49,7 @@ export class OrganizationsStore {
   }
 
   /** Members newest first; the keyset's `id` is the user ID. */
-  membersPage(db: Executor, tenantId: string, orgId: string, limit: number, after: UserKeyset | undefined): Promise<MembershipRow[]> {
+  membersPage(db: Executor, tenantId: string, orgId: string, limit: number, after: Keyset | undefined): Promise<MembershipRow[]> {
     let query = db.selectFrom("memberships").selectAll().where("tenant_id", "=", tenantId).where("org_id", "=", orgId);
     if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "user_id"), "<", eb.tuple(after.createdAt, after.id)));
     return query.orderBy("created_at", "desc").orderBy("user_id", "desc").limit(limit + 1).execute();

@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, Selectable } from "kysely";
 import { likeContains } from "./like-pattern.js";
+import type { Keyset } from "../domain/cursor.js";
 import type { Executor, Schema, UsersTable } from "./schema.js";
 import type { Database } from "./database.js";
 
@@ -10,12 +11,6 @@ export interface UserFilters {
   search?: string;
   status?: "active" | "disabled";
   orgId?: string;
-}
-
-/** A keyset position: users strictly older than this come next. */
-export interface UserKeyset {
-  createdAt: number;
-  id: string;
 }
 
 
@@ -73,7 +68,7 @@ export class UsersStore {
    * seek on (created_at, id), never OFFSET, so a deep page costs what the
    * first one does. It fetches `limit + 1` rows so the caller knows whether more exist.
    */
-  pageQuery(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: UserKeyset | undefined) {
+  pageQuery(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined) {
     let query = db.selectFrom("users").selectAll().where(applyFilters(tenantId, filters));
     if (after !== undefined) {
       query = query.where((eb) => eb(eb.refTuple("users.created_at", "users.id"), "<", eb.tuple(after.createdAt, after.id)));
@@ -81,7 +76,7 @@ export class UsersStore {
     return query.orderBy("users.created_at", "desc").orderBy("users.id", "desc").limit(limit + 1);
   }
 
-  page(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: UserKeyset | undefined): Promise<UserRow[]> {
+  page(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined): Promise<UserRow[]> {
     return this.pageQuery(db, tenantId, filters, limit, after).execute();
   }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
+import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { createServer, VERSION, type HelloJohnServer } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
+import { createConsoleLoginLink } from "./console/login-link.js";
 import { startDevServer } from "./dev-server.js";
 
 const HELP = `hellojohn-server ${VERSION}: the HelloJohn Users API
@@ -15,6 +17,12 @@ Usage:
                          [--master-key KEY] [--public-url URL] [--log-level info]
       Start for real. The database URL is sqlite:FILE or postgres://…
       (PostgreSQL for production and several instances).
+
+  hellojohn-server console --tenant ID [--operator NAME] [--public-url URL]
+      Print a one-time login link (valid 10 minutes) to the admin console at
+      /console for the tenant. The operator name (default: your OS user) is the
+      actor of every console action in the audit log. \`start\` serves the
+      console with --console (or HELLOJOHN_CONSOLE=true); \`dev\` always does.
 
   hellojohn-server tenant create --name NAME       Create a tenant (prints its ID)
   hellojohn-server tenant list                     List tenants
@@ -63,6 +71,8 @@ const options = {
   name: { type: "string" },
   tenant: { type: "string" },
   key: { type: "string" },
+  operator: { type: "string" },
+  console: { type: "boolean" },
   "body-limit": { type: "string" },
   "headers-timeout-ms": { type: "string" },
   "request-timeout-ms": { type: "string" },
@@ -137,11 +147,19 @@ async function dev(flags: Flags): Promise<void> {
   });
   shutdownOn(dev.server);
   const lines = Object.entries(dev.env).map(([name, value]) => `${name}=${value}`).join("\n");
-  process.stdout.write(`HelloJohn dev server listening on ${dev.url} (data in ${dev.dataDir})\n\n${lines}\n\nPaste these into your app's environment. Press Ctrl+C to stop.\n`);
+  process.stdout.write(
+    `HelloJohn dev server listening on ${dev.url} (data in ${dev.dataDir})\n\n${lines}\n\nPaste these into your app's environment. Press Ctrl+C to stop.\n\n` +
+      `Admin console (one-time link, valid 10 minutes; \`hellojohn-server console --tenant ${dev.tenantId} --data-dir …\` prints another):\n${dev.consoleLoginUrl}\n`,
+  );
 }
 
 async function start(flags: Flags): Promise<void> {
-  const server = await createServer({ ...serverConfig(flags), logger: { level: flags["log-level"] ?? "info" }, trustProxy: process.env.HELLOJOHN_TRUST_PROXY === "true" });
+  const server = await createServer({
+    ...serverConfig(flags),
+    logger: { level: flags["log-level"] ?? "info" },
+    trustProxy: process.env.HELLOJOHN_TRUST_PROXY === "true",
+    console: flags.console === true || process.env.HELLOJOHN_CONSOLE === "true",
+  });
   const url = await server.listen({ host: flags.host ?? process.env.HOST ?? "127.0.0.1", port: port(flags, 8787) });
   shutdownOn(server);
   process.stdout.write(`HelloJohn listening on ${url}\n`);
@@ -157,6 +175,13 @@ async function main(argv: string[]): Promise<void> {
       return dev(flags);
     case "start":
       return start(flags);
+    case "console":
+      return withServer(flags, async (server) => {
+        const baseUrl = flags["public-url"] ?? process.env.HELLOJOHN_PUBLIC_URL ?? `http://${flags.host ?? process.env.HOST ?? "127.0.0.1"}:${port(flags, 8787)}`;
+        const operator = flags.operator ?? userInfo().username;
+        const link = await createConsoleLoginLink(server, { tenantId: need(flags.tenant, "--tenant"), operator, baseUrl });
+        process.stdout.write(`${link.url}\n(one-time login link for ${operator}, valid until ${link.expiresAt.toISOString()})\n`);
+      });
     case "master-key":
       return void process.stdout.write(`${MasterKey.generate()}\n`);
     case "tenant create":

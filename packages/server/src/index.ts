@@ -8,3 +8,6 @@ export { MasterKey } from "./crypto/master-key.js";
 export type { PasswordHashingOptions } from "./crypto/passwords.js";
 export type { CreatedApiKey, TenantsService } from "./services/tenants.service.js";
 export type { Database } from "./store/database.js";
+export { createConsoleLoginLink, type ConsoleLoginLinkOptions } from "./console/login-link.js";
+export type { ConsoleOption } from "./console/mount-console.js";
+export type { ConsoleTimings } from "./console/console.service.js";

@@ -125,6 +125,28 @@ export interface IdempotencyKeysTable {
   subject_user_id: string | null;
 }
 
+/** A one-time console login link (issue #16); only the token's SHA-256 is stored. */
+export interface ConsoleLoginLinksTable {
+  id: string;
+  tenant_id: string;
+  operator: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+/** A browser console session (issue #16), found by the SHA-256 of its cookie. */
+export interface ConsoleSessionsTable {
+  id: string;
+  tenant_id: string;
+  operator: string;
+  token_hash: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 export interface Schema {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -138,6 +160,8 @@ export interface Schema {
   memberships: MembershipsTable;
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  console_login_links: ConsoleLoginLinksTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 /** A connection or a transaction: stores run on whichever the service hands them. */

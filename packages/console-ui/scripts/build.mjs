@@ -37,6 +37,7 @@ writeFileSync(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>HelloJohn console</title>
 <link rel="stylesheet" href="/console/assets/${css}">
 <script type="module" src="/console/assets/${js}"></script>

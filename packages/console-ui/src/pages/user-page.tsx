@@ -35,8 +35,8 @@ export function UserPage({ id }: { id: string }) {
   };
   useEffect(() => void load(), [id]);
 
-  /** Runs an action, shows its outcome, and reloads the page's data. */
-  const act = async (work: () => Promise<string>): Promise<void> => {
+  /** Runs an action, shows its outcome, and reloads the page's data (unless the user is gone). */
+  const act = async (work: () => Promise<string>, reload = true): Promise<void> => {
     setMessage(null);
     try {
       const done = await work();
@@ -45,7 +45,7 @@ export function UserPage({ id }: { id: string }) {
     } catch (reason) {
       setError((reason as Error).message);
     }
-    if (!deleted) await load();
+    if (reload) await load();
   };
 
   if (deleted) {
@@ -135,7 +135,7 @@ function Profile({ user }: { user: User }) {
   );
 }
 
-type Act = (work: () => Promise<string>) => Promise<void>;
+type Act = (work: () => Promise<string>, reload?: boolean) => Promise<void>;
 
 function MetadataEditor({ user, act }: { user: User; act: Act }) {
   const [text, setText] = useState("");
@@ -238,8 +238,8 @@ function Actions({ user, act, onDeleted }: { user: User; act: Act; onDeleted: (m
           void act(async () => {
             await api<{ deleted: true }>("DELETE", path);
             onDeleted(`${user.email} and everything about them were deleted`);
-            return `${user.email} deleted`;
-          });
+            return `${user.email} and everything about them were deleted`;
+          }, false);
         }}
       >
         <h3>Delete</h3>

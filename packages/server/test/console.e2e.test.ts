@@ -173,6 +173,15 @@ describe.each(await backends())("console sessions on $name", (backend) => {
     expect((await call("GET", "/users", { cookie: auth.cookie })).body.total).toBe(0);
   });
 
+  it("activity keeps a session alive past the idle timeout since sign-in", async () => {
+    const auth = await signIn("dave");
+    const backdated = Date.now() - IDLE_MS + 10_000;
+    await server.database.db.updateTable("console_sessions").set({ last_seen_at: backdated }).where("operator", "=", "dave").execute();
+    expect((await call("GET", "/session", { cookie: auth.cookie })).status).toBe(200);
+    const row = await server.database.db.selectFrom("console_sessions").select("last_seen_at").where("operator", "=", "dave").executeTakeFirstOrThrow();
+    expect(row.last_seen_at).toBeGreaterThan(backdated + 10_000);
+  });
+
   it("refuses a session idle for longer than the timeout, and a signed-out one", async () => {
     const auth = await signIn();
     expect((await call("GET", "/session", { cookie: auth.cookie })).status).toBe(200);

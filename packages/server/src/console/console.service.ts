@@ -122,8 +122,8 @@ export class ConsoleService {
     if (now - row.last_seen_at > this.timings.idleTimeoutMs || now >= row.expires_at) {
       throw new ApiError(401, "console_session_expired", "The console session expired: print a new login link with `hellojohn-server console`");
     }
-    // One write a minute at most: activity only needs minute precision against a 30-minute window.
-    if (now - row.last_seen_at > 60_000) await this.store.touchSession(this.database.db, row.id, now);
+    // Activity is recorded at a tenth of the idle window's precision (at most once a minute), not on every request.
+    if (now - row.last_seen_at > Math.min(60_000, this.timings.idleTimeoutMs / 10)) await this.store.touchSession(this.database.db, row.id, now);
     return { sessionId: row.id, tenantId: row.tenant_id, operator: row.operator, csrfToken: csrfTokenFor(sessionToken) };
   }
 

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join, resolve } from "node:path";
 import { createServer, type HelloJohnServer } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
+import type { LimitsOptions } from "./limits/limits-options.js";
 
 /** Options of {@link startDevServer}. */
 export interface DevServerOptions {
@@ -13,6 +14,10 @@ export interface DevServerOptions {
   port?: number;
   /** Fastify log level; default `warn`. */
   logLevel?: string;
+  /** Adjusts the `"development"` limits (generous: see `DEVELOPMENT_LIMITS`). */
+  limits?: LimitsOptions;
+  /** Share limits through this Redis, as `createServer({ redisUrl })`. */
+  redisUrl?: string;
 }
 
 /** A running development server and the credentials to talk to it. */
@@ -56,6 +61,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     databaseUrl: `sqlite:${join(dataDir, "hellojohn.db")}`,
     masterKey: state.masterKey,
     logger: { level: options.logLevel ?? "warn" },
+    // Same mechanisms as production, with limits a developer does not hit by accident.
+    limits: { preset: "development", ...options.limits },
+    redisUrl: options.redisUrl,
   });
   if (state.tenantId === undefined || state.secretKey === undefined) {
     const tenant = await server.tenants.createTenant("Development");

@@ -3,6 +3,7 @@ import type { PasswordHasher } from "../crypto/passwords.js";
 import { randomSecret, sha256 } from "../crypto/secrets.js";
 import { ApiError, notFound } from "../domain/api-error.js";
 import { checkId, normalizeEmail } from "../domain/validation.js";
+import type { SignInThrottle } from "../limits/sign-in-throttle.js";
 import type { Database } from "../store/database.js";
 import type { SessionsStore } from "../store/sessions.store.js";
 import type { UsersStore } from "../store/users.store.js";
@@ -13,6 +14,8 @@ import type { TenantsService } from "./tenants.service.js";
 import { ACCESS_TOKEN_TTL_SECONDS, type TokenIssuer } from "./token-issuer.js";
 
 const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
+/** Failed sign-ins are audited as one counted row per account and window of this length. */
+const FAILED_SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 
 const invalidCredentials = (): ApiError => new ApiError(401, "invalid_credentials", "Email or password is incorrect");
 const invalidRefresh = (code = "invalid_refresh_token"): ApiError =>
@@ -28,6 +31,7 @@ export class AuthService {
     private readonly audit: AuditLog,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenIssuer,
+    private readonly throttle: SignInThrottle,
   ) {}
 
   async #issueTokens(ctx: RequestContext, userId: string, sessionId: string, audience: string | undefined) {
@@ -61,6 +65,8 @@ export class AuthService {
   }
 
   async signIn(ctx: RequestContext, input: { email: string; password: string; audience?: string }) {
+    // Before anything is looked up or hashed: a throttled attempt costs no Argon2 and says nothing about the account.
+    const attempt = await this.throttle.begin(ctx.tenantId, input.email, ctx.ip);
     await this.tenants.getTenant(ctx.tenantId);
     const email = normalizeEmail(input.email).toLowerCase();
     const user = await this.users.findByEmail(this.database.db, ctx.tenantId, email);
@@ -69,7 +75,9 @@ export class AuthService {
         ? await this.hasher.verifyAgainstDummy(input.password)
         : await this.hasher.verify(user.password_hash, input.password);
     const failed = async (reason: string): Promise<void> =>
-      this.audit.record(this.database.db, ctx, "user.sign_in_failed", user?.id ?? null, { reason });
+      this.audit.recordCounted(this.database.db, ctx, "user.sign_in_failed", user?.id ?? null, `${user?.id ?? `email:${sha256(email)}`}:${reason}`, FAILED_SIGN_IN_WINDOW_MS, {
+        reason,
+      });
     if (user === undefined || !ok) {
       await failed(user === undefined ? "unknown_email" : "wrong_password");
       throw invalidCredentials();
@@ -78,6 +86,7 @@ export class AuthService {
       await failed("user_disabled");
       throw new ApiError(403, "user_disabled", "This user is disabled and cannot sign in");
     }
+    await this.throttle.succeeded(attempt);
     const now = Date.now();
     const sessionId = newId("ses");
     const userCtx: RequestContext = { ...ctx, actor: { type: "user", id: user.id } };

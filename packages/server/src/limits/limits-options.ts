@@ -50,6 +50,13 @@ export interface LimitsOptions {
    * slot (`queue`); past that, `503` with `Retry-After` at once.
    */
   hashing?: Partial<HashingLimits>;
+  /**
+   * How long a throttled sign-in waits before its `429` is sent, in ms (capped by its
+   * `Retry-After`). An attacker who waits for answers is slowed to a trickle that costs
+   * no CPU, instead of getting cheap 429s as fast as it can send; an honest client must
+   * wait `Retry-After` anyway. Default 1000; 0 in the development preset.
+   */
+  throttledSignInDelayMs?: number;
 }
 
 /** Bounds of the password hashing admission control. */
@@ -64,6 +71,7 @@ export interface ResolvedLimits {
   signInPerIp: ThrottleRule;
   adminApi: RateRule;
   hashing: HashingLimits;
+  throttledSignInDelayMs: number;
 }
 
 // Argon2 runs on libuv's pool; leaving one core to the event loop keeps admin calls and token checks fast.
@@ -73,13 +81,14 @@ const defaultConcurrency = (): number => Math.max(1, Math.min(4, availableParall
  * What `start` and `createServer()` use: 5 sign-in attempts per account and
  * IP in 15 minutes, then 30 s blocked, doubling to 1 h; 50 failed sign-ins
  * per IP in 15 minutes, then 5 min blocked, doubling to 1 h; 1,000 admin
- * calls per secret key in 10 s.
+ * calls per secret key in 10 s; a throttled sign-in is answered after 1 s.
  */
 export const PRODUCTION_LIMITS: ResolvedLimits = {
   signInPerAccountAndIp: { attempts: 5, windowSeconds: 900, blockSeconds: 30, maxBlockSeconds: 3600 },
   signInPerIp: { attempts: 50, windowSeconds: 900, blockSeconds: 300, maxBlockSeconds: 3600 },
   adminApi: { requests: 1000, windowSeconds: 10 },
   hashing: { concurrency: defaultConcurrency(), queue: 32 },
+  throttledSignInDelayMs: 1000,
 };
 
 /**
@@ -93,6 +102,7 @@ export const DEVELOPMENT_LIMITS: ResolvedLimits = {
   signInPerIp: { attempts: 1000, windowSeconds: 60, blockSeconds: 1, maxBlockSeconds: 10 },
   adminApi: { requests: 100_000, windowSeconds: 10 },
   hashing: { concurrency: defaultConcurrency(), queue: 10_000 },
+  throttledSignInDelayMs: 0,
 };
 
 function positiveInteger(value: number, name: string): number {
@@ -107,6 +117,11 @@ function checked<T extends object>(base: T, given: Partial<T> | undefined, name:
   return out;
 }
 
+function delay(value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 60_000) throw new TypeError(`limits.throttledSignInDelayMs must be an integer from 0 to 60000, got ${String(value)}`);
+  return value;
+}
+
 /** Fills what `options` leaves out from `base` and refuses non-positive or fractional numbers. */
 export function resolveLimits(options: LimitsOptions | undefined): ResolvedLimits {
   const base = options?.preset === "development" ? DEVELOPMENT_LIMITS : PRODUCTION_LIMITS;
@@ -115,5 +130,6 @@ export function resolveLimits(options: LimitsOptions | undefined): ResolvedLimit
     signInPerIp: checked(base.signInPerIp, options?.signInPerIp, "signInPerIp"),
     adminApi: checked(base.adminApi, options?.adminApi, "adminApi"),
     hashing: checked(base.hashing, options?.hashing, "hashing"),
+    throttledSignInDelayMs: delay(options?.throttledSignInDelayMs ?? base.throttledSignInDelayMs),
   };
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { ApiError } from "../domain/api-error.js";
 import { clientIpKey } from "./client-ip.js";
@@ -76,7 +77,10 @@ export class SignInThrottle {
   readonly #perAccountAndIp: EscalatingThrottle;
   readonly #perIp: EscalatingThrottle;
 
-  constructor(store: LimiterStore, rules: { signInPerAccountAndIp: ThrottleRule; signInPerIp: ThrottleRule }) {
+  readonly #delayMs: number;
+
+  constructor(store: LimiterStore, rules: { signInPerAccountAndIp: ThrottleRule; signInPerIp: ThrottleRule; throttledSignInDelayMs: number }) {
+    this.#delayMs = rules.throttledSignInDelayMs;
     this.#perAccountAndIp = new EscalatingThrottle(store, "sign-in:account-ip", rules.signInPerAccountAndIp);
     this.#perIp = new EscalatingThrottle(store, "sign-in:ip", rules.signInPerIp);
   }
@@ -90,13 +94,20 @@ export class SignInThrottle {
     const account = createHash("sha256").update(`${tenantId}\n${email.trim().toLowerCase()}`).digest("base64url").slice(0, 32);
     const attempt: SignInAttempt = { accountAndIp: `${account}:${ipKey}`, ip: ipKey };
     const pairWait = await this.#perAccountAndIp.take(attempt.accountAndIp);
-    if (pairWait !== undefined) throw tooManyAttempts(pairWait);
+    if (pairWait !== undefined) throw await this.#refusal(pairWait);
     const ipWait = await this.#perIp.take(attempt.ip);
     if (ipWait !== undefined) {
       await this.#perAccountAndIp.refund(attempt.accountAndIp);
-      throw tooManyAttempts(ipWait);
+      throw await this.#refusal(ipWait);
     }
     return attempt;
+  }
+
+  // Held back a little: a flood that waits for its answers then costs a timer, not the CPU a fast 429 would.
+  async #refusal(retryAfterSeconds: number): Promise<ApiError> {
+    const delay = Math.min(this.#delayMs, retryAfterSeconds * 1000);
+    if (delay > 0) await sleep(delay);
+    return tooManyAttempts(retryAfterSeconds);
   }
 
   /** The password was right: the pair starts afresh and the IP gets its attempt back. */

@@ -11,6 +11,7 @@ import { requestValidators } from "./http/request-validators.js";
 import { Idempotency, type IdempotencyClaim } from "./http/idempotency.js";
 import { Limits, type LimitsStatus } from "./limits/limits.js";
 import type { LimitsOptions } from "./limits/limits-options.js";
+import { checkQuery, checkRequestPart, parseQueryString } from "./http/input-guard.js";
 import { registerRoutes, tenantFromPath, toFastifyRefs, type Handler } from "./http/routes.js";
 import { AuditLog } from "./services/audit-log.js";
 import { AuthService } from "./services/auth.service.js";
@@ -79,6 +80,38 @@ export interface ServerOptions {
   limits?: LimitsOptions;
   /** Largest accepted request body in bytes. Default 64 KiB. */
   bodyLimit?: number;
+  /** How long a client may take to send a request's headers, in ms. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, headers and body, in ms. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** A socket with no traffic for this long is closed, in ms. Default 60 s. */
+  idleTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open between requests, in ms. Default 72 s (longer than common load balancers' 60 s). */
+  keepAliveTimeoutMs?: number;
+  /** Most open connections at once; more are refused at accept. Default 10,000. */
+  maxConnections?: number;
+}
+
+/** The defaults of {@link ServerOptions}' connection limits. */
+export const CONNECTION_DEFAULTS: Readonly<Record<"bodyLimit" | "headersTimeoutMs" | "requestTimeoutMs" | "idleTimeoutMs" | "keepAliveTimeoutMs" | "maxConnections", number>> = {
+  bodyLimit: 64 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 72_000,
+  maxConnections: 10_000,
+};
+
+function definedOnly(options: ServerOptions): Partial<Record<keyof typeof CONNECTION_DEFAULTS, number>> {
+  const keys = Object.keys(CONNECTION_DEFAULTS) as (keyof typeof CONNECTION_DEFAULTS)[];
+  const out: Partial<Record<keyof typeof CONNECTION_DEFAULTS, number>> = {};
+  for (const key of keys) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1) throw new Error(`createServer: ${key} must be a positive integer, got ${String(value)}`);
+    out[key] = value;
+  }
+  return out;
 }
 
 /** A running (or ready to listen) HelloJohn server. */
@@ -109,9 +142,10 @@ function trustedProxies(option: ServerOptions["trustProxy"]): boolean | string[]
   return hops.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
 }
 
+/** The credentials of `Authorization: Bearer …`; the scheme is case-insensitive (RFC 9110 §11.1). */
 function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  return typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+  const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? "");
+  return match?.[1];
 }
 
 /**
@@ -126,6 +160,7 @@ function bearer(request: FastifyRequest): string | undefined {
  */
 export async function createServer(options: ServerOptions): Promise<HelloJohnServer> {
   const master = MasterKey.parse(options.masterKey);
+  const limits = { ...CONNECTION_DEFAULTS, ...definedOnly(options) };
   const database = await Database.open(options.databaseUrl ?? "sqlite::memory:");
   let publicUrl = options.publicUrl?.replace(/\/+$/, "");
 
@@ -138,14 +173,19 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     tenants: new TenantsStore(),
     idempotency: new IdempotencyStore(),
   };
-  const limits = new Limits({ redisUrl: options.redisUrl, redisKeyPrefix: options.redisKeyPrefix, limits: options.limits });
+  const abuseLimits = new Limits({ redisUrl: options.redisUrl, redisKeyPrefix: options.redisKeyPrefix, limits: options.limits });
   const hasher = new PasswordHasher(
     options.passwordHashing === "unsafe-test-only" ? TEST_ONLY_ARGON2ID : (options.passwordHashing ?? OWASP_ARGON2ID),
-    limits.admission,
+    abuseLimits.admission,
   );
   const cursors = new CursorCodec(master);
   const audit = new AuditLog(stores.audit);
   const tenants = new TenantsService(database, stores.tenants, master);
+  // A wrong master key would otherwise start cleanly and fail at the first sign-in.
+  await tenants.checkMasterKey().catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   const tokens = new TokenIssuer(tenants, () => {
     if (publicUrl === undefined) throw new Error("publicUrl is unknown until the server listens");
     return publicUrl;
@@ -164,14 +204,20 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     tokens,
   );
   const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors);
-  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, limits.signIn);
-  const idempotency = new Idempotency(database, stores.idempotency);
+  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, abuseLimits.signIn);
+  const idempotency = new Idempotency(database, stores.idempotency, master);
 
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: trustedProxies(options.trustProxy),
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    bodyLimit: limits.bodyLimit,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the header and request timeouts this often (its default, 30 s, lets slow clients linger).
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs, limits.requestTimeoutMs) },
     genReqId: () => newId("req"),
+    routerOptions: { querystringParser: parseQueryString },
     requestIdHeader: false,
     // Router-level failures (a malformed URL) in the API's error format too.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
@@ -183,8 +229,9 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   app.decorateRequest("hjContext", null);
   app.decorateRequest("hjIdempotency", null);
   app.setErrorHandler(errorHandler);
-  limits.logger = { warn: (message) => app.log.warn(message), info: (message) => app.log.info(message) };
-  await limits.ready();
+  app.server.maxConnections = limits.maxConnections;
+  abuseLimits.logger = { warn: (message) => app.log.warn(message), info: (message) => app.log.info(message) };
+  await abuseLimits.ready();
   app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "route_not_found", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply));
 
   const authenticate = async (request: FastifyRequest): Promise<RequestContext> => {
@@ -198,8 +245,14 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     // Authenticate before the body is read: an unauthenticated caller costs no parsing.
     if (request.routeOptions.config?.secretKey === true) {
       request.hjContext = await authenticate(request);
-      reply.headers(await limits.adminApi.take(request.hjContext.actor.id ?? ""));
+      reply.headers(await abuseLimits.adminApi.take(request.hjContext.actor.id ?? ""));
     }
+  });
+  // Before validation, fingerprints or anything else recurses over or stores the input.
+  app.addHook("preValidation", async (request) => {
+    checkRequestPart(request.params, "path");
+    checkQuery(request.query);
+    checkRequestPart(request.body, "body");
   });
   app.addHook("preHandler", async (request, reply) => {
     if (request.routeOptions.config?.idempotent !== true || request.hjContext === null) return;
@@ -240,7 +293,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     signIn: ({ ctx, body }) => auth.signIn(ctx, body as never),
     refreshSession: ({ ctx, body }) => auth.refresh(ctx, body as never),
     signOut: ({ ctx, body }) => auth.signOut(ctx, body as never),
-    health: async () => ({ status: "ok", limits: limits.health() }),
+    health: async () => ({ status: "ok", limits: abuseLimits.health() }),
   };
   registerRoutes(app, handlers, {
     authenticate,
@@ -248,6 +301,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
       const tenantId = (request.params as { tenant_id?: string }).tenant_id === undefined ? "" : tenantFromPath(request);
       return requestContext(request, tenantId, { type: "anonymous", id: null });
     },
+    recordOutcome: (trx, claim, statusCode, body, result) => idempotency.record(trx, claim, statusCode, body, result),
   });
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);
@@ -256,7 +310,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   sweeper.unref();
   app.addHook("onClose", async () => {
     clearInterval(sweeper);
-    await limits.close();
+    await abuseLimits.close();
     await database.close();
   });
 
@@ -264,7 +318,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     app,
     database,
     tenants,
-    limits,
+    limits: abuseLimits,
     async listen({ host = "127.0.0.1", port = 0 } = {}) {
       await app.listen({ host, port });
       const address = app.server.address();

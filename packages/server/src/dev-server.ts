@@ -1,8 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createServer, type HelloJohnServer } from "./app.js";
+import { createServer, type HelloJohnServer, type ServerOptions } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
-import type { LimitsOptions } from "./limits/limits-options.js";
 
 /** Options of {@link startDevServer}. */
 export interface DevServerOptions {
@@ -14,10 +13,8 @@ export interface DevServerOptions {
   port?: number;
   /** Fastify log level; default `warn`. */
   logLevel?: string;
-  /** Adjusts the `"development"` limits (generous: see `DEVELOPMENT_LIMITS`). */
-  limits?: LimitsOptions;
-  /** Share limits through this Redis, as `createServer({ redisUrl })`. */
-  redisUrl?: string;
+  /** Connection limits and other {@link ServerOptions} to pass through (not the database, key or logger). */
+  serverOptions?: Omit<ServerOptions, "databaseUrl" | "masterKey" | "logger">;
 }
 
 /** A running development server and the credentials to talk to it. */
@@ -58,12 +55,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const stateFile = join(dataDir, "dev.json");
   let state: DevState = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as DevState) : { masterKey: MasterKey.generate() };
   const server = await createServer({
+    ...options.serverOptions,
     databaseUrl: `sqlite:${join(dataDir, "hellojohn.db")}`,
     masterKey: state.masterKey,
     logger: { level: options.logLevel ?? "warn" },
     // Same mechanisms as production, with limits a developer does not hit by accident.
-    limits: { preset: "development", ...options.limits },
-    redisUrl: options.redisUrl,
+    limits: { preset: "development", ...options.serverOptions?.limits },
   });
   if (state.tenantId === undefined || state.secretKey === undefined) {
     const tenant = await server.tenants.createTenant("Development");

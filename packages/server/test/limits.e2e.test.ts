@@ -33,6 +33,8 @@ async function attempts(n: number, attempt: () => Promise<Exchange>): Promise<Ex
 }
 
 describe.each(cases)("abuse limits on $name", ({ backend, redisUrl }) => {
+  // Every server on this database shares its master key: the server refuses one that cannot open the database's keys.
+  const masterKey = MasterKey.generate();
   let databaseUrl: string;
   let t: TestServer;
   let n = 0;
@@ -44,7 +46,7 @@ describe.each(cases)("abuse limits on $name", ({ backend, redisUrl }) => {
 
   beforeAll(async () => {
     databaseUrl = await backend.create();
-    t = await startTestServer({ databaseUrl, limits: SMALL, redisUrl, redisKeyPrefix: uniquePrefix("limits") });
+    t = await startTestServer({ databaseUrl, masterKey, limits: SMALL, redisUrl, redisKeyPrefix: uniquePrefix("limits") });
   });
   afterAll(async () => {
     await t?.close();
@@ -135,7 +137,7 @@ describe.each(cases)("abuse limits on $name", ({ backend, redisUrl }) => {
   });
 
   it("limits admin calls per secret key with RateLimit headers, and the SDK waits out a 429", async () => {
-    const admin = await startTestServer({ databaseUrl, limits: { preset: "production", adminApi: { requests: 4, windowSeconds: 2 } }, redisUrl, redisKeyPrefix: uniquePrefix("admin") });
+    const admin = await startTestServer({ databaseUrl, masterKey, limits: { preset: "production", adminApi: { requests: 4, windowSeconds: 2 } }, redisUrl, redisKeyPrefix: uniquePrefix("admin") });
     try {
       const user = await admin.client.users.create({ email: `admin.${n++}@example.com` }); // 1 of 4
       const get = (secretKey = admin.secretKey) =>
@@ -180,7 +182,7 @@ describe.each(cases)("abuse limits on $name", ({ backend, redisUrl }) => {
   });
 
   it("keeps a count-based flood at 429 without hashing while the owner and an admin client carry on", async () => {
-    const flood = await startTestServer({ databaseUrl, limits: { preset: "production", throttledSignInDelayMs: 50 }, redisUrl, redisKeyPrefix: uniquePrefix("flood") });
+    const flood = await startTestServer({ databaseUrl, masterKey, limits: { preset: "production", throttledSignInDelayMs: 50 }, redisUrl, redisKeyPrefix: uniquePrefix("flood") });
     try {
       const victim = `victim.${n++}@example.com`;
       const user = await flood.client.users.create({ email: victim, password: PASSWORD });

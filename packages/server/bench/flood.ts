@@ -12,7 +12,7 @@ import { backends } from "../test/backends.js";
 import { REDIS_URL, redisAvailable } from "../test/redis.js";
 
 const FLOOD_SECONDS = Number(process.env.FLOOD_SECONDS ?? 20);
-const QUIET_SECONDS = Number(process.env.QUIET_SECONDS ?? 6);
+const QUIET_SECONDS = Number(process.env.QUIET_SECONDS ?? 10);
 const ATTACKERS = 50;
 const PASSWORD = "Genuine-Passw0rd!";
 

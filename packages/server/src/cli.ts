@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { createServer, VERSION, type HelloJohnServer } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
 import { startDevServer } from "./dev-server.js";
-import { parseHashingSpec, parseRateSpec, parseThrottleSpec } from "./limits/limit-spec.js";
+import { parseDelaySpec, parseHashingSpec, parseRateSpec, parseThrottleSpec } from "./limits/limit-spec.js";
 import type { LimitsOptions } from "./limits/limits-options.js";
 
 const HELP = `hellojohn-server ${VERSION}: the HelloJohn Users API
@@ -42,6 +42,9 @@ Limit options (the default is in brackets; each has an environment variable):
   --hashing-limit CONCURRENCY,QUEUE      HELLOJOHN_HASHING_LIMIT                 [cores-1 (1-4),32]
       Argon2 computations at once and how many may wait; past that, 503 with
       Retry-After at once.
+  --throttled-sign-in-delay-ms MS        HELLOJOHN_THROTTLED_SIGN_IN_DELAY_MS    [1000; 0 in dev]
+      Hold a throttled sign-in's 429 for half to all of this (never past its
+      Retry-After), so a flood that waits for answers costs timers, not CPU.
   --redis-url URL                        HELLOJOHN_REDIS_URL
       Share every limit between instances through Redis. Without it limits
       live in each instance's memory. If Redis becomes unreachable the server
@@ -105,6 +108,7 @@ const options = {
   "sign-in-limit-per-ip": { type: "string" },
   "admin-api-limit": { type: "string" },
   "hashing-limit": { type: "string" },
+  "throttled-sign-in-delay-ms": { type: "string" },
 } as const;
 
 class UsageError extends Error {}
@@ -164,6 +168,7 @@ function limitsConfig(flags: Flags, preset: "production" | "development"): Limit
     signInPerIp: limitOption(flags, "sign-in-limit-per-ip", "HELLOJOHN_SIGN_IN_LIMIT_PER_IP", parseThrottleSpec),
     adminApi: limitOption(flags, "admin-api-limit", "HELLOJOHN_ADMIN_API_LIMIT", parseRateSpec),
     hashing: limitOption(flags, "hashing-limit", "HELLOJOHN_HASHING_LIMIT", parseHashingSpec),
+    throttledSignInDelayMs: limitOption(flags, "throttled-sign-in-delay-ms", "HELLOJOHN_THROTTLED_SIGN_IN_DELAY_MS", parseDelaySpec),
   };
 }
 

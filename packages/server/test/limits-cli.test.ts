@@ -18,6 +18,8 @@ describe("hellojohn-server limit options", () => {
       "[1000/10s]",
       "--hashing-limit",
       "HELLOJOHN_HASHING_LIMIT",
+      "--throttled-sign-in-delay-ms",
+      "HELLOJOHN_THROTTLED_SIGN_IN_DELAY_MS",
       "--redis-url",
       "HELLOJOHN_REDIS_URL",
       "--trust-proxy",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clientIpKey } from "./client-ip.js";
-import { parseHashingSpec, parseRateSpec, parseThrottleSpec } from "./limit-spec.js";
+import { parseDelaySpec, parseHashingSpec, parseRateSpec, parseThrottleSpec } from "./limit-spec.js";
 import { DEVELOPMENT_LIMITS, PRODUCTION_LIMITS, resolveLimits } from "./limits-options.js";
 
 describe("limit specs of the CLI", () => {
@@ -9,6 +9,8 @@ describe("limit specs of the CLI", () => {
     expect(parseRateSpec("1000/10s", "x")).toEqual({ requests: 1000, windowSeconds: 10 });
     expect(parseRateSpec("60/1m", "x")).toEqual({ requests: 60, windowSeconds: 60 });
     expect(parseHashingSpec("2,64", "x")).toEqual({ concurrency: 2, queue: 64 });
+    expect(parseDelaySpec("0", "x")).toBe(0);
+    expect(parseDelaySpec("1500", "x")).toBe(1500);
   });
 
   it.each([
@@ -18,6 +20,7 @@ describe("limit specs of the CLI", () => {
     () => parseRateSpec("0/10s", "--sign-in-limit-per-ip"),
     () => parseRateSpec("10/0s", "--sign-in-limit-per-ip"),
     () => parseHashingSpec("1.5,3", "--sign-in-limit-per-ip"),
+    () => parseDelaySpec("-1", "--sign-in-limit-per-ip"),
   ])("refuses a malformed spec, naming the option (%#)", (parse) => {
     expect(parse).toThrow(/--sign-in-limit-per-ip/);
   });

@@ -38,3 +38,9 @@ export function parseHashingSpec(spec: string, what: string): HashingLimits {
   if (concurrency === undefined || queue === undefined || rest.length > 0) throw new TypeError(`${what}: "${spec}" is not CONCURRENCY,QUEUE, e.g. 1,32`);
   return { concurrency: count(concurrency, what), queue: count(queue, what) };
 }
+
+/** `"1000"` → 1,000 ms; 0 turns the hold off. */
+export function parseDelaySpec(spec: string, what: string): number {
+  if (!/^\d+$/.test(spec.trim()) || Number(spec) > 60_000) throw new TypeError(`${what}: "${spec}" is not a number of milliseconds from 0 to 60000`);
+  return Number(spec);
+}

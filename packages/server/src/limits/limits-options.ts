@@ -51,8 +51,8 @@ export interface LimitsOptions {
    */
   hashing?: Partial<HashingLimits>;
   /**
-   * How long a throttled sign-in waits before its `429` is sent, in ms (capped by its
-   * `Retry-After`). An attacker who waits for answers is slowed to a trickle that costs
+   * How long a throttled sign-in waits before its `429` is sent, at most, in ms (capped by
+   * its `Retry-After`; randomised between half and all of it, so answers do not bunch up). An attacker who waits for answers is slowed to a trickle that costs
    * no CPU, instead of getting cheap 429s as fast as it can send; an honest client must
    * wait `Retry-After` anyway. Default 1000; 0 in the development preset.
    */
@@ -81,7 +81,7 @@ const defaultConcurrency = (): number => Math.max(1, Math.min(4, availableParall
  * What `start` and `createServer()` use: 5 sign-in attempts per account and
  * IP in 15 minutes, then 30 s blocked, doubling to 1 h; 50 failed sign-ins
  * per IP in 15 minutes, then 5 min blocked, doubling to 1 h; 1,000 admin
- * calls per secret key in 10 s; a throttled sign-in is answered after 1 s.
+ * calls per secret key in 10 s; a throttled sign-in is answered after 0.5–1 s.
  */
 export const PRODUCTION_LIMITS: ResolvedLimits = {
   signInPerAccountAndIp: { attempts: 5, windowSeconds: 900, blockSeconds: 30, maxBlockSeconds: 3600 },

@@ -104,8 +104,9 @@ export class SignInThrottle {
   }
 
   // Held back a little: a flood that waits for its answers then costs a timer, not the CPU a fast 429 would.
+  // Randomised between half and all of the delay, so a flood's answers (and its next guesses) do not arrive in bursts.
   async #refusal(retryAfterSeconds: number): Promise<ApiError> {
-    const delay = Math.min(this.#delayMs, retryAfterSeconds * 1000);
+    const delay = Math.min(this.#delayMs, retryAfterSeconds * 1000) * (0.5 + Math.random() / 2);
     if (delay > 0) await sleep(delay);
     return tooManyAttempts(retryAfterSeconds);
   }

@@ -116,7 +116,7 @@ export class UsersService {
     if (input.org_id !== undefined) filters.orgId = checkId(input.org_id, "org", "org_id");
     const scope = { search: filters.search ?? null, status: filters.status ?? null, org: filters.orgId ?? null };
     const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
-    const db = this.database.db;
+    const db = this.database.reader;
     const [rows, total] = await Promise.all([
       this.users.page(db, ctx.tenantId, filters, limit, after),
       this.users.count(db, ctx.tenantId, filters),

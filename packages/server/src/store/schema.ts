@@ -118,6 +118,13 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+/** One row per (tenant, status): the exact number of users, kept by triggers in the writing transaction. */
+export interface UserCountsTable {
+  tenant_id: string;
+  disabled: number;
+  n: number;
+}
+
 export interface Schema {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -131,6 +138,7 @@ export interface Schema {
   memberships: MembershipsTable;
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  user_counts: UserCountsTable;
 }
 
 /** A connection or a transaction: stores run on whichever the service hands them. */

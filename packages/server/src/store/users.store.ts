@@ -1,5 +1,4 @@
 import type { ExpressionBuilder, Selectable } from "kysely";
-import { likeContains } from "./like-pattern.js";
 import type { Keyset } from "../domain/cursor.js";
 import type { Executor, Schema, UsersTable } from "./schema.js";
 import type { Database } from "./database.js";
@@ -14,7 +13,7 @@ export interface UserFilters {
 }
 
 
-function applyFilters(tenantId: string, filters: UserFilters) {
+function applyFilters(database: Database, tenantId: string, filters: UserFilters) {
   return (eb: ExpressionBuilder<Schema, "users">) => {
     const conditions = [eb("users.tenant_id", "=", tenantId)];
     if (filters.status !== undefined) conditions.push(eb("users.disabled", "=", filters.status === "disabled" ? 1 : 0));
@@ -27,13 +26,7 @@ function applyFilters(tenantId: string, filters: UserFilters) {
         ),
       );
     }
-    if (filters.search !== undefined && filters.search !== "") {
-      // Both columns are stored lower-cased, so lower-casing the needle makes the match case-insensitive.
-      const needle = filters.search.toLowerCase();
-      conditions.push(
-        eb.or([eb("users.id", "=", filters.search), likeContains(eb.ref("users.email_lower"), needle), likeContains(eb.ref("users.name_lower"), needle)]),
-      );
-    }
+    if (filters.search !== undefined && filters.search !== "") conditions.push(database.userSearch(eb, filters.search));
     return eb.and(conditions);
   };
 }
@@ -69,7 +62,7 @@ export class UsersStore {
    * first one does. It fetches `limit + 1` rows so the caller knows whether more exist.
    */
   pageQuery(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined) {
-    let query = db.selectFrom("users").selectAll().where(applyFilters(tenantId, filters));
+    let query = db.selectFrom("users").selectAll().where(applyFilters(this.database, tenantId, filters));
     if (after !== undefined) {
       query = query.where((eb) => eb(eb.refTuple("users.created_at", "users.id"), "<", eb.tuple(after.createdAt, after.id)));
     }
@@ -80,11 +73,22 @@ export class UsersStore {
     return this.pageQuery(db, tenantId, filters, limit, after).execute();
   }
 
+  /**
+   * The exact number of users matching `filters`. Without a search or an
+   * organization it sums the tenant's counter rows (`user_counts`), so it costs
+   * the same at ten users and at a million; otherwise it counts the index-backed
+   * matches (trigram search, membership), a cost that grows with the matches, not the tenant.
+   */
   async count(db: Executor, tenantId: string, filters: UserFilters): Promise<number> {
+    if ((filters.search === undefined || filters.search === "") && filters.orgId === undefined) {
+      let query = db.selectFrom("user_counts").select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n")).where("tenant_id", "=", tenantId);
+      if (filters.status !== undefined) query = query.where("disabled", "=", filters.status === "disabled" ? 1 : 0);
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    }
     const row = await db
       .selectFrom("users")
       .select((eb) => eb.fn.countAll().as("n"))
-      .where(applyFilters(tenantId, filters))
+      .where(applyFilters(this.database, tenantId, filters))
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }

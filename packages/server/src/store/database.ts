@@ -7,6 +7,7 @@ import {
   sql,
   type ExpressionBuilder,
   type ExpressionWrapper,
+  type RawBuilder,
   type SelectQueryBuilder,
   type SqlBool,
 } from "kysely";
@@ -17,6 +18,13 @@ import type { Schema } from "./schema.js";
 import { sqliteReader } from "./sqlite-reader.js";
 
 export type DialectName = "sqlite" | "postgres";
+
+/** A user matched by a search or a membership, with what filters and ordering need without reading the user row. */
+export interface UserMatch {
+  id: string;
+  disabled: number;
+  created_at: number;
+}
 
 /**
  * The database and everything that differs between SQLite and PostgreSQL.
@@ -80,21 +88,31 @@ export class Database {
   }
 
   /**
-   * "This user matches the search `needle`": a case-insensitive substring of the
-   * email or the name (both stored lower-cased), or exactly the ID. PostgreSQL
-   * answers the substring test from the `pg_trgm` GIN indexes; SQLite from the FTS5
-   * trigram table `users_fts`. A trigram index cannot answer needles shorter than
-   * three characters, so those scan, as LIKE does.
+   * The users of `tenantId` that the search `needle` matches, as `(id, disabled,
+   * created_at)` rows, from an index: a case-insensitive substring of the email or the name
+   * (both stored lower-cased), or exactly the ID. PostgreSQL answers it from the
+   * `pg_trgm` GIN indexes, SQLite from the FTS5 trigram table `users_fts`. A trigram
+   * index cannot answer a needle shorter than three characters: then this is
+   * `undefined` and the caller scans with {@link userSearchScan}.
    */
-  userSearch(eb: ExpressionBuilder<Schema, "users">, needle: string): ExpressionWrapper<Schema, "users", SqlBool> {
+  userUserMatches(tenantId: string, needle: string): RawBuilder<UserMatch> | undefined {
     const lower = needle.toLowerCase();
-    if (this.dialect === "postgres" || [...lower].length < 3) {
-      return eb.or([eb("users.id", "=", needle), likeContains(eb.ref("users.email_lower"), lower), likeContains(eb.ref("users.name_lower"), lower)]);
+    if ([...lower].length < 3) return undefined;
+    if (this.dialect === "postgres") {
+      return sql<UserMatch>`(select id, disabled, created_at from users where tenant_id = ${tenantId} and (id = ${needle} or ${likeContains(sql.ref("email_lower"), lower)} or ${likeContains(sql.ref("name_lower"), lower)}))`;
     }
-    // An FTS5 phrase of trigrams at consecutive positions is an exact substring match; `"` is its only special character.
+    // An FTS5 phrase of trigrams at consecutive positions is an exact substring match; `"` is
+    // its only special character. CROSS JOIN fixes SQLite's join order: the matches drive.
     const phrase = `"${lower.replaceAll('"', '""')}"`;
-    const matches = sql<string>`(select user_id from user_search_docs where key in (select rowid from users_fts where users_fts match ${phrase}))`;
-    return eb.or([eb("users.id", "=", needle), eb("users.id", "in", matches)]);
+    return sql<UserMatch>`(select d.user_id as id, d.disabled as disabled, d.created_at as created_at from users_fts cross join user_search_docs d
+      where users_fts match ${phrase} and d.key = users_fts.rowid and d.tenant_id = ${tenantId} and d.user_id <> ${needle}
+      union all select id, disabled, created_at from users where tenant_id = ${tenantId} and id = ${needle})`;
+  }
+
+  /** The same match as {@link userUserMatches}, as a condition tested row by row. */
+  userSearchScan(eb: ExpressionBuilder<Schema, "users">, needle: string): ExpressionWrapper<Schema, "users", SqlBool> {
+    const lower = needle.toLowerCase();
+    return eb.or([eb("users.id", "=", needle), likeContains(eb.ref("users.email_lower"), lower), likeContains(eb.ref("users.name_lower"), lower)]);
   }
 
   async close(): Promise<void> {

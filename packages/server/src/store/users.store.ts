@@ -36,8 +36,7 @@ function scanConditions(database: Database, tenantId: string, filters: UserFilte
             .selectFrom("memberships")
             .select("memberships.user_id")
             .where("memberships.org_id", "=", filters.orgId)
-            .whereRef("memberships.user_id", "=", "users.id")
-            .where("memberships.tenant_id", "=", tenantId),
+            .whereRef("memberships.user_id", "=", "users.id"),
         ),
       );
     }
@@ -61,10 +60,12 @@ export class UsersStore {
     else if (filters.orgId !== undefined) {
       // Correlated lookups by primary key, one member at a time: planners may not turn them into a
       // hash join over every user of the tenant, so the cost follows the organization's size.
+      // The tenant is enforced on the users (a member of another tenant's org has no user here),
+      // which leaves the memberships primary key (org_id, user_id) as the only index to use.
       source = sql<UserMatch>`(select * from (select m.user_id as id,
           (select u.disabled from users u where u.id = m.user_id and u.tenant_id = ${tenantId}) as disabled,
           (select u.created_at from users u where u.id = m.user_id and u.tenant_id = ${tenantId}) as created_at
-        from memberships m where m.org_id = ${filters.orgId} and m.tenant_id = ${tenantId}) as member where member.disabled is not null)`;
+        from memberships m where m.org_id = ${filters.orgId}) as member where member.disabled is not null)`;
     }
     if (source === undefined) return undefined;
     let query = db.selectFrom(source.as("match"));

@@ -150,36 +150,27 @@ export async function createUserScaleSchema(db: Kysely<unknown>): Promise<void> 
     await sql`create index users_name_trgm on users using gin (name_lower gin_trgm_ops)`.execute(db);
     // Statement-level triggers with transition tables: one upsert per statement and
     // (tenant, status), in key order so concurrent writers lock counter rows in one order.
-    await sql`create function hellojohn_user_counts_add() returns trigger language plpgsql as $$
-      begin
-        insert into user_counts as c (tenant_id, disabled, n)
-          select tenant_id, disabled, sum(delta) from (
-            select tenant_id, disabled, 1 as delta from changed_new
-            union all select tenant_id, disabled, -1 from changed_old
-          ) d group by tenant_id, disabled having sum(delta) <> 0 order by tenant_id, disabled
-          on conflict (tenant_id, disabled) do update set n = c.n + excluded.n;
-        return null;
-      end $$`.execute(db);
-    await sql`create function hellojohn_user_counts_insert() returns trigger language plpgsql as $$
-      begin
-        insert into user_counts as c (tenant_id, disabled, n)
-          select tenant_id, disabled, count(*) from changed_new group by tenant_id, disabled order by tenant_id, disabled
-          on conflict (tenant_id, disabled) do update set n = c.n + excluded.n;
-        return null;
-      end $$`.execute(db);
-    await sql`create function hellojohn_user_counts_delete() returns trigger language plpgsql as $$
-      begin
-        insert into user_counts as c (tenant_id, disabled, n)
-          select tenant_id, disabled, -count(*) from changed_old group by tenant_id, disabled order by tenant_id, disabled
-          on conflict (tenant_id, disabled) do update set n = c.n + excluded.n;
-        return null;
-      end $$`.execute(db);
-    await sql`create trigger users_count_insert after insert on users referencing new table as changed_new
-      for each statement execute function hellojohn_user_counts_insert()`.execute(db);
-    await sql`create trigger users_count_delete after delete on users referencing old table as changed_old
-      for each statement execute function hellojohn_user_counts_delete()`.execute(db);
-    await sql`create trigger users_count_update after update on users referencing old table as changed_old new table as changed_new
-      for each statement execute function hellojohn_user_counts_add()`.execute(db);
+    const events = [
+      { event: "insert", tables: "new table as changed_new", deltas: "select tenant_id, disabled, 1 as delta from changed_new" },
+      { event: "delete", tables: "old table as changed_old", deltas: "select tenant_id, disabled, -1 as delta from changed_old" },
+      {
+        event: "update",
+        tables: "old table as changed_old new table as changed_new",
+        deltas: "select tenant_id, disabled, 1 as delta from changed_new union all select tenant_id, disabled, -1 from changed_old",
+      },
+    ];
+    for (const { event, tables, deltas } of events) {
+      await sql`create function ${sql.raw(`hellojohn_user_counts_${event}`)}() returns trigger language plpgsql as $$
+        begin
+          insert into user_counts as c (tenant_id, disabled, n)
+            select tenant_id, disabled, sum(delta) from (${sql.raw(deltas)}) d
+            group by tenant_id, disabled having sum(delta) <> 0 order by tenant_id, disabled
+            on conflict (tenant_id, disabled) do update set n = c.n + excluded.n;
+          return null;
+        end $$`.execute(db);
+      await sql`create trigger ${sql.raw(`users_count_${event}`)} after ${sql.raw(event)} on users referencing ${sql.raw(tables)}
+        for each statement execute function ${sql.raw(`hellojohn_user_counts_${event}`)}()`.execute(db);
+    }
     return;
   }
   await sql`create table user_search_docs (

@@ -98,7 +98,7 @@ export class Database {
    * index cannot answer a needle shorter than three characters: then this is
    * `undefined` and the caller scans with {@link userSearchScan}.
    */
-  userUserMatches(tenantId: string, needle: string): RawBuilder<UserMatch> | undefined {
+  userSearchMatches(tenantId: string, needle: string): RawBuilder<UserMatch> | undefined {
     const lower = needle.toLowerCase();
     if ([...lower].length < 3) return undefined;
     if (this.dialect === "postgres") {
@@ -112,7 +112,7 @@ export class Database {
       union all select id, disabled, created_at from users where tenant_id = ${tenantId} and id = ${needle})`;
   }
 
-  /** The same match as {@link userUserMatches}, as a condition tested row by row. */
+  /** The same match as {@link userSearchMatches}, as a condition tested row by row. */
   userSearchScan(eb: ExpressionBuilder<Schema, "users">, needle: string): ExpressionWrapper<Schema, "users", SqlBool> {
     const lower = needle.toLowerCase();
     return eb.or([eb("users.id", "=", needle), likeContains(eb.ref("users.email_lower"), lower), likeContains(eb.ref("users.name_lower"), lower)]);

@@ -56,7 +56,7 @@ export class UsersStore {
    */
   #matches(db: Executor, tenantId: string, filters: UserFilters) {
     let source: RawBuilder<UserMatch> | undefined;
-    if (hasSearch(filters)) source = this.database.userUserMatches(tenantId, filters.search);
+    if (hasSearch(filters)) source = this.database.userSearchMatches(tenantId, filters.search);
     else if (filters.orgId !== undefined) {
       // Correlated lookups by primary key, one member at a time: planners may not turn them into a
       // hash join over every user of the tenant, so the cost follows the organization's size.
@@ -78,6 +78,7 @@ export class UsersStore {
     }
     return query;
   }
+
   insert(db: Executor, row: UserRow): Promise<unknown> {
     return db.insertInto("users").values(row).execute();
   }

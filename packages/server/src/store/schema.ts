@@ -129,6 +129,13 @@ export interface IdempotencyKeysTable {
   subject_user_id: string | null;
 }
 
+/** One row per (tenant, status): the exact number of users, kept by triggers in the writing transaction. */
+export interface UserCountsTable {
+  tenant_id: string;
+  disabled: number;
+  n: number;
+}
+
 export interface Schema {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -142,6 +149,7 @@ export interface Schema {
   memberships: MembershipsTable;
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  user_counts: UserCountsTable;
 }
 
 /** A connection or a transaction: stores run on whichever the service hands them. */

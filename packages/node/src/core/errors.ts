@@ -5,6 +5,9 @@
  */
 
 const BRAND = Symbol.for("hellojohn.error");
+// Registered symbols, so that a second copy of the package (ESM and CJS) reads them too.
+const API_PARAM = Symbol.for("hellojohn.error.apiParam");
+const APP_CREDENTIALS = Symbol.for("hellojohn.error.appCredentials");
 
 /** Fields an API error body carries (`{ "error": { … } }`). */
 export interface ApiErrorBody {
@@ -172,8 +175,42 @@ function camelCaseParam(param: string): string {
   return dot === -1 ? camel : camel + param.slice(dot);
 }
 
-/** Builds the typed error for a non-2xx response. */
+/**
+ * The field an API error named, spelled as the API spelled it (`first_name`),
+ * where `error.param` is spelled for SDK callers (`firstName`).
+ */
+export function apiParamOf(error: HelloJohnError): string | undefined {
+  const raw = (error as unknown as Record<symbol, unknown>)[API_PARAM];
+  return typeof raw === "string" ? raw : error.param;
+}
+
+/**
+ * True when HelloJohn refused the app's own credentials (tenant ID and secret
+ * key): a 401 or 403 about the caller of an admin operation, not about a
+ * field or an end user's sign-in. Such an error is the app's fault, and must
+ * not reach the app's end users as theirs.
+ */
+export function isAppCredentialsError(error: HelloJohnError): boolean {
+  return (error as unknown as Record<symbol, unknown>)[APP_CREDENTIALS] === true;
+}
+
+/** Builds the typed error for a non-2xx response to a request made with the secret key (`secretKeyOperation`) or to a public end-user endpoint. */
 export function errorFromResponse(
+  status: number,
+  body: Partial<ApiErrorBody> | undefined,
+  requestId: string | undefined,
+  retryAfter: number | undefined,
+  secretKeyOperation = true,
+): APIError {
+  const error = typedError(status, body, requestId, retryAfter);
+  if (body?.param !== undefined) Object.defineProperty(error, API_PARAM, { value: body.param });
+  // A 403 naming a field (e.g. `user_disabled` on `user_id`) is about that object, not about the key.
+  const aboutTheKey = status === 401 || (status === 403 && body?.param === undefined);
+  if (secretKeyOperation && aboutTheKey) Object.defineProperty(error, APP_CREDENTIALS, { value: true });
+  return error;
+}
+
+function typedError(
   status: number,
   body: Partial<ApiErrorBody> | undefined,
   requestId: string | undefined,

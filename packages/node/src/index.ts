@@ -62,6 +62,7 @@ export type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/v
 export {
   authenticateRequest,
   authenticateRequestCallback,
+  authenticateToken,
   tokenFromHeaders,
   unauthorizedBody,
   type AuthenticateRequestOptions,

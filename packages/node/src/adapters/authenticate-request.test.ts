@@ -2,7 +2,8 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { json, LoopbackServer, SECRET_KEY, TENANT_ID } from "../../test/loopback-server.js";
 import { HelloJohn, isHelloJohnClient } from "../hellojohn.js";
-import { AbortError, NotFoundError, ServerError } from "../core/errors.js";
+import type { ServerResponse } from "node:http";
+import { AbortError, NotFoundError, ServerError, type HelloJohnError } from "../core/errors.js";
 import { authenticateRequest, authenticateRequestCallback, tokenFromHeaders, unauthorizedBody } from "./authenticate-request.js";
 import { errorResponse } from "./error-response.js";
 
@@ -101,6 +102,19 @@ describe("response helpers", () => {
     expect(errorResponse(new ServerError("database on fire", { status: 500 }), { logger })).toMatchObject({ status: 502, body: { error: { message: "Internal server error" } } });
     expect(errorResponse(new AbortError(), { logger }).status).toBe(502);
     expect(logged).toEqual([expect.stringContaining("boom"), expect.stringContaining("database on fire"), expect.stringContaining("aborted")]);
+  });
+
+  it("answer a rate limit on the app's key with 503 and Retry-After, but pass one end user's throttle through", async () => {
+    const quiet = { logger: null };
+    const limited = (_req: unknown, res: ServerResponse): void =>
+      json(res, 429, { error: { type: "rate_limit_error", code: "rate_limited", message: "Slow down" } }, { "retry-after": "7" });
+    server.script(limited);
+    const admin = (await hj.users.get("usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3").catch((e: unknown) => e)) as HelloJohnError;
+    expect(errorResponse(admin, quiet)).toMatchObject({ status: 503, headers: { "retry-after": "7" }, body: { error: { code: "service_unavailable" } } });
+    expect(JSON.stringify(errorResponse(admin, quiet))).not.toContain("Slow down");
+    server.script(limited);
+    const signIn = (await hj.sessions.signInWithPassword({ email: "jane@example.com", password: "x" }).catch((e: unknown) => e)) as HelloJohnError;
+    expect(errorResponse(signIn, quiet)).toMatchObject({ status: 429, headers: { "retry-after": "7" }, body: { error: { code: "rate_limited" } } });
   });
 
   it("recognise a client by brand", () => {

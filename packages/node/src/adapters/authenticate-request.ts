@@ -74,7 +74,24 @@ export function authenticateRequest(
   headers: IncomingHeaders,
   options: AuthenticateRequestOptions = {},
 ): RequestAuthentication | Promise<RequestAuthentication> {
-  const token = tokenFromHeaders(headers, options.cookieName);
+  return authenticateToken(client, tokenFromHeaders(headers, options.cookieName), options);
+}
+
+/**
+ * {@link authenticateRequest} for a token already taken from the request:
+ * what a guard such as `requireAuth({ checkRevoked: true })` calls to check
+ * a token again. Same answers, synchronous when it can be.
+ *
+ * @example
+ * ```ts
+ * const { auth, error, failure } = await authenticateToken(hj, token, { checkRevoked: true });
+ * ```
+ */
+export function authenticateToken(
+  client: HelloJohn,
+  token: string | null,
+  options: Pick<AuthenticateRequestOptions, "checkRevoked"> = {},
+): RequestAuthentication | Promise<RequestAuthentication> {
   if (token === null) return { auth: null, token: null, error: null };
   if (options.checkRevoked !== true) {
     const remembered = verifierOf(client)?.remembered(token);

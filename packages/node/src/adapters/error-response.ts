@@ -1,6 +1,7 @@
 import {
   apiParamOf,
   isAppCredentialsError,
+  isAppRateLimitError,
   type HelloJohnError,
   type TokenVerificationError,
 } from "../core/errors.js";
@@ -19,15 +20,15 @@ export interface ErrorResponse {
 
 /** Options of {@link errorResponse}. */
 export interface ErrorResponseOptions {
-  /** Where the real error goes when the answer hides it. Default: `console`. */
-  logger?: Pick<Logger, "warn" | "error">;
+  /** Where the real error goes when the answer hides it. Default: `console`; `null` when the caller logged it already. */
+  logger?: Pick<Logger, "warn" | "error"> | null;
 }
 
 /** Seconds a caller is asked to wait when HelloJohn did not say. */
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /** Statuses that mean "HelloJohn cannot serve the app right now": the app's callers may retry later. */
-const UNAVAILABLE_STATUSES = new Set([408, 429, 503]);
+const UNAVAILABLE_STATUSES = new Set([408, 503]);
 
 function unavailable(error: HelloJohnError): ErrorResponse {
   const seconds = Math.max(1, Math.ceil(error.retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS));
@@ -57,8 +58,9 @@ function hidden(status: 500 | 502, error: HelloJohnError): ErrorResponse {
  *   admin call), bad client options, and HelloJohn failing (5xx) are the app's
  *   problems, not the caller's: a 500 (502 for a HelloJohn failure) with a
  *   generic message, the real error logged.
- * - HelloJohn unreachable, timing out, or rate limiting the app's key (429):
- *   a 503 with `Retry-After`, the real error logged.
+ * - HelloJohn unreachable, timing out, or rate limiting the app's key (a 429
+ *   on an admin call): a 503 with `Retry-After`, the real error logged. A 429
+ *   throttling one end user's sign-ins passes through with its `Retry-After`.
  *
  * @example
  * ```ts
@@ -73,13 +75,14 @@ function hidden(status: 500 | 502, error: HelloJohnError): ErrorResponse {
  * ```
  */
 export function errorResponse(error: HelloJohnError, options: ErrorResponseOptions = {}): ErrorResponse {
-  const logger = options.logger ?? console;
+  const logger = options.logger === null ? { warn() {}, error() {} } : (options.logger ?? console);
   const detail = { name: error.name, status: error.status, code: error.code, requestId: error.requestId };
   if (error.type === "token_verification_error") {
     return { status: 401, headers: {}, body: unauthorizedBody(error as TokenVerificationError) };
   }
   const status = error.status;
-  if (error.type === "connection_error" || error.type === "timeout_error" || (status !== undefined && UNAVAILABLE_STATUSES.has(status))) {
+  const down = error.type === "connection_error" || error.type === "timeout_error" || (status !== undefined && UNAVAILABLE_STATUSES.has(status));
+  if (down || isAppRateLimitError(error)) {
     logger.warn(`[hellojohn] HelloJohn is unavailable, answering 503: ${error.message}`, detail);
     return unavailable(error);
   }
@@ -95,5 +98,7 @@ export function errorResponse(error: HelloJohnError, options: ErrorResponseOptio
   const param = apiParamOf(error);
   if (param !== undefined) body.param = param;
   if (error.requestId !== undefined) body.requestId = error.requestId;
-  return { status, headers: {}, body: { error: body } };
+  // An end user's own throttle (e.g. too many sign-ins) is theirs to wait out.
+  const headers: Record<string, string> = status === 429 && error.retryAfter !== undefined ? { "retry-after": String(Math.ceil(error.retryAfter)) } : {};
+  return { status, headers, body: { error: body } };
 }

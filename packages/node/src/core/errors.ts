@@ -7,7 +7,7 @@
 const BRAND = Symbol.for("hellojohn.error");
 // Registered symbols, so that a second copy of the package (ESM and CJS) reads them too.
 const API_PARAM = Symbol.for("hellojohn.error.apiParam");
-const APP_CREDENTIALS = Symbol.for("hellojohn.error.appCredentials");
+const SECRET_KEY_OPERATION = Symbol.for("hellojohn.error.secretKeyOperation");
 
 /** Fields an API error body carries (`{ "error": { … } }`). */
 export interface ApiErrorBody {
@@ -185,13 +185,27 @@ export function apiParamOf(error: HelloJohnError): string | undefined {
 }
 
 /**
+ * True when the error answered a call the app made with its own secret key
+ * (an admin operation), false for the end-user endpoints (sign-in, refresh,
+ * sign-out, keys) and for errors that are not API answers.
+ */
+function answeredTheAppsKey(error: HelloJohnError): boolean {
+  return (error as unknown as Record<symbol, unknown>)[SECRET_KEY_OPERATION] === true;
+}
+
+/**
  * True when HelloJohn refused the app's own credentials (tenant ID and secret
- * key): a 401 or 403 about the caller of an admin operation, not about a
- * field or an end user's sign-in. Such an error is the app's fault, and must
- * not reach the app's end users as theirs.
+ * key): a 401, or a 403 that names no field, answering an admin operation —
+ * not a field, and not an end user's sign-in. Such an error is the app's
+ * fault, and must not reach the app's end users as theirs.
  */
 export function isAppCredentialsError(error: HelloJohnError): boolean {
-  return (error as unknown as Record<symbol, unknown>)[APP_CREDENTIALS] === true;
+  return answeredTheAppsKey(error) && (error.status === 401 || (error.status === 403 && error.param === undefined));
+}
+
+/** True when HelloJohn rate limited the app's own key (a 429 answering an admin operation), rather than one end user's sign-ins. */
+export function isAppRateLimitError(error: HelloJohnError): boolean {
+  return answeredTheAppsKey(error) && error.status === 429;
 }
 
 /** Builds the typed error for a non-2xx response to a request made with the secret key (`secretKeyOperation`) or to a public end-user endpoint. */
@@ -204,9 +218,7 @@ export function errorFromResponse(
 ): APIError {
   const error = typedError(status, body, requestId, retryAfter);
   if (body?.param !== undefined) Object.defineProperty(error, API_PARAM, { value: body.param });
-  // A 403 naming a field (e.g. `user_disabled` on `user_id`) is about that object, not about the key.
-  const aboutTheKey = status === 401 || (status === 403 && body?.param === undefined);
-  if (secretKeyOperation && aboutTheKey) Object.defineProperty(error, APP_CREDENTIALS, { value: true });
+  Object.defineProperty(error, SECRET_KEY_OPERATION, { value: secretKeyOperation });
   return error;
 }
 

@@ -63,17 +63,24 @@ function causeOf(error: unknown): string {
 }
 
 function responseInfo(outcome: { status: number; headers: Headers }, idempotencyKey: string | undefined, attempts: number): ResponseInfo {
-  const headers: Record<string, string> = {};
-  outcome.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
+  let headers: Record<string, string> | undefined;
   return {
     status: outcome.status,
-    requestId: headers["x-request-id"],
+    requestId: outcome.headers.get("x-request-id") ?? undefined,
     idempotencyKey,
-    idempotentReplayed: headers["idempotent-replayed"] === "true",
+    idempotentReplayed: outcome.headers.get("idempotent-replayed") === "true",
     attempts,
-    headers,
+    // Copied only when read: most callers never look, and this runs on every call.
+    get headers(): Record<string, string> {
+      if (headers === undefined) {
+        const copy: Record<string, string> = {};
+        outcome.headers.forEach((value, name) => {
+          copy[name] = value;
+        });
+        headers = copy;
+      }
+      return headers;
+    },
   };
 }
 

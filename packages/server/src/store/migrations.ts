@@ -169,6 +169,16 @@ const idempotencyLeases: Migration = {
   },
 };
 
+// Repeated events (failed sign-ins) are counted on one row per key instead of a row each.
+const aggregatedAuditEvents: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("audit_events").addColumn("aggregate_key", "text").execute();
+    await db.schema.alterTable("audit_events").addColumn("count", "integer").execute();
+    // NULLs are distinct in a unique index on both dialects, so ordinary events never collide.
+    await db.schema.createIndex("audit_events_aggregate").on("audit_events").columns(["tenant_id", "aggregate_key"]).unique().execute();
+  },
+};
+
 // Counter rows, a status index and trigram search indexes; dialect-specific, so it lives in database.ts.
 const userScale: Migration = { up: (db) => createUserScaleSchema(db) };
 
@@ -176,6 +186,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_idempotency_leases": idempotencyLeases,
   "0003_user_scale": userScale,
+  "0004_aggregated_audit_events": aggregatedAuditEvents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -108,6 +108,10 @@ export interface AuditEventsTable {
   user_agent: string | null;
   data: string;
   created_at: number;
+  /** Set on events counted on one row per key (failed sign-ins per account and window); null otherwise. */
+  aggregate_key: string | null;
+  /** How many times an aggregated event happened; null for ordinary events. */
+  count: number | null;
 }
 export interface IdempotencyKeysTable {
   tenant_id: string;

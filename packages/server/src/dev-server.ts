@@ -63,6 +63,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     masterKey: state.masterKey,
     logger: { level: options.logLevel ?? "warn" },
     console: options.serverOptions?.console ?? true,
+    // Same mechanisms as production, with limits a developer does not hit by accident.
+    limits: { preset: "development", ...options.serverOptions?.limits },
   });
   if (state.tenantId === undefined || state.secretKey === undefined) {
     const tenant = await server.tenants.createTenant("Development");

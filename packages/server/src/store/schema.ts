@@ -108,6 +108,10 @@ export interface AuditEventsTable {
   user_agent: string | null;
   data: string;
   created_at: number;
+  /** Set on events counted on one row per key (failed sign-ins per account and window); null otherwise. */
+  aggregate_key: string | null;
+  /** How many times an aggregated event happened; null for ordinary events. */
+  count: number | null;
 }
 export interface IdempotencyKeysTable {
   tenant_id: string;
@@ -123,6 +127,13 @@ export interface IdempotencyKeysTable {
   locked_until: number | null;
   /** The user the stored response is about, so deleting the user removes it. */
   subject_user_id: string | null;
+}
+
+/** One row per (tenant, status): the exact number of users, kept by triggers in the writing transaction. */
+export interface UserCountsTable {
+  tenant_id: string;
+  disabled: number;
+  n: number;
 }
 
 /** A one-time console login link (issue #16); only the token's SHA-256 is stored. */
@@ -160,6 +171,7 @@ export interface Schema {
   memberships: MembershipsTable;
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  user_counts: UserCountsTable;
   console_login_links: ConsoleLoginLinksTable;
   console_sessions: ConsoleSessionsTable;
 }

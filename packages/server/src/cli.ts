@@ -13,8 +13,11 @@ Usage:
 
   hellojohn-server start [--host 127.0.0.1] [--port 8787] [--database-url URL]
                          [--master-key KEY] [--public-url URL] [--log-level info]
+                         [--allow-private-webhook-urls]
       Start for real. The database URL is sqlite:FILE or postgres://…
-      (PostgreSQL for production and several instances).
+      (PostgreSQL for production and several instances). Webhook endpoint
+      URLs that resolve to loopback, private or link-local addresses are
+      refused unless --allow-private-webhook-urls is given.
 
   hellojohn-server tenant create --name NAME       Create a tenant (prints its ID)
   hellojohn-server tenant list                     List tenants
@@ -28,6 +31,7 @@ Every option can come from the environment instead:
   HELLOJOHN_MASTER_KEY     32 bytes, hex or base64 (generate: hellojohn-server master-key)
   HELLOJOHN_PUBLIC_URL     origin clients use; tokens' iss is derived from it
   HELLOJOHN_TRUST_PROXY    "true" to take client IPs for audit events from X-Forwarded-For
+  HELLOJOHN_ALLOW_PRIVATE_WEBHOOK_URLS  "true": same as --allow-private-webhook-urls
   HOST, PORT               where to listen
 `;
 
@@ -44,6 +48,7 @@ const options = {
   name: { type: "string" },
   tenant: { type: "string" },
   key: { type: "string" },
+  "allow-private-webhook-urls": { type: "boolean" },
 } as const;
 
 class UsageError extends Error {}
@@ -72,7 +77,8 @@ function serverConfig(flags: Flags) {
 }
 
 async function withServer<T>(flags: Flags, work: (server: HelloJohnServer) => Promise<T>): Promise<T> {
-  const server = await createServer(serverConfig(flags));
+  // Administrative commands leave webhook delivery to the running servers.
+  const server = await createServer({ ...serverConfig(flags), webhooks: { deliver: false } });
   try {
     return await work(server);
   } finally {
@@ -96,7 +102,12 @@ async function dev(flags: Flags): Promise<void> {
 }
 
 async function start(flags: Flags): Promise<void> {
-  const server = await createServer({ ...serverConfig(flags), logger: { level: flags["log-level"] ?? "info" }, trustProxy: process.env.HELLOJOHN_TRUST_PROXY === "true" });
+  const server = await createServer({
+    ...serverConfig(flags),
+    logger: { level: flags["log-level"] ?? "info" },
+    trustProxy: process.env.HELLOJOHN_TRUST_PROXY === "true",
+    webhooks: { allowPrivateNetworks: flags["allow-private-webhook-urls"] === true || process.env.HELLOJOHN_ALLOW_PRIVATE_WEBHOOK_URLS === "true" },
+  });
   const url = await server.listen({ host: flags.host ?? process.env.HOST ?? "127.0.0.1", port: port(flags, 8787) });
   shutdownOn(server);
   process.stdout.write(`HelloJohn listening on ${url}\n`);

@@ -56,6 +56,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     databaseUrl: `sqlite:${join(dataDir, "hellojohn.db")}`,
     masterKey: state.masterKey,
     logger: { level: options.logLevel ?? "warn" },
+    // Local apps receive webhooks on localhost.
+    webhooks: { allowPrivateNetworks: true },
   });
   if (state.tenantId === undefined || state.secretKey === undefined) {
     const tenant = await server.tenants.createTenant("Development");

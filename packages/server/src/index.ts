@@ -1,4 +1,4 @@
-export { createServer, VERSION, type HelloJohnServer, type ServerOptions } from "./app.js";
+export { createServer, VERSION, type EventOptions, type HelloJohnServer, type ServerOptions, type WebhookOptions } from "./app.js";
 export { startDevServer, type DevServer, type DevServerOptions } from "./dev-server.js";
 export { openApiDocument } from "./contract/openapi.js";
 export { operations, type Operation } from "./contract/operations.js";

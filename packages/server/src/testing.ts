@@ -1,5 +1,5 @@
 import { HelloJohn, type HelloJohnOptions } from "@hellojohn/node";
-import { createServer, type HelloJohnServer } from "./app.js";
+import { createServer, type HelloJohnServer, type WebhookOptions } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
 
 /** Options of {@link startTestServer}. */
@@ -14,6 +14,12 @@ export interface TestServerOptions {
   masterKey?: string;
   /** Default: the listening address. Give several instances behind one address the same value. */
   publicUrl?: string;
+  /**
+   * Webhook delivery settings, e.g. a short `retrySchedule` so tests never
+   * wait for real back-off. Private and loopback endpoint URLs are always
+   * allowed here, so a receiver in your test can get events.
+   */
+  webhooks?: Omit<WebhookOptions, "allowPrivateNetworks">;
 }
 
 /** A running test server with one tenant, one secret key, and a client for it. */
@@ -53,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     publicUrl: options.publicUrl,
     passwordHashing: "unsafe-test-only",
     logger: options.logger ?? false,
+    webhooks: { ...options.webhooks, allowPrivateNetworks: true },
   });
   const url = await server.listen({ host: "127.0.0.1", port: 0 });
   const tenant = await server.tenants.createTenant("Test tenant");

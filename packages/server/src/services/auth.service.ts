@@ -8,6 +8,7 @@ import type { SessionsStore } from "../store/sessions.store.js";
 import type { UsersStore } from "../store/users.store.js";
 import { iso, sessionStatus, wireUser } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
+import type { EventsService } from "./events.service.js";
 import type { RequestContext } from "./context.js";
 import type { TenantsService } from "./tenants.service.js";
 import { ACCESS_TOKEN_TTL_SECONDS, type TokenIssuer } from "./token-issuer.js";
@@ -28,6 +29,7 @@ export class AuthService {
     private readonly audit: AuditLog,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenIssuer,
+    private readonly events: EventsService,
   ) {}
 
   async #issueTokens(ctx: RequestContext, userId: string, sessionId: string, audience: string | undefined) {
@@ -97,6 +99,7 @@ export class AuthService {
       });
       await this.users.update(trx, ctx.tenantId, user.id, { last_sign_in_at: now });
       await this.audit.record(trx, userCtx, "user.signed_in", user.id, { session_id: sessionId });
+      await this.events.sessionCreated(trx, userCtx, sessionId);
     });
     const tokens = await this.#issueTokens(ctx, user.id, sessionId, input.audience);
     return { ...tokens, user: wireUser({ ...user, last_sign_in_at: now }) };
@@ -108,8 +111,11 @@ export class AuthService {
     if (row === undefined || row.revoked_at !== null || row.expires_at <= now) throw invalidRefresh();
     if (row.used_at !== null || !(await this.sessions.consumeRefreshToken(this.database.db, row.id, now))) {
       // A refresh token is single-use: seeing it twice means it leaked, so the whole session goes.
-      await this.sessions.revoke(this.database.db, ctx.tenantId, row.session_id, now);
-      await this.audit.record(this.database.db, ctx, "session.refresh_token_reused", row.user_id, { session_id: row.session_id });
+      await this.database.db.transaction().execute(async (trx) => {
+        await this.sessions.revoke(trx, ctx.tenantId, row.session_id, now);
+        await this.audit.record(trx, ctx, "session.refresh_token_reused", row.user_id, { session_id: row.session_id });
+        await this.events.sessionsRevoked(trx, ctx, row.user_id, now, row.session_id);
+      });
       throw invalidRefresh("refresh_token_reused");
     }
     const session = await this.sessions.find(this.database.db, ctx.tenantId, row.session_id);
@@ -124,9 +130,11 @@ export class AuthService {
   async signOut(ctx: RequestContext, input: { refresh_token: string }) {
     const row = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, sha256(input.refresh_token));
     if (row === undefined) throw invalidRefresh();
-    await this.sessions.revoke(this.database.db, ctx.tenantId, row.session_id, Date.now());
-    await this.audit.record(this.database.db, { ...ctx, actor: { type: "user", id: row.user_id } }, "user.signed_out", row.user_id, {
-      session_id: row.session_id,
+    const now = Date.now();
+    await this.database.db.transaction().execute(async (trx) => {
+      await this.sessions.revoke(trx, ctx.tenantId, row.session_id, now);
+      await this.audit.record(trx, { ...ctx, actor: { type: "user", id: row.user_id } }, "user.signed_out", row.user_id, { session_id: row.session_id });
+      await this.events.sessionsRevoked(trx, ctx, row.user_id, now, row.session_id);
     });
     return { session_id: row.session_id, revoked: true as const };
   }

@@ -31,6 +31,7 @@ import {
   wireUserMembership,
 } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
+import type { EventsService } from "./events.service.js";
 import type { RequestContext } from "./context.js";
 import type { TokenIssuer } from "./token-issuer.js";
 
@@ -83,6 +84,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly cursors: CursorCodec,
     private readonly tokens: TokenIssuer,
+    private readonly events: EventsService,
   ) {}
 
   #transaction<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
@@ -156,6 +158,7 @@ export class UsersService {
     await this.#transaction(async (trx) => {
       await this.users.insert(trx, row);
       await this.audit.record(trx, ctx, "user.created", row.id);
+      await this.events.emit(trx, ctx, "user.created", wireUser(row));
     }).catch((error: unknown) => this.#emailTaken(error));
     return wireUser(row);
   }
@@ -199,6 +202,7 @@ export class UsersService {
       }
       const fields = Object.keys(input).sort();
       await this.audit.record(trx, ctx, "user.updated", current.id, { fields });
+      await this.events.userUpdated(trx, ctx, current, { ...current, ...changes }, fields, now);
       return { ...current, ...changes };
     }).catch((error: unknown) => this.#emailTaken(error));
     return wireUser(row);
@@ -226,6 +230,7 @@ export class UsersService {
       } else {
         await this.audit.record(trx, ctx, "user.enabled", current.id);
       }
+      await this.events.userStatusChanged(trx, ctx, { ...current, ...changes }, now);
       return { ...current, ...changes };
     });
     return wireUser(row);
@@ -250,6 +255,7 @@ export class UsersService {
       await this.idempotency.deleteMentioning(trx, ctx.tenantId, userId);
       await this.users.delete(trx, ctx.tenantId, userId);
       await this.audit.record(trx, ctx, "user.deleted", userId);
+      await this.events.emit(trx, ctx, "user.deleted", { id: userId, deleted: true });
     });
     return { id: userId, deleted: true as const };
   }
@@ -283,6 +289,7 @@ export class UsersService {
         impersonation_reason: reason,
       });
       await this.audit.record(trx, ctx, "user.impersonated", current.id, { reason, session_id: sessionId, expires_in: seconds });
+      await this.events.sessionCreated(trx, ctx, sessionId);
       return current;
     });
     const { token, expiresAt } = await this.tokens.issue({

@@ -1,0 +1,193 @@
+import { newId } from "../crypto/ids.js";
+import type { MasterKey } from "../crypto/master-key.js";
+import type { Database } from "../store/database.js";
+import type { DueDelivery, WebhookEndpointRow, WebhooksStore } from "../store/webhooks.store.js";
+import { wireEvent } from "./events.service.js";
+import type { AttemptResult, WebhookSender } from "./webhook-sender.js";
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/**
+ * Delay before each attempt, counted from the previous one: immediately, then
+ * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h (about 3.2 days).
+ */
+export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [0, 5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 14 * HOUR, 20 * HOUR, 24 * HOUR];
+
+/** Settings of the in-process delivery worker. */
+export interface DeliveryOptions {
+  retrySchedule: readonly number[];
+  timeoutMs: number;
+  /** Endpoints delivered to at once by this instance (each endpoint gets one connection, in feed order). */
+  concurrency: number;
+  pollIntervalMs: number;
+}
+
+/** Deliveries made to one endpoint before its lease is handed back, so busy endpoints take turns. */
+const DELIVERIES_PER_LEASE = 100;
+
+/**
+ * Delivers pending webhook deliveries from inside the server process.
+ *
+ * Each instance leases endpoints, not single deliveries: an endpoint is
+ * claimed with `FOR UPDATE SKIP LOCKED` (several instances never wait on or
+ * duplicate each other), then its due deliveries go out one at a time in feed
+ * order while the lease is renewed before every attempt. A crashed instance's
+ * lease runs out and another instance (or the restarted one) sends whatever
+ * was in flight again, so delivery is at least once. A slow endpoint holds
+ * one of `concurrency` slots for at most `timeoutMs` per attempt and gives
+ * up its lease on the first failure, so it never holds up the others.
+ */
+export class WebhookDeliveryWorker {
+  readonly #owner = newId("req").replace("req_", "instance_");
+  readonly #active = new Set<string>();
+  readonly #running = new Set<Promise<void>>();
+  readonly #leaseMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> | undefined;
+  #again = false;
+  #pending = false;
+  #closed = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly store: WebhooksStore,
+    private readonly master: MasterKey,
+    private readonly sender: WebhookSender,
+    private readonly options: DeliveryOptions,
+  ) {
+    this.#leaseMs = options.timeoutMs + 10 * SECOND;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => this.poke(), this.options.pollIntervalMs);
+    this.#timer.unref();
+    this.poke();
+  }
+
+  /** Notes that deliveries were queued by a transaction that may not have committed yet. */
+  markPending(): void {
+    this.#pending = true;
+  }
+
+  /** Runs a tick soon if deliveries were queued since the last one. */
+  pokeIfPending(): void {
+    if (this.#pending) this.poke();
+  }
+
+  /** Looks for due deliveries now (ticks never overlap; a poke during one runs another after it). */
+  poke(): void {
+    if (this.#closed) return;
+    if (this.#ticking !== undefined) {
+      this.#again = true;
+      return;
+    }
+    this.#ticking = this.#tick().finally(() => {
+      this.#ticking = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.poke();
+      }
+    });
+  }
+
+  async #tick(): Promise<void> {
+    this.#pending = false;
+    const free = this.options.concurrency - this.#active.size;
+    if (free <= 0) return;
+    const now = Date.now();
+    let claimed: string[];
+    try {
+      claimed = await this.database.db.transaction().execute((trx) => this.store.claimEndpoints(trx, this.#owner, now, now + this.#leaseMs, free, [...this.#active]));
+    } catch {
+      return; // The database is away (or closing); the next poll tries again.
+    }
+    for (const endpointId of claimed) {
+      this.#active.add(endpointId);
+      const run: Promise<void> = this.#deliverTo(endpointId)
+        .catch(() => undefined)
+        .finally(() => {
+          this.#active.delete(endpointId);
+          this.#running.delete(run);
+          this.poke();
+        });
+      this.#running.add(run);
+    }
+  }
+
+  async #deliverTo(endpointId: string): Promise<void> {
+    const db = this.database.db;
+    try {
+      for (let sent = 0; sent < DELIVERIES_PER_LEASE && !this.#closed; sent++) {
+        const now = Date.now();
+        const due = await this.store.nextDue(db, endpointId, now);
+        if (due === undefined) return;
+        if (!(await this.store.renewLease(db, endpointId, this.#owner, now + this.#leaseMs))) return;
+        const endpoint = await this.store.endpointById(db, endpointId);
+        if (endpoint === undefined) return;
+        const body = JSON.stringify(wireEvent({ id: due.event_id, type: due.event_type, payload: due.event_payload, created_at: due.event_created_at }));
+        const result = await this.sender.send({ url: endpoint.url, id: due.event_id, body, secrets: this.#secrets(endpoint, now) }, now);
+        await this.#record(endpoint, due, result, now);
+        if (!result.ok) return;
+      }
+    } finally {
+      await this.store.releaseLease(db, endpointId, this.#owner).catch(() => undefined);
+    }
+  }
+
+  #secrets(endpoint: WebhookEndpointRow, now: number): string[] {
+    const secrets = [this.master.decrypt(endpoint.sealed_secret).toString("utf8")];
+    if (endpoint.sealed_previous_secret !== null && (endpoint.previous_secret_expires_at ?? 0) > now) {
+      secrets.push(this.master.decrypt(endpoint.sealed_previous_secret).toString("utf8"));
+    }
+    return secrets;
+  }
+
+  /** Records the attempt and moves the delivery on: done, retried later, or failed for good (which may disable the endpoint). */
+  async #record(endpoint: WebhookEndpointRow, due: DueDelivery, result: AttemptResult, at: number): Promise<void> {
+    const schedule = this.options.retrySchedule;
+    await this.database.db.transaction().execute(async (trx) => {
+      await this.store.insertAttempt(trx, {
+        id: newId("wha"),
+        tenant_id: due.tenant_id,
+        delivery_id: due.id,
+        endpoint_id: due.endpoint_id,
+        attempted_at: at,
+        status_code: result.statusCode,
+        latency_ms: result.latencyMs,
+        succeeded: result.ok ? 1 : 0,
+        response_excerpt: result.responseExcerpt,
+        error: result.error,
+      });
+      const now = Date.now();
+      const attempts = { attempt_count: due.attempt_count + 1, updated_at: now };
+      if (result.ok) {
+        await this.store.updateDelivery(trx, due.id, { ...attempts, status: "succeeded", next_attempt_at: null });
+        await this.store.updateEndpoint(trx, endpoint.id, { last_success_at: now });
+        return;
+      }
+      const next = due.schedule_index + 1;
+      const delay = schedule[next];
+      if (delay !== undefined) {
+        await this.store.updateDelivery(trx, due.id, { ...attempts, schedule_index: next, next_attempt_at: now + delay });
+        return;
+      }
+      await this.store.updateDelivery(trx, due.id, { ...attempts, schedule_index: next, status: "failed", next_attempt_at: null });
+      // Persistent failure: every attempt of this delivery failed and nothing reached the endpoint meanwhile.
+      const current = await this.store.findEndpoint(trx, endpoint.tenant_id, endpoint.id);
+      if (current !== undefined && current.disabled === 0 && (current.last_success_at ?? 0) < due.started_at) {
+        const reason = `Every attempt of delivery ${due.id} failed (last: ${result.statusCode ?? result.error}) and no delivery succeeded meanwhile`;
+        await this.store.updateEndpoint(trx, endpoint.id, { disabled: 1, disabled_reason: reason, updated_at: now });
+      }
+    });
+  }
+
+  /** Stops polling and waits for attempts in flight to be recorded. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.#ticking;
+    await Promise.all([...this.#running]);
+  }
+}

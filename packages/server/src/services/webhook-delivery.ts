@@ -57,7 +57,8 @@ export class WebhookDeliveryWorker {
     private readonly sender: WebhookSender,
     private readonly options: DeliveryOptions,
   ) {
-    this.#leaseMs = options.timeoutMs + 10 * SECOND;
+    // Long enough for one attempt and its bookkeeping; renewed before every attempt.
+    this.#leaseMs = 2 * options.timeoutMs + SECOND;
   }
 
   start(): void {

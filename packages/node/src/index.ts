@@ -86,3 +86,4 @@ export type {
   WebhookEndpointsPage,
   WebhookEndpointWithSecret,
 } from "./resources/webhooks/webhooks.interface.js";
+export { checkWebhookOptions, receiveWebhook, type ReceiveWebhookOptions, type WebhookAnswer } from "./adapters/receive-webhook.js";

@@ -1,4 +1,4 @@
-import { HelloJohn, WebhookVerificationError, WebhookVerifier, type HelloJohnEvent } from "@hellojohn/node";
+import { HelloJohn, WebhookVerifier, type HelloJohnEvent } from "@hellojohn/node";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, MasterKey } from "../src/index.js";
@@ -280,31 +280,5 @@ describe("endpoint URLs in start mode", () => {
 
   it("accepts a public address", async () => {
     await expect(hj.webhooks.endpoints.create({ url: "https://93.184.215.14/hook", events: ["user.created"] })).resolves.toMatchObject({ url: "https://93.184.215.14/hook" });
-  });
-});
-
-describe("webhook verification", () => {
-  it("verifies what the standardwebhooks package signs, and refuses tampering, stale timestamps and missing headers", async () => {
-    const hj = new HelloJohn({ tenantId: "ten_01J0000000000000000000000Z", secretKey: "sk_01J0000000000000000000000Z_abcdefghijklmnopqrstuvwxyz", baseUrl: "http://127.0.0.1:9" });
-    const secret = `whsec_${Buffer.from("a 32 byte secret for this test!!").toString("base64")}`;
-    const body = JSON.stringify({ id: "evt_01J0000000000000000000000Z", type: "user.deleted", created_at: "2026-01-01T00:00:00.000Z", data: { id: "usr_01J0000000000000000000000Z", deleted: true } });
-    const now = new Date();
-    const signature = new Webhook(secret).sign("evt_01J0000000000000000000000Z", now, body);
-    const headers = { "webhook-id": "evt_01J0000000000000000000000Z", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": signature };
-    await expect(hj.webhooks.verify(Buffer.from(body), headers, secret)).resolves.toEqual({
-      id: "evt_01J0000000000000000000000Z",
-      type: "user.deleted",
-      createdAt: new Date("2026-01-01T00:00:00.000Z"),
-      data: { id: "usr_01J0000000000000000000000Z", deleted: true },
-    });
-    const refused = (promise: Promise<unknown>, code: string) => expect(promise).rejects.toSatisfy((e) => e instanceof WebhookVerificationError && e.code === code);
-    await refused(hj.webhooks.verify(body.replace("user.deleted", "user.created"), headers, secret), "invalid_signature");
-    const stale = new Date(now.getTime() - 6 * 60_000);
-    await refused(
-      hj.webhooks.verify(body, { ...headers, "webhook-timestamp": String(Math.floor(stale.getTime() / 1000)), "webhook-signature": new Webhook(secret).sign(headers["webhook-id"], stale, body) }, secret),
-      "stale_timestamp",
-    );
-    await refused(hj.webhooks.verify(body, { ...headers, "webhook-signature": undefined }, secret), "missing_header");
-    await refused(hj.webhooks.verify(body, headers, `whsec_${Buffer.from("another secret entirely, 32 byte").toString("base64")}`), "invalid_signature");
   });
 });

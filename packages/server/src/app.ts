@@ -160,17 +160,20 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   const cursors = new CursorCodec(master);
   const audit = new AuditLog(stores.audit);
   const webhookOptions = options.webhooks ?? {};
-  const events = new EventsService(database, stores.events, stores.webhooks, stores.sessions, {
-    enabled: options.events?.enabled ?? true,
-    retentionMs: (options.events?.retentionDays ?? DEFAULT_EVENT_RETENTION_MS / 86_400_000) * 86_400_000,
-  });
+  const events = new EventsService(
+    database,
+    stores.events,
+    stores.sessions,
+    { enabled: options.events?.enabled ?? true, retentionMs: (options.events?.retentionDays ?? DEFAULT_EVENT_RETENTION_MS / 86_400_000) * 86_400_000 },
+    (cutoff) => stores.webhooks.purgeBefore(database.db, cutoff),
+  );
   const delivery = new WebhookDeliveryWorker(database, stores.webhooks, master, new WebhookSender({ timeoutMs: webhookOptions.timeoutMs ?? 10_000, allowPrivateNetworks: webhookOptions.allowPrivateNetworks ?? false }), {
     retrySchedule: webhookOptions.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
     timeoutMs: webhookOptions.timeoutMs ?? 10_000,
     concurrency: webhookOptions.concurrency ?? 10,
     pollIntervalMs: webhookOptions.pollIntervalMs ?? 1000,
   });
-  events.onDeliveriesQueued(() => delivery.markPending());
+  events.onEmitted((tenantId) => delivery.markEmitted(tenantId));
   const tenants = new TenantsService(database, stores.tenants, master);
   const tokens = new TokenIssuer(tenants, () => {
     if (publicUrl === undefined) throw new Error("publicUrl is unknown until the server listens");
@@ -192,9 +195,9 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   );
   const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors, events);
   const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, events);
-  const webhooks = new WebhooksService(database, stores.webhooks, audit, cursors, master, {
+  const webhooks = new WebhooksService(database, stores.webhooks, stores.events, audit, cursors, master, {
     allowPrivateNetworks: webhookOptions.allowPrivateNetworks ?? false,
-    onResend: () => delivery.poke(),
+    onChange: () => delivery.endpointsChanged(),
   });
   const idempotency = new Idempotency(database, stores.idempotency);
 
@@ -287,7 +290,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);
 
-  // Deliveries queued by a request are committed once its response goes out: look for them right away.
+  // A request's events are committed once its response goes out: deliver them right away.
   app.addHook("onResponse", async () => delivery.pokeIfPending());
   const sweeper = setInterval(() => {
     void idempotency.sweep().catch(() => undefined);

@@ -7,7 +7,6 @@ import type { EventRow, EventsStore } from "../store/events.store.js";
 import type { Executor } from "../store/schema.js";
 import type { SessionsStore } from "../store/sessions.store.js";
 import type { UserRow } from "../store/users.store.js";
-import type { WebhookDeliveryRow, WebhooksStore } from "../store/webhooks.store.js";
 import type { RequestContext } from "./context.js";
 
 /** Every event type the API emits. */
@@ -68,22 +67,27 @@ export interface EventsOptions {
  * last. SQLite has a single writer, which gives the same order.
  */
 export class EventsService {
-  #onQueued: () => void = () => undefined;
+  #onEmitted: (tenantId: string) => void = () => undefined;
 
   constructor(
     private readonly database: Database,
     private readonly store: EventsStore,
-    private readonly webhooks: WebhooksStore,
     private readonly sessions: SessionsStore,
     private readonly options: EventsOptions,
+    private readonly purgeDeliveries: (cutoff: number) => Promise<void>,
   ) {}
 
-  /** Called (after the fact, possibly before commit) when an emit queued webhook deliveries. */
-  onDeliveriesQueued(listener: () => void): void {
-    this.#onQueued = listener;
+  /** Called after each emit (before the commit): the delivery worker looks for work once the response is out. */
+  onEmitted(listener: (tenantId: string) => void): void {
+    this.#onEmitted = listener;
   }
 
-  /** Writes one event, and its webhook deliveries, in the caller's transaction. */
+  /**
+   * Writes one event in the caller's transaction. Webhook deliveries are not
+   * written here: each endpoint follows the feed with its own cursor (safe
+   * because positions are commit order), which keeps the write path at two
+   * statements whatever the number of endpoints.
+   */
   async emit(trx: Executor, ctx: RequestContext, type: EventType, data: Record<string, unknown>, changedFields?: string[]): Promise<void> {
     if (!this.options.enabled) return;
     const position = await this.store.nextPosition(trx, ctx.tenantId);
@@ -92,27 +96,7 @@ export class EventsService {
     const subject = typeof data.id === "string" ? data.id : String(data.org_id ?? "");
     const payload = JSON.stringify(changedFields === undefined ? { data } : { data, changed_fields: changedFields });
     await this.store.insert(trx, { id, tenant_id: ctx.tenantId, position, type, subject_id: subject, payload, created_at: now });
-    const deliveries: WebhookDeliveryRow[] = [];
-    for (const endpoint of await this.webhooks.subscribers(trx, ctx.tenantId)) {
-      const wanted = JSON.parse(endpoint.event_types) as string[];
-      if (!wanted.includes(type) && !wanted.includes("*")) continue;
-      deliveries.push({
-        id: newId("whd"),
-        tenant_id: ctx.tenantId,
-        endpoint_id: endpoint.id,
-        event_id: id,
-        position,
-        status: "pending",
-        attempt_count: 0,
-        schedule_index: 0,
-        next_attempt_at: now,
-        started_at: now,
-        created_at: now,
-        updated_at: now,
-      });
-    }
-    await this.webhooks.insertDeliveries(trx, deliveries);
-    if (deliveries.length > 0) this.#onQueued();
+    this.#onEmitted(ctx.tenantId);
   }
 
   /** `user.updated` with the fields the change named; a flip of `disabled` is also a disable or enable. */
@@ -163,7 +147,7 @@ export class EventsService {
   /** Deletes events past retention. */
   async purge(now = Date.now()): Promise<void> {
     const cutoff = now - this.options.retentionMs;
-    await this.webhooks.purgeBefore(this.database.db, cutoff);
+    await this.purgeDeliveries(cutoff);
     await this.store.purgeBefore(this.database.db, cutoff);
   }
 }

@@ -1,7 +1,7 @@
 import { newId } from "../crypto/ids.js";
 import type { MasterKey } from "../crypto/master-key.js";
 import type { Database } from "../store/database.js";
-import type { DueDelivery, WebhookEndpointRow, WebhooksStore } from "../store/webhooks.store.js";
+import type { DueDelivery, WebhookDeliveryRow, WebhookEndpointRow, WebhooksStore } from "../store/webhooks.store.js";
 import { wireEvent } from "./events.service.js";
 import type { AttemptResult, WebhookSender } from "./webhook-sender.js";
 
@@ -25,15 +25,21 @@ export interface DeliveryOptions {
 }
 
 /** Deliveries made to one endpoint before its lease is handed back, so busy endpoints take turns. */
-const DELIVERIES_PER_LEASE = 100;
+const DELIVERIES_PER_LEASE = 200;
+/** Events turned into deliveries, and due deliveries read, per query. */
+const BATCH = 50;
+/** How often the set of tenants with endpoints is re-read (it decides which writes wake the worker at once). */
+const TENANTS_REFRESH_MS = 5 * SECOND;
 
 /**
  * Delivers pending webhook deliveries from inside the server process.
  *
  * Each instance leases endpoints, not single deliveries: an endpoint is
  * claimed with `FOR UPDATE SKIP LOCKED` (several instances never wait on or
- * duplicate each other), then its due deliveries go out one at a time in feed
- * order while the lease is renewed before every attempt. A crashed instance's
+ * duplicate each other). The lease holder turns the tenant's events past the
+ * endpoint's cursor into deliveries (the feed is in commit order, so the
+ * cursor never skips one), then sends its due deliveries one at a time in feed
+ * order, renewing the lease before every attempt. A crashed instance's
  * lease runs out and another instance (or the restarted one) sends whatever
  * was in flight again, so delivery is at least once. A slow endpoint holds
  * one of `concurrency` slots for at most `timeoutMs` per attempt and gives
@@ -48,7 +54,10 @@ export class WebhookDeliveryWorker {
   #ticking: Promise<void> | undefined;
   #again = false;
   #pending = false;
+  #started = false;
   #closed = false;
+  #tenants = new Set<string>();
+  #tenantsReadAt = 0;
 
   constructor(
     private readonly database: Database,
@@ -62,14 +71,21 @@ export class WebhookDeliveryWorker {
   }
 
   start(): void {
+    this.#started = true;
     this.#timer = setInterval(() => this.poke(), this.options.pollIntervalMs);
     this.#timer.unref();
     this.poke();
   }
 
-  /** Notes that deliveries were queued by a transaction that may not have committed yet. */
-  markPending(): void {
-    this.#pending = true;
+  /** Notes an event of `tenantId`, committed or about to be: worth a look once the response is out, if the tenant has endpoints. */
+  markEmitted(tenantId: string): void {
+    if (this.#tenants.has(tenantId)) this.#pending = true;
+  }
+
+  /** Endpoints changed on this instance: re-read which tenants have some, and look for work. */
+  endpointsChanged(): void {
+    this.#tenantsReadAt = 0;
+    this.poke();
   }
 
   /** Runs a tick soon if deliveries were queued since the last one. */
@@ -79,7 +95,7 @@ export class WebhookDeliveryWorker {
 
   /** Looks for due deliveries now (ticks never overlap; a poke during one runs another after it). */
   poke(): void {
-    if (this.#closed) return;
+    if (!this.#started || this.#closed) return;
     if (this.#ticking !== undefined) {
       this.#again = true;
       return;
@@ -95,11 +111,15 @@ export class WebhookDeliveryWorker {
 
   async #tick(): Promise<void> {
     this.#pending = false;
-    const free = this.options.concurrency - this.#active.size;
-    if (free <= 0) return;
     const now = Date.now();
     let claimed: string[];
     try {
+      if (now - this.#tenantsReadAt >= TENANTS_REFRESH_MS) {
+        this.#tenants = new Set(await this.store.tenantsWithEndpoints(this.database.db));
+        this.#tenantsReadAt = now;
+      }
+      const free = this.options.concurrency - this.#active.size;
+      if (free <= 0) return;
       claimed = await this.database.db.transaction().execute((trx) => this.store.claimEndpoints(trx, this.#owner, now, now + this.#leaseMs, free, [...this.#active]));
     } catch {
       return; // The database is away (or closing); the next poll tries again.
@@ -120,21 +140,59 @@ export class WebhookDeliveryWorker {
   async #deliverTo(endpointId: string): Promise<void> {
     const db = this.database.db;
     try {
-      for (let sent = 0; sent < DELIVERIES_PER_LEASE && !this.#closed; sent++) {
-        const now = Date.now();
-        const due = await this.store.nextDue(db, endpointId, now);
-        if (due === undefined) return;
-        if (!(await this.store.renewLease(db, endpointId, this.#owner, now + this.#leaseMs))) return;
+      let sent = 0;
+      while (sent < DELIVERIES_PER_LEASE && !this.#closed) {
         const endpoint = await this.store.endpointById(db, endpointId);
-        if (endpoint === undefined) return;
-        const body = JSON.stringify(wireEvent({ id: due.event_id, type: due.event_type, payload: due.event_payload, created_at: due.event_created_at }));
-        const result = await this.sender.send({ url: endpoint.url, id: due.event_id, body, secrets: this.#secrets(endpoint, now) }, now);
-        await this.#record(endpoint, due, result, now);
-        if (!result.ok) return;
+        if (endpoint === undefined || endpoint.disabled === 1) return;
+        const queued = await this.#queueNewEvents(endpoint);
+        const due = await this.store.due(db, endpointId, Date.now(), BATCH);
+        if (due.length === 0 && !queued) return;
+        const secrets = this.#secrets(endpoint, Date.now());
+        for (const delivery of due) {
+          const now = Date.now();
+          if (this.#closed || !(await this.store.renewLease(db, endpointId, this.#owner, now + this.#leaseMs))) return;
+          const body = JSON.stringify(wireEvent({ id: delivery.event_id, type: delivery.event_type, payload: delivery.event_payload, created_at: delivery.event_created_at }));
+          const result = await this.sender.send({ url: endpoint.url, id: delivery.event_id, body, secrets }, now);
+          await this.#record(endpoint, delivery, result, now);
+          sent++;
+          // A failing endpoint gives its slot back; its deliveries wait for their retry time.
+          if (!result.ok) return;
+        }
       }
     } finally {
       await this.store.releaseLease(db, endpointId, this.#owner).catch(() => undefined);
     }
+  }
+
+  /** Turns the tenant's events past the endpoint's cursor into deliveries (those of wanted types); true when the cursor moved. */
+  async #queueNewEvents(endpoint: WebhookEndpointRow): Promise<boolean> {
+    const events = await this.store.eventsAfter(this.database.db, endpoint.tenant_id, endpoint.position_cursor, BATCH);
+    const last = events[events.length - 1];
+    if (last === undefined) return false;
+    const wanted = new Set(JSON.parse(endpoint.event_types) as string[]);
+    const now = Date.now();
+    const deliveries: WebhookDeliveryRow[] = events
+      .filter((event) => wanted.has("*") || wanted.has(event.type))
+      .map((event) => ({
+        id: newId("whd"),
+        tenant_id: endpoint.tenant_id,
+        endpoint_id: endpoint.id,
+        event_id: event.id,
+        position: event.position,
+        status: "pending",
+        attempt_count: 0,
+        schedule_index: 0,
+        next_attempt_at: now,
+        started_at: now,
+        created_at: now,
+        updated_at: now,
+      }));
+    return this.database.db.transaction().execute(async (trx) => {
+      // Only the lease holder moves the cursor, so no event becomes two deliveries.
+      if (!(await this.store.advanceCursor(trx, endpoint.id, this.#owner, last.position))) return false;
+      await this.store.insertDeliveries(trx, deliveries);
+      return true;
+    });
   }
 
   #secrets(endpoint: WebhookEndpointRow, now: number): string[] {

@@ -7,6 +7,7 @@ import { checkId } from "../domain/validation.js";
 import { checkWebhookUrl } from "../domain/webhook-url.js";
 import { iso } from "../contract/wire.js";
 import type { Database } from "../store/database.js";
+import type { EventsStore } from "../store/events.store.js";
 import type { Executor } from "../store/schema.js";
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow, WebhooksStore } from "../store/webhooks.store.js";
 import type { AuditLog } from "./audit-log.js";
@@ -31,7 +32,7 @@ export interface UpdateEndpointInput {
 
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-function wireEndpoint(row: WebhookEndpointRow) {
+function wireEndpoint(row: Omit<WebhookEndpointRow, "position_cursor">) {
   return {
     id: row.id,
     url: row.url,
@@ -82,10 +83,11 @@ export class WebhooksService {
   constructor(
     private readonly database: Database,
     private readonly store: WebhooksStore,
+    private readonly events: EventsStore,
     private readonly audit: AuditLog,
     private readonly cursors: CursorCodec,
     private readonly master: MasterKey,
-    private readonly options: { allowPrivateNetworks: boolean; onResend: () => void },
+    private readonly options: { allowPrivateNetworks: boolean; onChange: () => void },
   ) {}
 
   async #mustFind(db: Executor, tenantId: string, endpointId: string, lock = false): Promise<WebhookEndpointRow> {
@@ -104,7 +106,7 @@ export class WebhooksService {
     const events = parseEventTypes(input.events, "events");
     const secret = generateWebhookSecret();
     const now = Date.now();
-    const row: WebhookEndpointRow = {
+    const row: Omit<WebhookEndpointRow, "position_cursor"> = {
       id: newId("whe"),
       tenant_id: ctx.tenantId,
       url,
@@ -122,9 +124,11 @@ export class WebhooksService {
       updated_at: now,
     };
     await this.database.db.transaction().execute(async (trx) => {
-      await this.store.insertEndpoint(trx, row);
+      // From the feed's last committed position on: later commits all come after it.
+      await this.store.insertEndpoint(trx, { ...row, position_cursor: await this.events.lastPosition(trx, ctx.tenantId) });
       await this.audit.record(trx, ctx, "webhook_endpoint.created", null, { endpoint_id: row.id, url });
     });
+    this.options.onChange();
     return { ...wireEndpoint(row), secret };
   }
 
@@ -156,12 +160,14 @@ export class WebhooksService {
       if (input.disabled !== undefined) {
         changes.disabled = input.disabled ? 1 : 0;
         changes.disabled_reason = input.disabled ? "Disabled through the API" : null;
+        // Re-enabled: what happened while disabled is not delivered (it is in the feed); pending deliveries resume.
+        if (!input.disabled && current.disabled === 1) changes.position_cursor = await this.events.lastPosition(trx, ctx.tenantId);
       }
       await this.store.updateEndpoint(trx, current.id, changes);
       await this.audit.record(trx, ctx, "webhook_endpoint.updated", null, { endpoint_id: current.id, fields: Object.keys(input).sort() });
       return { ...current, ...changes };
     });
-    if (input.disabled === false) this.options.onResend();
+    this.options.onChange();
     return wireEndpoint(row);
   }
 
@@ -171,6 +177,7 @@ export class WebhooksService {
       await this.store.deleteEndpoint(trx, ctx.tenantId, current.id);
       await this.audit.record(trx, ctx, "webhook_endpoint.deleted", null, { endpoint_id: current.id });
     });
+    this.options.onChange();
     return { id: endpointId, deleted: true as const };
   }
 
@@ -229,7 +236,7 @@ export class WebhooksService {
       await this.audit.record(trx, ctx, "webhook_delivery.resent", null, { endpoint_id: endpoint.id, delivery_id: current.id });
       return { ...current, ...changes };
     });
-    this.options.onResend();
+    this.options.onChange();
     const [eventType, attempts] = await Promise.all([
       this.store.eventTypeOf(this.database.db, delivery.event_id),
       this.store.attemptsOf(this.database.db, [delivery.id]),

@@ -34,6 +34,8 @@ export interface WebhookEndpointsTable {
   disabled: number;
   disabled_reason: string | null;
   last_success_at: number | null;
+  /** The tenant's feed position up to which deliveries have been made for this endpoint. */
+  position_cursor: number;
   /** Which instance delivers to this endpoint until `lease_until` (one at a time, in order). */
   lease_owner: string | null;
   lease_until: number | null;

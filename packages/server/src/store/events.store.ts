@@ -21,6 +21,12 @@ export class EventsStore {
     return Number(row.last_position);
   }
 
+  /** The tenant's last committed position (0 before its first event). */
+  async lastPosition(db: Executor, tenantId: string): Promise<number> {
+    const row = await db.selectFrom("event_counters").select("last_position").where("tenant_id", "=", tenantId).executeTakeFirst();
+    return Number(row?.last_position ?? 0);
+  }
+
   async insert(db: Executor, row: EventRow): Promise<void> {
     await db.insertInto("events").values(row).execute();
   }

@@ -149,7 +149,8 @@ const initial: Migration = {
 
 // Events feed (outbox) and webhook delivery. Positions come from a per-tenant
 // counter row, locked by the emitting transaction until it commits, so the
-// feed's order is commit order (see services/events.service.ts).
+// feed's order is commit order (see services/events.service.ts); each endpoint
+// follows the feed with its own cursor.
 const eventsAndWebhooks: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
@@ -182,6 +183,7 @@ const eventsAndWebhooks: Migration = {
       .addColumn("disabled", "integer", (c) => c.notNull())
       .addColumn("disabled_reason", "text")
       .addColumn("last_success_at", "bigint")
+      .addColumn("position_cursor", "bigint", (c) => c.notNull())
       .addColumn("lease_owner", "text")
       .addColumn("lease_until", "bigint")
       .addColumn("created_at", "bigint", (c) => c.notNull())
@@ -204,6 +206,7 @@ const eventsAndWebhooks: Migration = {
       .addColumn("updated_at", "bigint", (c) => c.notNull())
       .execute();
     await db.schema.createIndex("webhook_deliveries_due").on("webhook_deliveries").columns(["endpoint_id", "status", "position"]).execute();
+    await db.schema.createIndex("webhook_deliveries_event").on("webhook_deliveries").columns(["endpoint_id", "event_id"]).unique().execute();
     await db.schema.createIndex("webhook_deliveries_pending").on("webhook_deliveries").columns(["status", "next_attempt_at"]).execute();
     await db.schema.createIndex("webhook_deliveries_endpoint_created").on("webhook_deliveries").columns(["endpoint_id", "created_at", "id"]).execute();
     await db.schema

@@ -50,9 +50,32 @@ export class WebhooksStore {
     return Number(row.n);
   }
 
-  /** The tenant's enabled endpoints and the event types each wants. */
-  subscribers(db: Executor, tenantId: string): Promise<Array<Pick<WebhookEndpointRow, "id" | "event_types">>> {
-    return db.selectFrom("webhook_endpoints").select(["id", "event_types"]).where("tenant_id", "=", tenantId).where("disabled", "=", 0).execute();
+  /** Tenants with at least one enabled endpoint. */
+  async tenantsWithEndpoints(db: Executor): Promise<string[]> {
+    return (await db.selectFrom("webhook_endpoints").select("tenant_id").distinct().where("disabled", "=", 0).execute()).map((r) => r.tenant_id);
+  }
+
+  /** The tenant's events after `position`, oldest first: what an endpoint has not been given yet. */
+  eventsAfter(db: Executor, tenantId: string, position: number, limit: number): Promise<Array<{ id: string; type: string; position: number }>> {
+    return db
+      .selectFrom("events")
+      .select(["id", "type", "position"])
+      .where("tenant_id", "=", tenantId)
+      .where("position", ">", position)
+      .orderBy("position", "asc")
+      .limit(limit)
+      .execute();
+  }
+
+  /** Moves the endpoint's feed cursor, if this owner still holds its lease. */
+  async advanceCursor(db: Executor, endpointId: string, owner: string, position: number): Promise<boolean> {
+    const result = await db
+      .updateTable("webhook_endpoints")
+      .set({ position_cursor: position })
+      .where("id", "=", endpointId)
+      .where("lease_owner", "=", owner)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async insertDeliveries(db: Executor, rows: WebhookDeliveryRow[]): Promise<void> {
@@ -60,8 +83,8 @@ export class WebhooksStore {
   }
 
   /**
-   * Leases up to `limit` enabled endpoints that have a due delivery and no live
-   * lease to `owner` until `leaseUntil`. Rows another instance is claiming at
+   * Leases up to `limit` enabled endpoints that have work (a due delivery, or
+   * events past their cursor) and no live lease, to `owner` until `leaseUntil`. Rows another instance is claiming at
    * the same moment are skipped, not waited for.
    */
   async claimEndpoints(db: Executor, owner: string, now: number, leaseUntil: number, limit: number, exclude: readonly string[]): Promise<string[]> {
@@ -71,14 +94,17 @@ export class WebhooksStore {
       .where("e.disabled", "=", 0)
       .where((eb) => eb.or([eb("e.lease_until", "is", null), eb("e.lease_until", "<", now)]))
       .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom("webhook_deliveries as d")
-            .select("d.id")
-            .whereRef("d.endpoint_id", "=", "e.id")
-            .where("d.status", "=", "pending")
-            .where("d.next_attempt_at", "<=", now),
-        ),
+        eb.or([
+          eb.exists(
+            eb
+              .selectFrom("webhook_deliveries as d")
+              .select("d.id")
+              .whereRef("d.endpoint_id", "=", "e.id")
+              .where("d.status", "=", "pending")
+              .where("d.next_attempt_at", "<=", now),
+          ),
+          eb.exists(eb.selectFrom("events as ev").select("ev.id").whereRef("ev.tenant_id", "=", "e.tenant_id").whereRef("ev.position", ">", "e.position_cursor")),
+        ]),
       );
     if (exclude.length > 0) query = query.where("e.id", "not in", exclude);
     const rows = await this.database.forUpdateSkipLocked(query.limit(limit)).execute();
@@ -103,8 +129,8 @@ export class WebhooksStore {
     await db.updateTable("webhook_endpoints").set({ lease_owner: null, lease_until: null }).where("id", "=", endpointId).where("lease_owner", "=", owner).execute();
   }
 
-  /** The endpoint's due delivery with the lowest feed position. */
-  nextDue(db: Executor, endpointId: string, now: number): Promise<DueDelivery | undefined> {
+  /** The endpoint's due deliveries, lowest feed position first. */
+  due(db: Executor, endpointId: string, now: number, limit: number): Promise<DueDelivery[]> {
     return db
       .selectFrom("webhook_deliveries as d")
       .innerJoin("events as ev", "ev.id", "d.event_id")
@@ -114,8 +140,8 @@ export class WebhooksStore {
       .where("d.status", "=", "pending")
       .where("d.next_attempt_at", "<=", now)
       .orderBy("d.position", "asc")
-      .limit(1)
-      .executeTakeFirst();
+      .limit(limit)
+      .execute();
   }
 
   async insertAttempt(db: Executor, row: WebhookAttemptRow): Promise<void> {

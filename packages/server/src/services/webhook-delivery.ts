@@ -39,7 +39,7 @@ const TENANTS_REFRESH_MS = 5 * SECOND;
  * duplicate each other). The lease holder turns the tenant's events past the
  * endpoint's cursor into deliveries (the feed is in commit order, so the
  * cursor never skips one), then sends its due deliveries one at a time in feed
- * order, renewing the lease before every attempt. A crashed instance's
+ * order, renewing the lease whenever less than one attempt's worth is left. A crashed instance's
  * lease runs out and another instance (or the restarted one) sends whatever
  * was in flight again, so delivery is at least once. A slow endpoint holds
  * one of `concurrency` slots for at most `timeoutMs` per attempt and gives
@@ -139,6 +139,7 @@ export class WebhookDeliveryWorker {
 
   async #deliverTo(endpointId: string): Promise<void> {
     const db = this.database.db;
+    let leaseUntil = 0; // Renewed before the first attempt: the claim's clock may have been read a while ago.
     try {
       let sent = 0;
       while (sent < DELIVERIES_PER_LEASE && !this.#closed) {
@@ -150,7 +151,12 @@ export class WebhookDeliveryWorker {
         const secrets = this.#secrets(endpoint, Date.now());
         for (const delivery of due) {
           const now = Date.now();
-          if (this.#closed || !(await this.store.renewLease(db, endpointId, this.#owner, now + this.#leaseMs))) return;
+          if (this.#closed) return;
+          // The lease must outlast this attempt (at most the timeout) and its bookkeeping: renew it when less is left.
+          if (leaseUntil - now < this.options.timeoutMs + SECOND) {
+            if (!(await this.store.renewLease(db, endpointId, this.#owner, now + this.#leaseMs))) return;
+            leaseUntil = now + this.#leaseMs;
+          }
           const body = JSON.stringify(wireEvent({ id: delivery.event_id, type: delivery.event_type, payload: delivery.event_payload, created_at: delivery.event_created_at }));
           const result = await this.sender.send({ url: endpoint.url, id: delivery.event_id, body, secrets }, now);
           await this.#record(endpoint, delivery, result, now);

@@ -52,7 +52,12 @@ describe.each([
       const org = await hj.client.organizations.create({ name: `Via ${path}` });
       await until(() => received.some((e) => e.type === "organization.created" && e.data.id === org.id));
       expect(received.at(-1)).toMatchObject({ type: "organization.created", data: { id: org.id, name: `Via ${path}` } });
-      const [delivery] = (await hj.client.webhooks.endpoints.listDeliveries(endpoint.id)).deliveries;
+      // The attempt is recorded once the app has answered.
+      let delivery = (await hj.client.webhooks.endpoints.listDeliveries(endpoint.id)).deliveries[0];
+      for (let i = 0; i < 500 && delivery?.status !== "succeeded"; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        delivery = (await hj.client.webhooks.endpoints.listDeliveries(endpoint.id)).deliveries[0];
+      }
       expect(delivery?.attempts[0]?.statusCode).toBe(204);
     }
 

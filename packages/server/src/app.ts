@@ -9,6 +9,7 @@ import { CursorCodec } from "./domain/cursor.js";
 import { errorHandler, sendError } from "./http/error-handler.js";
 import { requestValidators } from "./http/request-validators.js";
 import { Idempotency, type IdempotencyClaim } from "./http/idempotency.js";
+import { checkQuery, checkRequestPart, parseQueryString } from "./http/input-guard.js";
 import { registerRoutes, tenantFromPath, toFastifyRefs, type Handler } from "./http/routes.js";
 import { AuditLog } from "./services/audit-log.js";
 import { AuthService } from "./services/auth.service.js";
@@ -16,6 +17,7 @@ import type { RequestContext } from "./services/context.js";
 import { OrganizationsService } from "./services/organizations.service.js";
 import { TenantsService } from "./services/tenants.service.js";
 import { TokenIssuer } from "./services/token-issuer.js";
+import { Retention, type SweepResult } from "./services/retention.js";
 import { UsersService } from "./services/users.service.js";
 import { DEFAULT_EVENT_RETENTION_MS, EventsService } from "./services/events.service.js";
 import { DEFAULT_RETRY_SCHEDULE, WebhookDeliveryWorker } from "./services/webhook-delivery.js";
@@ -67,6 +69,18 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** Largest accepted request body in bytes. Default 64 KiB. */
   bodyLimit?: number;
+  /** How long a client may take to send a request's headers, in ms. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, headers and body, in ms. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** A socket with no traffic for this long is closed, in ms. Default 60 s. */
+  idleTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open between requests, in ms. Default 72 s (longer than common load balancers' 60 s). */
+  keepAliveTimeoutMs?: number;
+  /** Most open connections at once; more are refused at accept. Default 10,000. */
+  maxConnections?: number;
+  /** How often expired sessions, refresh tokens and idempotency records are deleted, in ms. Default 10 minutes. */
+  sweepIntervalMs?: number;
   /** Webhook delivery settings. */
   webhooks?: WebhookOptions;
   /** Events feed settings. */
@@ -110,11 +124,39 @@ export interface WebhookOptions {
   deliver?: boolean;
 }
 
+/** The defaults of {@link ServerOptions}' connection limits. */
+export const CONNECTION_DEFAULTS: Readonly<Record<"bodyLimit" | "headersTimeoutMs" | "requestTimeoutMs" | "idleTimeoutMs" | "keepAliveTimeoutMs" | "maxConnections", number>> = {
+  bodyLimit: 64 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 72_000,
+  maxConnections: 10_000,
+};
+
+function definedOnly(options: ServerOptions): Partial<Record<keyof typeof CONNECTION_DEFAULTS, number>> {
+  const keys = Object.keys(CONNECTION_DEFAULTS) as (keyof typeof CONNECTION_DEFAULTS)[];
+  const out: Partial<Record<keyof typeof CONNECTION_DEFAULTS, number>> = {};
+  for (const key of keys) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1) throw new Error(`createServer: ${key} must be a positive integer, got ${String(value)}`);
+    out[key] = value;
+  }
+  return out;
+}
+
 /** A running (or ready to listen) HelloJohn server. */
 export interface HelloJohnServer {
   readonly app: FastifyInstance;
   readonly database: Database;
   readonly tenants: TenantsService;
+  /**
+   * Deletes expired sessions, stale refresh tokens and idempotency records past
+   * their replay window now (the server also does it every `sweepIntervalMs`).
+   * `now` moves the clock, for tests of retention.
+   */
+  sweep(options?: { now?: number }): Promise<SweepResult>;
   /** Starts listening; resolves with the base URL. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   close(): Promise<void>;
@@ -125,9 +167,10 @@ function requestContext(request: FastifyRequest, tenantId: string, actor: Reques
   return { tenantId, actor, ip: request.ip ?? null, userAgent: typeof ua === "string" ? ua.slice(0, 512) : null };
 }
 
+/** The credentials of `Authorization: Bearer …`; the scheme is case-insensitive (RFC 9110 §11.1). */
 function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  return typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+  const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? "");
+  return match?.[1];
 }
 
 /**
@@ -142,6 +185,7 @@ function bearer(request: FastifyRequest): string | undefined {
  */
 export async function createServer(options: ServerOptions): Promise<HelloJohnServer> {
   const master = MasterKey.parse(options.masterKey);
+  const limits = { ...CONNECTION_DEFAULTS, ...definedOnly(options) };
   const database = await Database.open(options.databaseUrl ?? "sqlite::memory:");
   let publicUrl = options.publicUrl?.replace(/\/+$/, "");
 
@@ -175,6 +219,11 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   });
   events.onEmitted((tenantId) => delivery.markEmitted(tenantId));
   const tenants = new TenantsService(database, stores.tenants, master);
+  // A wrong master key would otherwise start cleanly and fail at the first sign-in.
+  await tenants.checkMasterKey().catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   const tokens = new TokenIssuer(tenants, () => {
     if (publicUrl === undefined) throw new Error("publicUrl is unknown until the server listens");
     return publicUrl;
@@ -199,13 +248,19 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     allowPrivateNetworks: webhookOptions.allowPrivateNetworks ?? false,
     onChange: () => delivery.endpointsChanged(),
   });
-  const idempotency = new Idempotency(database, stores.idempotency);
+  const idempotency = new Idempotency(database, stores.idempotency, master);
 
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    bodyLimit: limits.bodyLimit,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the header and request timeouts this often (its default, 30 s, lets slow clients linger).
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs, limits.requestTimeoutMs) },
     genReqId: () => newId("req"),
+    routerOptions: { querystringParser: parseQueryString },
     requestIdHeader: false,
     // Router-level failures (a malformed URL) in the API's error format too.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
@@ -217,6 +272,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   app.decorateRequest("hjContext", null);
   app.decorateRequest("hjIdempotency", null);
   app.setErrorHandler(errorHandler);
+  app.server.maxConnections = limits.maxConnections;
   app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "route_not_found", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply));
 
   const authenticate = async (request: FastifyRequest): Promise<RequestContext> => {
@@ -229,6 +285,12 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     reply.header("x-request-id", request.id);
     // Authenticate before the body is read: an unauthenticated caller costs no parsing.
     if (request.routeOptions.config?.secretKey === true) request.hjContext = await authenticate(request);
+  });
+  // Before validation, fingerprints or anything else recurses over or stores the input.
+  app.addHook("preValidation", async (request) => {
+    checkRequestPart(request.params, "path");
+    checkQuery(request.query);
+    checkRequestPart(request.body, "body");
   });
   app.addHook("preHandler", async (request, reply) => {
     if (request.routeOptions.config?.idempotent !== true || request.hjContext === null) return;
@@ -286,16 +348,19 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
       const tenantId = (request.params as { tenant_id?: string }).tenant_id === undefined ? "" : tenantFromPath(request);
       return requestContext(request, tenantId, { type: "anonymous", id: null });
     },
+    recordOutcome: (trx, claim, statusCode, body, result) => idempotency.record(trx, claim, statusCode, body, result),
   });
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);
 
   // A request's events are committed once its response goes out: deliver them right away.
   app.addHook("onResponse", async () => delivery.pokeIfPending());
-  const sweeper = setInterval(() => {
-    void idempotency.sweep().catch(() => undefined);
-    void events.purge().catch(() => undefined);
-  }, 3600_000);
+  const retention = new Retention(database, stores.sessions, idempotency);
+  const sweep = (): void => {
+    void retention.sweep().catch((error: unknown) => app.log.error({ err: error }, "retention sweep failed"));
+    void events.purge().catch((error: unknown) => app.log.error({ err: error }, "event purge failed"));
+  };
+  const sweeper = setInterval(sweep, options.sweepIntervalMs ?? 10 * 60_000);
   sweeper.unref();
   if (webhookOptions.deliver ?? true) delivery.start();
   app.addHook("onClose", async () => {
@@ -317,6 +382,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
       publicUrl ??= url;
       return url;
     },
+    sweep: ({ now } = {}) => retention.sweep(now),
     close: () => app.close(),
   };
 }

@@ -122,7 +122,11 @@ describe.skipIf(postgres === undefined)("two instances delivering from one Postg
         expect(r.received.map((got) => got.headers["webhook-id"])).toEqual(feed.map((e) => e.id));
       }
       for (const endpoint of endpoints) {
-        const deliveries = await (clients[1] as HelloJohn).webhooks.endpoints.listDeliveries(endpoint.id).toArray();
+        // The receiver answers before the server records the attempt: wait for the records.
+        const deliveries = await eventually("every attempt recorded", async () => {
+          const all = await (clients[1] as HelloJohn).webhooks.endpoints.listDeliveries(endpoint.id).toArray();
+          return all.every((d) => d.status === "succeeded") ? all : undefined;
+        });
         expect(deliveries.map((d) => [d.status, d.attempts.length])).toEqual(feed.map(() => ["succeeded", 1]));
       }
     } finally {

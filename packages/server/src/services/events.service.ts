@@ -119,8 +119,8 @@ export class EventsService {
 
   /** `session.revoked` for each of the user's sessions revoked at `at` (one, or all of them by a disable). */
   async sessionsRevoked(trx: Executor, ctx: RequestContext, userId: string, at: number, sessionId?: string): Promise<void> {
-    for (const row of await this.sessions.listForUser(trx, ctx.tenantId, userId)) {
-      if (row.revoked_at !== at || (sessionId !== undefined && row.id !== sessionId)) continue;
+    for (const row of await this.sessions.revokedAt(trx, ctx.tenantId, userId, at)) {
+      if (sessionId !== undefined && row.id !== sessionId) continue;
       await this.emit(trx, ctx, "session.revoked", { ...wireSession(row), user_id: row.user_id });
     }
   }

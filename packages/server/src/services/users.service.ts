@@ -3,6 +3,7 @@ import type { PasswordHasher } from "../crypto/passwords.js";
 import { ApiError, invalid, notFound } from "../domain/api-error.js";
 import { paginate, type CursorCodec } from "../domain/cursor.js";
 import { mergePatch, withoutNulls } from "../domain/merge-patch.js";
+import { keysetPages, StreamedDocument } from "../domain/streamed.js";
 import {
   checkAvatarUrl,
   checkMetadataDepth,
@@ -32,7 +33,7 @@ import {
 } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
-import type { RequestContext } from "./context.js";
+import { mutation, type RequestContext } from "./context.js";
 import type { TokenIssuer } from "./token-issuer.js";
 
 export interface CreateUserInput {
@@ -89,6 +90,11 @@ export class UsersService {
 
   #transaction<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
     return this.database.db.transaction().execute(work);
+  }
+
+  /** A mutation's transaction; an idempotent request's response commits with it. */
+  #mutation<T>(ctx: RequestContext, work: (trx: Executor) => Promise<T>): Promise<T> {
+    return mutation(this.database.db, ctx, work);
   }
 
   async #mustFind(db: Executor, tenantId: string, userId: string, lock = false): Promise<UserRow> {
@@ -155,12 +161,12 @@ export class UsersService {
       updated_at: now,
       last_sign_in_at: null,
     };
-    await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       await this.users.insert(trx, row);
       await this.audit.record(trx, ctx, "user.created", row.id);
       await this.events.emit(trx, ctx, "user.created", wireUser(row));
+      return wireUser(row);
     }).catch((error: unknown) => this.#emailTaken(error));
-    return wireUser(row);
   }
 
   async update(ctx: RequestContext, userId: string, input: UpdateUserInput) {
@@ -177,7 +183,7 @@ export class UsersService {
     }
     const now = Date.now();
 
-    const row = await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       // The row lock makes read-merge-write atomic: concurrent patches of different keys all survive.
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       const changes: Partial<UserRow> = { updated_at: now };
@@ -203,9 +209,8 @@ export class UsersService {
       const fields = Object.keys(input).sort();
       await this.audit.record(trx, ctx, "user.updated", current.id, { fields });
       await this.events.userUpdated(trx, ctx, current, { ...current, ...changes }, fields, now);
-      return { ...current, ...changes };
+      return wireUser({ ...current, ...changes });
     }).catch((error: unknown) => this.#emailTaken(error));
-    return wireUser(row);
   }
 
   /** Blocks sign-in and, in the same transaction, revokes every session and refresh token. */
@@ -220,7 +225,7 @@ export class UsersService {
 
   async #setDisabled(ctx: RequestContext, userId: string, disabled: boolean) {
     const now = Date.now();
-    const row = await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       const changes = { disabled: disabled ? 1 : 0, updated_at: now };
       await this.users.update(trx, ctx.tenantId, current.id, changes);
@@ -231,9 +236,8 @@ export class UsersService {
         await this.audit.record(trx, ctx, "user.enabled", current.id);
       }
       await this.events.userStatusChanged(trx, ctx, { ...current, ...changes }, now);
-      return { ...current, ...changes };
+      return wireUser({ ...current, ...changes });
     });
-    return wireUser(row);
   }
 
   /**
@@ -243,21 +247,21 @@ export class UsersService {
    */
   async delete(ctx: RequestContext, userId: string) {
     checkId(userId, "usr", "user_id");
-    await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       const current = await this.users.find(trx, ctx.tenantId, userId, true);
       if (current === undefined) {
         if (!(await this.auditStore.hasEvent(trx, ctx.tenantId, "user.deleted", userId))) throw notFound("user");
-        return;
+        return { id: userId, deleted: true as const };
       }
       await this.credentials.deleteAllForUser(trx, ctx.tenantId, userId);
       await this.auditStore.deleteAboutUser(trx, ctx.tenantId, userId);
-      // Stored responses (e.g. of the create) hold the user's profile for 24 h: they go too.
-      await this.idempotency.deleteMentioning(trx, ctx.tenantId, userId);
+      // Stored responses about the user (of the create, an impersonation…) go too, found by their subject.
+      await this.idempotency.deleteForUser(trx, ctx.tenantId, userId);
       await this.users.delete(trx, ctx.tenantId, userId);
       await this.audit.record(trx, ctx, "user.deleted", userId);
       await this.events.emit(trx, ctx, "user.deleted", { id: userId, deleted: true });
+      return { id: userId, deleted: true as const };
     });
-    return { id: userId, deleted: true as const };
   }
 
   async impersonate(ctx: RequestContext, userId: string, input: { reason: string; expires_in?: number }) {
@@ -272,7 +276,9 @@ export class UsersService {
     const keyId = ctx.actor.id ?? "system";
     const now = Date.now();
     const sessionId = newId("ses");
-    const user = await this.#transaction(async (trx) => {
+    // Signed inside the transaction (so an idempotent replay can return it), with a key fetched before it.
+    const sign = await this.tokens.signerFor(ctx.tenantId);
+    return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       if (current.disabled === 1) throw new ApiError(403, "user_disabled", "Disabled users cannot be impersonated", "user_id");
       await this.sessions.insert(trx, {
@@ -290,38 +296,42 @@ export class UsersService {
       });
       await this.audit.record(trx, ctx, "user.impersonated", current.id, { reason, session_id: sessionId, expires_in: seconds });
       await this.events.sessionCreated(trx, ctx, sessionId);
-      return current;
+      const { token, expiresAt } = sign({ tenantId: ctx.tenantId, userId: current.id, sessionId, expiresInSeconds: seconds, actor: { keyId, reason } });
+      return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
     });
-    const { token, expiresAt } = await this.tokens.issue({
-      tenantId: ctx.tenantId,
-      userId: user.id,
-      sessionId,
-      expiresInSeconds: seconds,
-      actor: { keyId, reason },
-    });
-    return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
   }
 
-  async export(ctx: RequestContext, userId: string) {
-    return this.#transaction(async (trx) => {
-      const user = await this.#mustFind(trx, ctx.tenantId, userId);
-      await this.audit.record(trx, ctx, "user.exported", user.id);
-      const [sessions, mfa, oauth, memberships, events] = await Promise.all([
-        this.sessions.listForUser(trx, ctx.tenantId, user.id),
-        this.credentials.mfaFactors(trx, ctx.tenantId, user.id),
-        this.credentials.oauthConnections(trx, ctx.tenantId, user.id),
-        this.organizations.membershipsOfUser(trx, ctx.tenantId, user.id),
-        this.auditStore.aboutUser(trx, ctx.tenantId, user.id),
-      ]);
-      return {
-        exported_at: iso(Date.now()),
-        user: wireUser(user),
-        sessions: sessions.map(wireSession),
-        mfa_factors: mfa.map(wireMfaFactor),
-        oauth_connections: oauth.map(wireOAuthConnection),
-        memberships: memberships.map(wireUserMembership),
-        audit_events: events.map(wireAuditEvent),
-      };
+  /**
+   * Everything about the user (GDPR), as a document the HTTP edge streams:
+   * sessions and audit events are read a page at a time while it is written,
+   * so a user with a long history neither blocks other requests nor fills memory.
+   */
+  async export(ctx: RequestContext, userId: string): Promise<StreamedDocument> {
+    const user = await this.#transaction(async (trx) => {
+      const current = await this.#mustFind(trx, ctx.tenantId, userId);
+      await this.audit.record(trx, ctx, "user.exported", current.id);
+      return current;
+    });
+    const db = this.database.db;
+    const [mfa, oauth, memberships] = await Promise.all([
+      this.credentials.mfaFactors(db, ctx.tenantId, user.id),
+      this.credentials.oauthConnections(db, ctx.tenantId, user.id),
+      this.organizations.membershipsOfUser(db, ctx.tenantId, user.id),
+    ]);
+    return new StreamedDocument({
+      exported_at: iso(Date.now()),
+      user: wireUser(user),
+      sessions: keysetPages((after, limit) => this.sessions.pageForUser(db, ctx.tenantId, user.id, limit, after), wireSession),
+      mfa_factors: mfa.map(wireMfaFactor),
+      oauth_connections: oauth.map(wireOAuthConnection),
+      memberships: memberships.map(wireUserMembership),
+      audit_events: keysetPages(
+        [
+          (after, limit) => this.auditStore.pageAboutUser(db, ctx.tenantId, user.id, limit, after),
+          (after, limit) => this.auditStore.pageByUser(db, ctx.tenantId, user.id, limit, after),
+        ],
+        wireAuditEvent,
+      ),
     });
   }
 }

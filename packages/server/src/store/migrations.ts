@@ -226,7 +226,32 @@ const eventsAndWebhooks: Migration = {
   },
 };
 
-const MIGRATIONS: Record<string, Migration> = { "0001_initial": initial, "0005_events_webhooks": eventsAndWebhooks };
+/**
+ * Idempotency claims that a crashed server cannot leave stuck (a lease and a
+ * per-claim token), stored responses that know which user they are about, and
+ * the indexes the expiry sweeps use.
+ */
+const idempotencyLeases: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("idempotency_keys").addColumn("claim_token", "text").execute();
+    await db.schema.alterTable("idempotency_keys").addColumn("locked_until", "bigint").execute();
+    await db.schema.alterTable("idempotency_keys").addColumn("subject_user_id", "text").execute();
+    await db.schema.createIndex("idempotency_keys_subject").on("idempotency_keys").columns(["tenant_id", "subject_user_id"]).execute();
+    await db.schema.createIndex("sessions_expires").on("sessions").column("expires_at").execute();
+    await db.schema.createIndex("refresh_tokens_expires").on("refresh_tokens").column("expires_at").execute();
+    await db.schema.createIndex("refresh_tokens_used").on("refresh_tokens").column("used_at").execute();
+    // A user's export pages through their sessions and audit events newest first.
+    await db.schema.createIndex("sessions_user_created").on("sessions").columns(["tenant_id", "user_id", "created_at", "id"]).execute();
+    await db.schema.createIndex("audit_events_subject_created").on("audit_events").columns(["tenant_id", "subject_user_id", "created_at", "id"]).execute();
+    await db.schema.createIndex("audit_events_actor_created").on("audit_events").columns(["tenant_id", "actor_id", "created_at", "id"]).execute();
+  },
+};
+
+const MIGRATIONS: Record<string, Migration> = {
+  "0001_initial": initial,
+  "0002_idempotency_leases": idempotencyLeases,
+  "0005_events_webhooks": eventsAndWebhooks,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 

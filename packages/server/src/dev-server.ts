@@ -61,6 +61,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     logger: { level: options.logLevel ?? "warn" },
     // Local apps receive webhooks on localhost.
     webhooks: { allowPrivateNetworks: true },
+    // Same mechanisms as production, with limits a developer does not hit by accident.
+    limits: { preset: "development", ...options.serverOptions?.limits },
   });
   if (state.tenantId === undefined || state.secretKey === undefined) {
     const tenant = await server.tenants.createTenant("Development");

@@ -205,7 +205,13 @@ export const schemas: Record<string, JsonSchema> = {
     attempts: { type: "array", items: ref("WebhookAttempt") },
   }),
   WebhookDeliveriesPage: list("WebhookDelivery"),
-  Health: object({ status: str({ const: "ok" }) }),
+  Health: object({
+    status: str({ const: "ok" }),
+    limits: object({
+      store: str({ enum: ["redis", "memory"], description: "`redis`: limits shared by every instance; `memory`: this instance only" }),
+      redis: str({ enum: ["connected", "unavailable", "not_configured"], description: "`unavailable`: Redis is configured but unreachable, limits fell back" }),
+    }),
+  }),
 };
 
 /** Query and path parameter schemas, by name. */

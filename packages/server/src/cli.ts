@@ -20,8 +20,11 @@ Usage:
   hellojohn-server start [--host 127.0.0.1] [--port 8787] [--database-url URL]
                          [--master-key KEY] [--public-url URL] [--log-level info]
                          [--redis-url URL] [--trust-proxy VALUE] [limit options]
+                         [--allow-private-webhook-urls]
       Start for real. The database URL is sqlite:FILE or postgres://…
-      (PostgreSQL for production and several instances).
+      (PostgreSQL for production and several instances). Webhook endpoint
+      URLs that resolve to loopback, private or link-local addresses are
+      refused unless --allow-private-webhook-urls is given.
 
   hellojohn-server console --tenant ID [--operator NAME] [--public-url URL]
       Print a one-time login link (valid 10 minutes) to the admin console at
@@ -69,6 +72,7 @@ Every option can come from the environment instead:
   HELLOJOHN_PUBLIC_URL     origin clients use; tokens' iss is derived from it
   HELLOJOHN_TRUST_PROXY    see --trust-proxy
   HELLOJOHN_REDIS_URL      see --redis-url
+  HELLOJOHN_ALLOW_PRIVATE_WEBHOOK_URLS  "true": same as --allow-private-webhook-urls
   HOST, PORT               where to listen
 
 Connection limits (start and dev; flag or variable, values in ms unless noted):
@@ -106,6 +110,7 @@ const options = {
   key: { type: "string" },
   operator: { type: "string" },
   console: { type: "boolean" },
+  "allow-private-webhook-urls": { type: "boolean" },
   "body-limit": { type: "string" },
   "headers-timeout-ms": { type: "string" },
   "request-timeout-ms": { type: "string" },
@@ -191,7 +196,8 @@ function trustProxy(flags: Flags): boolean | number | string {
 }
 
 async function withServer<T>(flags: Flags, work: (server: HelloJohnServer) => Promise<T>): Promise<T> {
-  const server = await createServer(serverConfig(flags));
+  // Administrative commands leave webhook delivery to the running servers.
+  const server = await createServer({ ...serverConfig(flags), webhooks: { deliver: false } });
   try {
     return await work(server);
   } finally {
@@ -236,6 +242,7 @@ async function start(flags: Flags): Promise<void> {
     redisUrl: flags["redis-url"] ?? process.env.HELLOJOHN_REDIS_URL,
     limits: limitsConfig(flags, "production"),
     console: flags.console === true || process.env.HELLOJOHN_CONSOLE === "true",
+    webhooks: { allowPrivateNetworks: flags["allow-private-webhook-urls"] === true || process.env.HELLOJOHN_ALLOW_PRIVATE_WEBHOOK_URLS === "true" },
   });
   const url = await server.listen({ host: flags.host ?? process.env.HOST ?? "127.0.0.1", port: port(flags, 8787) });
   shutdownOn(server);

@@ -19,6 +19,7 @@ import { TenantsService } from "./services/tenants.service.js";
 import { TokenIssuer } from "./services/token-issuer.js";
 import { Retention, type SweepResult } from "./services/retention.js";
 import { UsersService } from "./services/users.service.js";
+import { UserTransferService } from "./services/user-transfer.service.js";
 import { AuditStore } from "./store/audit.store.js";
 import { CredentialsStore } from "./store/credentials.store.js";
 import { Database } from "./store/database.js";
@@ -27,6 +28,7 @@ import { OrganizationsStore } from "./store/organizations.store.js";
 import { SessionsStore } from "./store/sessions.store.js";
 import { TenantsStore } from "./store/tenants.store.js";
 import { UsersStore } from "./store/users.store.js";
+import { UserTransferStore } from "./store/user-transfer.store.js";
 
 declare const __SERVER_VERSION__: string;
 /** This package's version. */
@@ -105,6 +107,11 @@ export interface HelloJohnServer {
   readonly database: Database;
   readonly tenants: TenantsService;
   /**
+   * Bulk import and export of a tenant's users, for the `hellojohn-server users
+   * import|export` commands run against the database directly.
+   */
+  readonly transfer: UserTransferService;
+  /**
    * Deletes expired sessions, stale refresh tokens and idempotency records past
    * their replay window now (the server also does it every `sweepIntervalMs`).
    * `now` moves the clock, for tests of retention.
@@ -178,6 +185,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     tokens,
   );
   const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors);
+  const transfer = new UserTransferService(database, stores.users, new UserTransferStore(), audit, hasher);
   const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens);
   const idempotency = new Idempotency(database, stores.idempotency, master);
 
@@ -241,6 +249,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   const handlers: Record<string, Handler> = {
     listUsers: ({ ctx, query }) => users.list(ctx, query),
     createUser: ({ ctx, body }) => users.create(ctx, body as never),
+    importUsers: ({ ctx, body }) => transfer.import(ctx, body as never),
     getUserByEmail: ({ ctx, query }) => users.getByEmail(ctx, query.email as string),
     getUser: ({ ctx, params }) => users.get(ctx, params.user_id as string),
     updateUser: ({ ctx, params, body }) => users.update(ctx, params.user_id as string, body),
@@ -289,6 +298,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     app,
     database,
     tenants,
+    transfer,
     async listen({ host = "127.0.0.1", port = 0 } = {}) {
       await app.listen({ host, port });
       const address = app.server.address();

@@ -82,6 +82,8 @@ describe.each(await backends())("bulk import on $name", (backend) => {
     expect(ada).toMatchObject({ firstName: "Ada", lastName: "Lovelace", emailVerified: true, avatarUrl: "https://example.com/ada.png", disabled: false });
     expect(ada.createdAt.toISOString()).toBe("2020-10-06T15:19:03.551Z");
     expect(ada.metadata).toMatchObject({ theme: "dark", imported: { source: "auth0", id: "auth0|5f7c8ec7c33c6c004bbafe82", app_metadata: { plan: "pro" }, logins_count: 42, nickname: "ada" } });
+    expect(ada.metadata.imported).toMatchObject({ omitted_credentials: ["identities.1.access_token"], identities: [{ provider: "auth0" }, { provider: "google-oauth2", user_id: "10987654321" }] });
+    expect(JSON.stringify(ada.metadata)).not.toContain("ya29");
     expect(await h.hj.users.getByEmail("blocked.auth0@example.com")).toMatchObject({ disabled: true, phoneNumber: "+14155550123" });
     await signsInAndUpgrades("Ada.Auth0@example.com", "Auth0-Password-1", /^\$2b\$10\$/);
     await signsInAndUpgrades("argon2d.auth0@example.com", "Auth0-Password-2", /^\$argon2d\$/);
@@ -130,8 +132,22 @@ describe.each(await backends())("bulk import on $name", (backend) => {
     const banned = await h.hj.users.getByEmail("banned.supabase@example.com");
     expect(banned).toMatchObject({ disabled: true, firstName: "Dorothy", lastName: "Vaughan" });
     expect(JSON.stringify(banned.metadata)).not.toContain("secret-confirmation-token");
+    expect((banned.metadata.imported as { omitted_credentials: string[] }).omitted_credentials).toEqual(["confirmation_token"]);
     await signsInAndUpgrades("mary.supabase@example.com", "Supabase-Password-1", /^\$2a\$10\$/);
     await expect(h.hj.sessions.signInWithPassword({ email: "banned.supabase@example.com", password: "Supabase-Password-2" })).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("a HelloJohn file may carry plaintext passwords: they are hashed, never kept in metadata", async () => {
+    async function* lines(): AsyncGenerator<string> {
+      yield `${JSON.stringify({ email: "plain.hj@example.com", password: "Plaintext-Password-2", memberships: [{ org_id: "org_x", role: "admin" }] })}\n`;
+    }
+    const records = [];
+    for await (const r of readerFor("hellojohn")(lines())) records.push(r);
+    const user = (records[0] as { user: ImportUserInput }).user;
+    expect(JSON.stringify(user.metadata)).not.toContain("Plaintext-Password-2");
+    await h.hj.users.import({ users: [{ ...toParams(user), password: user.password }] });
+    expect((await h.hj.users.getByEmail("plain.hj@example.com")).metadata).toMatchObject({ imported: { source: "hellojohn", memberships: [{ org_id: "org_x" }] } });
+    await signsInAndUpgrades("plain.hj@example.com", "Plaintext-Password-2", /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
   });
 
   it("a batch is idempotent under its key, and a batch sent again skips everyone instead of duplicating", async () => {

@@ -3,6 +3,7 @@ import { importedUser, jsonObject, present, refuse, type ImportRecord } from "./
 
 // The NDJSON `hellojohn-server users export` writes: the user as the API shows
 // it, `memberships`, and `password_hash` when exported with --with-password-hashes.
+// A hand-written file may give a plaintext `password` instead (hashed on import).
 // IDs are kept; memberships (organizations of another server) go to metadata.imported.
 
 /** Reads a HelloJohn NDJSON export. */
@@ -17,7 +18,7 @@ export async function* readHelloJohn(chunks: AsyncIterable<string>): AsyncGenera
       yield refuse(raw.record, "missing_email", "the line is not a user with an email", "email");
       continue;
     }
-    const { id, email, email_verified, first_name, last_name, phone_number, avatar_url, metadata, disabled, created_at, password_hash, ...rest } = user;
+    const { id, email, email_verified, first_name, last_name, phone_number, avatar_url, metadata, disabled, created_at, password, password_hash, ...rest } = user;
     const { imported: previous, ...userMetadata } = jsonObject(metadata) ?? {};
     const unmapped: Record<string, unknown> = { ...rest };
     if (previous !== undefined) unmapped.previous = previous;
@@ -33,6 +34,7 @@ export async function* readHelloJohn(chunks: AsyncIterable<string>): AsyncGenera
         avatar_url: avatar_url as string | null | undefined,
         disabled: disabled === true,
         created_at: typeof created_at === "string" ? created_at : undefined,
+        password: typeof password === "string" ? password : undefined,
         password_hash: typeof password_hash === "string" ? password_hash : undefined,
       },
       "hellojohn",

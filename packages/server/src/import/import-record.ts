@@ -69,9 +69,26 @@ export function compact<T extends Record<string, unknown>>(fields: T): Partial<T
 /** A refusal of a record that cannot become a user. */
 export const refuse = (record: number, code: string, message: string, param: string | null = null): ImportRecord => ({ record, refusal: { code, message, param } });
 
+/** Names of fields that hold live credentials (OAuth tokens in Auth0 identities, one-time tokens, TOTP secrets). */
+const CREDENTIAL = /token|secret|^password$/i;
+
+/** Copies `value` without credential fields at any depth, noting the dotted path of each one left out. */
+function withoutCredentials(value: unknown, path: string, omitted: string[]): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => withoutCredentials(item, `${path}.${i}`, omitted));
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (CREDENTIAL.test(key)) omitted.push(`${path}.${key}`.replace(/^\./, ""));
+    else out[key] = withoutCredentials(child, `${path}.${key}`, omitted);
+  }
+  return out;
+}
+
 /**
  * Assembles the user: `metadata` gets the provider's own user metadata, and
- * `metadata.imported` the source, its user ID and every field with no home.
+ * `metadata.imported` the source, its user ID and every field with no home,
+ * except credentials (tokens, secrets), whose names are listed in
+ * `imported.omitted_credentials` instead.
  */
 export function importedUser(
   record: number,
@@ -81,7 +98,8 @@ export function importedUser(
   userMetadata: Record<string, unknown> | undefined,
   unmapped: Record<string, unknown>,
 ): ImportRecord {
-  const kept = compact(unmapped);
-  const imported = { source, ...(present(sourceId) ? { id: sourceId } : {}), ...kept };
+  const omitted: string[] = [];
+  const kept = withoutCredentials(compact(unmapped), "", omitted) as Record<string, unknown>;
+  const imported = { source, ...(present(sourceId) ? { id: sourceId } : {}), ...kept, ...(omitted.length > 0 ? { omitted_credentials: omitted } : {}) };
   return { record, user: { ...(compact(fields) as ImportUserInput), metadata: { ...userMetadata, [IMPORTED_METADATA_KEY]: imported } } };
 }

@@ -4,8 +4,6 @@ import { e164, importedUser, isoDate, jsonObject, present, refuse, splitName, ty
 // Supabase's auth.users table as CSV (`\copy auth.users to 'users.csv' csv header`,
 // or the dashboard's table export).
 const MAPPED = new Set(["id", "email", "encrypted_password", "email_confirmed_at", "phone", "raw_user_meta_data", "created_at", "banned_until", "deleted_at"]);
-/** One-time tokens of pending flows: live credentials, never copied. */
-const SECRETS = new Set(["confirmation_token", "recovery_token", "email_change_token_new", "email_change_token_current", "phone_change_token", "reauthentication_token"]);
 
 /** Reads a Supabase auth.users CSV export. */
 export async function* readSupabase(chunks: AsyncIterable<string>, now: number = Date.now()): AsyncGenerator<ImportRecord> {
@@ -32,7 +30,7 @@ export async function* readSupabase(chunks: AsyncIterable<string>, now: number =
     const bannedUntil = isoDate(row.banned_until);
     const phone = e164(row.phone);
     const unmapped: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(row)) if (!MAPPED.has(key) && !SECRETS.has(key)) unmapped[key] = key.startsWith("raw_") ? (jsonObject(value) ?? value) : value;
+    for (const [key, value] of Object.entries(row)) if (!MAPPED.has(key)) unmapped[key] = key.startsWith("raw_") ? (jsonObject(value) ?? value) : value;
     if (present(row.phone) && phone === undefined) unmapped.phone = row.phone;
     if (present(row.banned_until)) unmapped.banned_until = row.banned_until;
     yield importedUser(

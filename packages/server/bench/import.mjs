@@ -11,6 +11,7 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import bcrypt from "bcryptjs";
 import pg from "pg";
 
 const { createServer, MasterKey } = await import("../dist/index.js");
@@ -18,7 +19,7 @@ const CLI = new URL("../bin/hellojohn-server.js", import.meta.url).pathname;
 const PG_ADMIN = process.env.HELLOJOHN_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const SIZES = (process.env.HELLOJOHN_BENCH_IMPORT_SIZES ?? "100000,1000000").split(",").map(Number);
 // One bcrypt hash (cost 10, from bcryptjs) for every row: the import stores hashes, it never runs them.
-const BCRYPT = "$2b$10$W0P/Cv8nU.DvYoZD9hGo4.3JQOSIntlwAIkQNktULdebwsIHDUzI.";
+const BCRYPT = bcrypt.hashSync("bench-password", 10);
 const dir = mkdtempSync(join(tmpdir(), "hellojohn-bench-import-"));
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const rate = (n, ms) => `${Math.round((n / ms) * 1000).toLocaleString("en-US")} users/s`;

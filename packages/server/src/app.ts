@@ -37,6 +37,7 @@ import { SessionsStore } from "./store/sessions.store.js";
 import { TenantsStore } from "./store/tenants.store.js";
 import { UsersStore } from "./store/users.store.js";
 import { UserTransferStore } from "./store/user-transfer.store.js";
+import { mountConsole, type ConsoleOption } from "./console/mount-console.js";
 
 declare const __SERVER_VERSION__: string;
 /** This package's version. */
@@ -101,6 +102,12 @@ export interface ServerOptions {
   maxConnections?: number;
   /** How often expired sessions, refresh tokens and idempotency records are deleted, in ms. Default 10 minutes. */
   sweepIntervalMs?: number;
+  /**
+   * Serve the admin console at `/console` (sign-in by `hellojohn-server console`
+   * login links). `true` for the defaults, or timings in ms: `loginLinkTtlMs`
+   * (10 min), `idleTimeoutMs` (30 min), `maxAgeMs` (12 h). Default off; `dev` turns it on.
+   */
+  console?: ConsoleOption;
   /** Webhook delivery settings. */
   webhooks?: WebhookOptions;
   /** Events feed settings. */
@@ -399,6 +406,9 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     },
     recordOutcome: (trx, claim, statusCode, body, result) => idempotency.record(trx, claim, statusCode, body, result),
   });
+  if (options.console !== undefined && options.console !== false) {
+    mountConsole(app, { database, users, organizations, sessions: stores.sessions, organizationsStore: stores.organizations, auditStore: stores.audit, audit }, options.console);
+  }
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);
 

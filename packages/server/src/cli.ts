@@ -1,7 +1,9 @@
 #!/usr/bin/env node
+import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { createServer, VERSION, type HelloJohnServer } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
+import { createConsoleLoginLink } from "./console/login-link.js";
 import { startDevServer } from "./dev-server.js";
 import type { ImportSource } from "./import/import-record.js";
 import { IMPORT_SOURCES } from "./import/readers.js";
@@ -28,6 +30,12 @@ Usage:
       (PostgreSQL for production and several instances). Webhook endpoint
       URLs that resolve to loopback, private or link-local addresses are
       refused unless --allow-private-webhook-urls is given.
+
+  hellojohn-server console --tenant ID [--operator NAME] [--public-url URL]
+      Print a one-time login link (valid 10 minutes) to the admin console at
+      /console for the tenant. The operator name (default: your OS user) is the
+      actor of every console action in the audit log. \`start\` serves the
+      console with --console (or HELLOJOHN_CONSOLE=true); \`dev\` always does.
 
   hellojohn-server tenant create --name NAME       Create a tenant (prints its ID)
   hellojohn-server tenant list                     List tenants
@@ -120,6 +128,8 @@ const options = {
   name: { type: "string" },
   tenant: { type: "string" },
   key: { type: "string" },
+  operator: { type: "string" },
+  console: { type: "boolean" },
   "allow-private-webhook-urls": { type: "boolean" },
   "body-limit": { type: "string" },
   "headers-timeout-ms": { type: "string" },
@@ -249,7 +259,10 @@ async function dev(flags: Flags): Promise<void> {
   });
   shutdownOn(dev.server);
   const lines = Object.entries(dev.env).map(([name, value]) => `${name}=${value}`).join("\n");
-  process.stdout.write(`HelloJohn dev server listening on ${dev.url} (data in ${dev.dataDir})\n\n${lines}\n\nPaste these into your app's environment. Press Ctrl+C to stop.\n`);
+  process.stdout.write(
+    `HelloJohn dev server listening on ${dev.url} (data in ${dev.dataDir})\n\n${lines}\n\nPaste these into your app's environment. Press Ctrl+C to stop.\n\n` +
+      `Admin console (a one-time login link, valid 10 minutes; each start prints a new one):\n${dev.consoleLoginUrl}\n`,
+  );
 }
 
 async function start(flags: Flags): Promise<void> {
@@ -259,6 +272,7 @@ async function start(flags: Flags): Promise<void> {
     trustProxy: trustProxy(flags),
     redisUrl: flags["redis-url"] ?? process.env.HELLOJOHN_REDIS_URL,
     limits: limitsConfig(flags, "production"),
+    console: flags.console === true || process.env.HELLOJOHN_CONSOLE === "true",
     webhooks: { allowPrivateNetworks: flags["allow-private-webhook-urls"] === true || process.env.HELLOJOHN_ALLOW_PRIVATE_WEBHOOK_URLS === "true" },
   });
   const url = await server.listen({ host: flags.host ?? process.env.HOST ?? "127.0.0.1", port: port(flags, 8787) });
@@ -377,6 +391,13 @@ async function main(argv: string[]): Promise<void> {
       return dev(flags);
     case "start":
       return start(flags);
+    case "console":
+      return withServer(flags, async (server) => {
+        const baseUrl = flags["public-url"] ?? process.env.HELLOJOHN_PUBLIC_URL ?? `http://${flags.host ?? process.env.HOST ?? "127.0.0.1"}:${port(flags, 8787)}`;
+        const operator = flags.operator ?? userInfo().username;
+        const link = await createConsoleLoginLink(server, { tenantId: need(flags.tenant, "--tenant"), operator, baseUrl });
+        process.stdout.write(`${link.url}\n(one-time login link for ${operator}, valid until ${link.expiresAt.toISOString()})\n`);
+      });
     case "master-key":
       return void process.stdout.write(`${MasterKey.generate()}\n`);
     case "tenant create":

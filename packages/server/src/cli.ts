@@ -5,6 +5,11 @@ import { createServer, VERSION, type HelloJohnServer } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
 import { createConsoleLoginLink } from "./console/login-link.js";
 import { startDevServer } from "./dev-server.js";
+import type { ImportSource } from "./import/import-record.js";
+import { IMPORT_SOURCES } from "./import/readers.js";
+import { localTarget, remoteTarget, type TransferTarget } from "./cli/transfer-target.js";
+import { importUsers } from "./cli/users-import.command.js";
+import { exportUsers } from "./cli/users-export.command.js";
 import { parseDelaySpec, parseHashingSpec, parseRateSpec, parseThrottleSpec } from "./limits/limit-spec.js";
 import type { LimitsOptions } from "./limits/limits-options.js";
 
@@ -38,6 +43,21 @@ Usage:
                                                    Create a secret key (shown once)
   hellojohn-server key list --tenant ID            List a tenant's keys
   hellojohn-server key revoke --tenant ID --key KEY_ID
+
+  hellojohn-server users import --from auth0|clerk|firebase|supabase|hellojohn FILE
+                         [--batch-size 500] [--report FILE.refused.ndjson] [--restart]
+                         [--firebase-signer-key B64 --firebase-salt-separator B64
+                          --firebase-rounds 8 --firebase-mem-cost 14]
+      Import users from another provider's export, keeping their password hashes.
+      Refused rows go to the report file; run the same command again after an
+      interruption (Ctrl-C, a crash) to resume without duplicating anyone.
+  hellojohn-server users export FILE [--with-password-hashes]
+      Every user with their memberships, one JSON object a line.
+
+  Both work against the database (--database-url, --master-key, --tenant ID) or,
+  with --api-url URL (or HELLOJOHN_API_URL), against a running server through
+  the SDK with HELLOJOHN_TENANT_ID and HELLOJOHN_SECRET_KEY. Progress is a bar on
+  a terminal and a line every --progress-interval seconds (5) otherwise.
 
 Limit options (the default is in brackets; each has an environment variable):
   --sign-in-limit-per-account-ip SPEC    HELLOJOHN_SIGN_IN_LIMIT_PER_ACCOUNT_IP  [5/15m,30s..1h]
@@ -117,6 +137,17 @@ const options = {
   "idle-timeout-ms": { type: "string" },
   "keep-alive-timeout-ms": { type: "string" },
   "max-connections": { type: "string" },
+  from: { type: "string" },
+  "batch-size": { type: "string" },
+  report: { type: "string" },
+  restart: { type: "boolean" },
+  "api-url": { type: "string" },
+  "with-password-hashes": { type: "boolean" },
+  "progress-interval": { type: "string" },
+  "firebase-signer-key": { type: "string" },
+  "firebase-salt-separator": { type: "string" },
+  "firebase-rounds": { type: "string" },
+  "firebase-mem-cost": { type: "string" },
   "redis-url": { type: "string" },
   "trust-proxy": { type: "string" },
   "sign-in-limit-per-account-ip": { type: "string" },
@@ -249,12 +280,113 @@ async function start(flags: Flags): Promise<void> {
   process.stdout.write(`HelloJohn listening on ${url}\n`);
 }
 
+function positiveInt(flags: Flags, flag: "batch-size" | "firebase-rounds" | "firebase-mem-cost", fallback: number): number {
+  const raw = flags[flag];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+/** The database (with --tenant) or, given --api-url, a server through the SDK. */
+async function transferTarget(flags: Flags): Promise<TransferTarget> {
+  const apiUrl = flags["api-url"] ?? process.env.HELLOJOHN_API_URL;
+  const tenantId = need(flags.tenant ?? process.env.HELLOJOHN_TENANT_ID, "--tenant (or HELLOJOHN_TENANT_ID)");
+  if (apiUrl !== undefined && apiUrl !== "") {
+    return remoteTarget({ baseUrl: apiUrl, tenantId, secretKey: need(process.env.HELLOJOHN_SECRET_KEY, "HELLOJOHN_SECRET_KEY (with --api-url)") });
+  }
+  return localTarget(serverConfig(flags), tenantId);
+}
+
+/** Ctrl-C (or SIGTERM) once: finish the batch in flight, save the position, stop. Twice: stop now. */
+function stopOnSignals(): { stopped: boolean } {
+  const signal = { stopped: false };
+  for (const name of ["SIGINT", "SIGTERM"] as const) {
+    process.on(name, () => {
+      if (signal.stopped) process.exit(130);
+      signal.stopped = true;
+      process.stderr.write("\nStopping after the batch in flight (again to stop at once)…\n");
+    });
+  }
+  return signal;
+}
+
+function progressInterval(flags: Flags): number {
+  const raw = flags["progress-interval"];
+  if (raw === undefined) return 5000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--progress-interval must be a number of seconds, got ${raw}`);
+  return seconds * 1000;
+}
+
+async function usersImport(flags: Flags, file: string | undefined): Promise<void> {
+  const source = need(flags.from, "--from (auth0, clerk, firebase, supabase or hellojohn)") as ImportSource;
+  if (!IMPORT_SOURCES.includes(source)) throw new UsageError(`--from must be one of ${IMPORT_SOURCES.join(", ")}, got ${source}`);
+  const path = need(file, "FILE to import");
+  const signerKey = flags["firebase-signer-key"];
+  const firebase =
+    signerKey === undefined
+      ? undefined
+      : {
+          signerKey,
+          saltSeparator: need(flags["firebase-salt-separator"], "--firebase-salt-separator (with --firebase-signer-key)"),
+          rounds: positiveInt(flags, "firebase-rounds", 8),
+          memCost: positiveInt(flags, "firebase-mem-cost", 14),
+        };
+  const stopSignal = stopOnSignals();
+  const target = await transferTarget(flags);
+  try {
+    const summary = await importUsers({
+      source,
+      file: path,
+      target,
+      reader: { firebase },
+      batchSize: positiveInt(flags, "batch-size", 500),
+      reportFile: flags.report,
+      restart: flags.restart === true,
+      progressIntervalMs: progressInterval(flags),
+      stopSignal,
+    });
+    const counts = `${summary.created.toLocaleString("en-US")} created, ${summary.skipped.toLocaleString("en-US")} skipped (already there), ${summary.refused.toLocaleString("en-US")} refused`;
+    if (summary.interrupted) {
+      process.stdout.write(`Interrupted after record ${summary.records.toLocaleString("en-US")}: ${counts}. Run the same command again to resume.\n`);
+      process.exitCode = 130;
+      return;
+    }
+    process.stdout.write(`Imported ${summary.records.toLocaleString("en-US")} records into ${target.description}: ${counts}.\n`);
+    if (summary.refused > 0) process.stdout.write(`Refused rows, with the reason and field: ${summary.reportFile}\n`);
+  } finally {
+    await target.close();
+  }
+}
+
+async function usersExport(flags: Flags, file: string | undefined): Promise<void> {
+  const path = need(file, "FILE to export to");
+  const stopSignal = stopOnSignals();
+  const target = await transferTarget(flags);
+  try {
+    const result = await exportUsers({ file: path, target, withPasswordHashes: flags["with-password-hashes"] === true, progressIntervalMs: progressInterval(flags), stopSignal });
+    if (result.interrupted) {
+      process.stdout.write(`Interrupted: ${result.users.toLocaleString("en-US")} users written to ${path} (incomplete).\n`);
+      process.exitCode = 130;
+      return;
+    }
+    process.stdout.write(`Exported ${result.users.toLocaleString("en-US")} users from ${target.description} to ${path}.\n`);
+  } finally {
+    await target.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values: flags, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [command, sub] = positionals;
   if (flags.version === true) return void process.stdout.write(`${VERSION}\n`);
   if (flags.help === true || command === undefined || command === "help") return void process.stdout.write(HELP);
   switch (`${command} ${sub ?? ""}`.trim()) {
+    case "users import":
+      return usersImport(flags, positionals[2]);
+    case "users export":
+      return usersExport(flags, positionals[2]);
     case "dev":
       return dev(flags);
     case "start":

@@ -43,7 +43,7 @@ export type {
   UsersPage,
 } from "./resources/users/users.interface.js";
 export { Sessions } from "./resources/sessions/sessions.js";
-export type { SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./resources/sessions/sessions.interface.js";
+export type { RefreshParams, SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./resources/sessions/sessions.interface.js";
 export { Organizations } from "./resources/organizations/organizations.js";
 export type {
   AddMemberParams,

@@ -18,6 +18,12 @@ const invalidCredentials = (): ApiError => new ApiError(401, "invalid_credential
 const invalidRefresh = (code = "invalid_refresh_token"): ApiError =>
   new ApiError(401, code, "The refresh token is invalid, expired or revoked", "refresh_token");
 
+/** Who an access token is for, as a sign-in or refresh asks: its `aud` and `azp` claims. */
+interface TokenParties {
+  audience?: string;
+  authorized_party?: string;
+}
+
 /** End-user sign-in, refresh and sign-out, and the session status check behind `checkRevoked`. */
 export class AuthService {
   constructor(
@@ -30,7 +36,7 @@ export class AuthService {
     private readonly tokens: TokenIssuer,
   ) {}
 
-  async #issueTokens(ctx: RequestContext, userId: string, sessionId: string, audience: string | undefined) {
+  async #issueTokens(ctx: RequestContext, userId: string, sessionId: string, parties: TokenParties) {
     const refreshToken = `rt_${randomSecret()}`;
     const now = Date.now();
     await this.sessions.insertRefreshToken(this.database.db, {
@@ -49,7 +55,8 @@ export class AuthService {
       userId,
       sessionId,
       expiresInSeconds: ACCESS_TOKEN_TTL_SECONDS,
-      audience,
+      audience: parties.audience,
+      authorizedParty: parties.authorized_party,
     });
     return {
       token_type: "Bearer" as const,
@@ -60,7 +67,7 @@ export class AuthService {
     };
   }
 
-  async signIn(ctx: RequestContext, input: { email: string; password: string; audience?: string }) {
+  async signIn(ctx: RequestContext, input: { email: string; password: string } & TokenParties) {
     await this.tenants.getTenant(ctx.tenantId);
     const email = normalizeEmail(input.email).toLowerCase();
     const user = await this.users.findByEmail(this.database.db, ctx.tenantId, email);
@@ -98,11 +105,11 @@ export class AuthService {
       await this.users.update(trx, ctx.tenantId, user.id, { last_sign_in_at: now });
       await this.audit.record(trx, userCtx, "user.signed_in", user.id, { session_id: sessionId });
     });
-    const tokens = await this.#issueTokens(ctx, user.id, sessionId, input.audience);
+    const tokens = await this.#issueTokens(ctx, user.id, sessionId, input);
     return { ...tokens, user: wireUser({ ...user, last_sign_in_at: now }) };
   }
 
-  async refresh(ctx: RequestContext, input: { refresh_token: string; audience?: string }) {
+  async refresh(ctx: RequestContext, input: { refresh_token: string } & TokenParties) {
     const row = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, sha256(input.refresh_token));
     const now = Date.now();
     if (row === undefined || row.revoked_at !== null || row.expires_at <= now) throw invalidRefresh();
@@ -118,7 +125,7 @@ export class AuthService {
       throw invalidRefresh();
     }
     await this.sessions.touch(this.database.db, session.id, now);
-    return this.#issueTokens(ctx, user.id, session.id, input.audience);
+    return this.#issueTokens(ctx, user.id, session.id, input);
   }
 
   async signOut(ctx: RequestContext, input: { refresh_token: string }) {

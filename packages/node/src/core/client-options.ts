@@ -141,7 +141,8 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigurationError(`HelloJohn option "logLevel" must be one of ${LOG_LEVELS.join(", ")}`, "logLevel");
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  // Bound: workerd throws "Illegal invocation" for a global fetch called as a method of another object.
+  const fetchImpl = options.fetch ?? (typeof globalThis.fetch === "function" ? globalThis.fetch.bind(globalThis) : undefined);
   if (typeof fetchImpl !== "function") {
     throw new ConfigurationError('HelloJohn option "fetch" must be a function (no global fetch found)', "fetch");
   }

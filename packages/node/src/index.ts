@@ -57,6 +57,7 @@ export type {
   UpdateOrganizationParams,
 } from "./resources/organizations/organizations.interface.js";
 export type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
+export { checkTokenParties, type TokenPartiesOptions } from "./tokens/token-parties.js";
 export {
   authenticateRequest,
   authenticateRequestCallback,

@@ -3,6 +3,7 @@ import type { HttpClient } from "../core/http-client.js";
 import { decodeJwt } from "./jwt.js";
 import { IssuerDiscovery } from "./issuer-discovery.js";
 import { JwksCache } from "./jwks-cache.js";
+import { assertTokenParties } from "./token-parties.js";
 import type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./verify-token.interface.js";
 
 /** How many verified tokens are remembered; a hit skips the signature check. */
@@ -46,10 +47,19 @@ export class TokenVerifier {
     this.#discovery = new IssuerDiscovery(config.http, config.tenantId, config.issuer, config.fallbackIssuer);
   }
 
-  /** The verified result of a token seen before and not yet expired, without any promise; else undefined. */
-  remembered(token: string): VerifiedToken | undefined {
+  /**
+   * The verified result of a token seen before, not yet expired and meeting
+   * the audience and authorized parties, without any promise; else undefined
+   * (then `verify` says why).
+   */
+  remembered(token: string, options: VerifyTokenOptions = {}): VerifiedToken | undefined {
     const cached = this.#verified.get(token);
     if (cached === undefined || (cached.claims.exp as number) + this.#config.clockTolerance <= Date.now() / 1000) return undefined;
+    try {
+      this.#checkParties(cached.claims, options);
+    } catch {
+      return undefined;
+    }
     return cached;
   }
 
@@ -112,23 +122,10 @@ export class TokenVerifier {
 
   /** `aud` and `azp` against the call's options, else the client's. */
   #checkParties(claims: Readonly<Record<string, unknown>>, options: VerifyTokenOptions): void {
-    const audience = options.audience ?? this.#config.audience;
-    if (audience !== undefined) this.#checkAudience(claims.aud, audience);
-    const parties = options.authorizedParties ?? this.#config.authorizedParties;
-    // Clerk's rule: a token without azp passes; one with azp must name a listed party.
-    if (parties !== undefined && parties.length > 0 && claims.azp !== undefined) {
-      if (typeof claims.azp !== "string" || !parties.includes(claims.azp)) {
-        fail("invalid_authorized_party", `Token authorized party ${JSON.stringify(claims.azp)} is not one of ${parties.map((p) => JSON.stringify(p)).join(", ")}`);
-      }
-    }
-  }
-
-  #checkAudience(aud: unknown, expected: string | string[]): void {
-    const wanted = Array.isArray(expected) ? expected : [expected];
-    const actual = Array.isArray(aud) ? aud : [aud];
-    if (!actual.some((value) => typeof value === "string" && wanted.includes(value))) {
-      fail("invalid_audience", `Token audience does not include ${wanted.map((w) => JSON.stringify(w)).join(" or ")}`);
-    }
+    assertTokenParties(claims, {
+      audience: options.audience ?? this.#config.audience,
+      authorizedParties: options.authorizedParties ?? this.#config.authorizedParties,
+    });
   }
 
   async #checkSession(sessionId: string): Promise<void> {

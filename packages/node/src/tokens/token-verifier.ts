@@ -122,10 +122,10 @@ export class TokenVerifier {
 
   /** `aud` and `azp` against the call's options, else the client's. */
   #checkParties(claims: Readonly<Record<string, unknown>>, options: VerifyTokenOptions): void {
-    assertTokenParties(claims, {
-      audience: options.audience ?? this.#config.audience,
-      authorizedParties: options.authorizedParties ?? this.#config.authorizedParties,
-    });
+    const audience = options.audience ?? this.#config.audience;
+    const authorizedParties = options.authorizedParties ?? this.#config.authorizedParties;
+    // Nothing to check is the common case, on the remembered-token path of every request: allocate nothing.
+    if (audience !== undefined || authorizedParties !== undefined) assertTokenParties(claims, { audience, authorizedParties });
   }
 
   async #checkSession(sessionId: string): Promise<void> {

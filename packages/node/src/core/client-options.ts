@@ -83,7 +83,7 @@ function nonNegativeInteger(value: unknown, name: string, fallback: number, max:
 }
 
 /** A non-empty string, or a non-empty array of non-empty strings (`single`: a lone string is allowed too). */
-export function stringList(value: unknown, name: string, single: boolean): string | string[] | undefined {
+function stringList(value: unknown, name: string, single: boolean): string | string[] | undefined {
   if (value === undefined) return undefined;
   if (single && typeof value === "string" && value !== "") return value;
   if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v !== "")) return [...(value as string[])];

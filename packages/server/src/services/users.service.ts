@@ -31,7 +31,7 @@ import {
   wireUserMembership,
 } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
-import type { RequestContext } from "./context.js";
+import { mutation, type RequestContext } from "./context.js";
 import type { TokenIssuer } from "./token-issuer.js";
 
 export interface CreateUserInput {
@@ -87,6 +87,11 @@ export class UsersService {
 
   #transaction<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
     return this.database.db.transaction().execute(work);
+  }
+
+  /** A mutation's transaction; an idempotent request's response commits with it. */
+  #mutation<T>(ctx: RequestContext, work: (trx: Executor) => Promise<T>): Promise<T> {
+    return mutation(this.database.db, ctx, work);
   }
 
   async #mustFind(db: Executor, tenantId: string, userId: string, lock = false): Promise<UserRow> {
@@ -153,11 +158,11 @@ export class UsersService {
       updated_at: now,
       last_sign_in_at: null,
     };
-    await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       await this.users.insert(trx, row);
       await this.audit.record(trx, ctx, "user.created", row.id);
+      return wireUser(row);
     }).catch((error: unknown) => this.#emailTaken(error));
-    return wireUser(row);
   }
 
   async update(ctx: RequestContext, userId: string, input: UpdateUserInput) {
@@ -174,7 +179,7 @@ export class UsersService {
     }
     const now = Date.now();
 
-    const row = await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       // The row lock makes read-merge-write atomic: concurrent patches of different keys all survive.
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       const changes: Partial<UserRow> = { updated_at: now };
@@ -199,9 +204,8 @@ export class UsersService {
       }
       const fields = Object.keys(input).sort();
       await this.audit.record(trx, ctx, "user.updated", current.id, { fields });
-      return { ...current, ...changes };
+      return wireUser({ ...current, ...changes });
     }).catch((error: unknown) => this.#emailTaken(error));
-    return wireUser(row);
   }
 
   /** Blocks sign-in and, in the same transaction, revokes every session and refresh token. */
@@ -216,7 +220,7 @@ export class UsersService {
 
   async #setDisabled(ctx: RequestContext, userId: string, disabled: boolean) {
     const now = Date.now();
-    const row = await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       const changes = { disabled: disabled ? 1 : 0, updated_at: now };
       await this.users.update(trx, ctx.tenantId, current.id, changes);
@@ -226,9 +230,8 @@ export class UsersService {
       } else {
         await this.audit.record(trx, ctx, "user.enabled", current.id);
       }
-      return { ...current, ...changes };
+      return wireUser({ ...current, ...changes });
     });
-    return wireUser(row);
   }
 
   /**
@@ -238,20 +241,20 @@ export class UsersService {
    */
   async delete(ctx: RequestContext, userId: string) {
     checkId(userId, "usr", "user_id");
-    await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       const current = await this.users.find(trx, ctx.tenantId, userId, true);
       if (current === undefined) {
         if (!(await this.auditStore.hasEvent(trx, ctx.tenantId, "user.deleted", userId))) throw notFound("user");
-        return;
+        return { id: userId, deleted: true as const };
       }
       await this.credentials.deleteAllForUser(trx, ctx.tenantId, userId);
       await this.auditStore.deleteAboutUser(trx, ctx.tenantId, userId);
-      // Stored responses (e.g. of the create) hold the user's profile for 24 h: they go too.
-      await this.idempotency.deleteMentioning(trx, ctx.tenantId, userId);
+      // Stored responses about the user (of the create, an impersonation…) go too, found by their subject.
+      await this.idempotency.deleteForUser(trx, ctx.tenantId, userId);
       await this.users.delete(trx, ctx.tenantId, userId);
       await this.audit.record(trx, ctx, "user.deleted", userId);
+      return { id: userId, deleted: true as const };
     });
-    return { id: userId, deleted: true as const };
   }
 
   async impersonate(ctx: RequestContext, userId: string, input: { reason: string; expires_in?: number }) {
@@ -266,7 +269,9 @@ export class UsersService {
     const keyId = ctx.actor.id ?? "system";
     const now = Date.now();
     const sessionId = newId("ses");
-    const user = await this.#transaction(async (trx) => {
+    // Signed inside the transaction (so an idempotent replay can return it), with a key fetched before it.
+    const sign = await this.tokens.signerFor(ctx.tenantId);
+    return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       if (current.disabled === 1) throw new ApiError(403, "user_disabled", "Disabled users cannot be impersonated", "user_id");
       await this.sessions.insert(trx, {
@@ -283,16 +288,9 @@ export class UsersService {
         impersonation_reason: reason,
       });
       await this.audit.record(trx, ctx, "user.impersonated", current.id, { reason, session_id: sessionId, expires_in: seconds });
-      return current;
+      const { token, expiresAt } = sign({ tenantId: ctx.tenantId, userId: current.id, sessionId, expiresInSeconds: seconds, actor: { keyId, reason } });
+      return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
     });
-    const { token, expiresAt } = await this.tokens.issue({
-      tenantId: ctx.tenantId,
-      userId: user.id,
-      sessionId,
-      expiresInSeconds: seconds,
-      actor: { keyId, reason },
-    });
-    return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
   }
 
   async export(ctx: RequestContext, userId: string) {

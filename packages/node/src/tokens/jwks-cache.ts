@@ -17,9 +17,9 @@ const REFETCH_COOLDOWN_MS = 30_000;
 
 /**
  * The tenant's Ed25519 public keys by `kid`, imported once into Web Crypto
- * (every runtime has `crypto.subtle` with Ed25519; no `node:crypto`). A key never changes under its
- * `kid`, so known keys are kept; an unknown `kid` triggers at most one fetch
- * per cooldown, shared by every concurrent caller.
+ * (every runtime has `crypto.subtle` with Ed25519; no `node:crypto`). A key
+ * never changes under its `kid`, so known keys are kept; an unknown `kid`
+ * triggers at most one fetch per cooldown, shared by every concurrent caller.
  */
 export class JwksCache {
   readonly #http: HttpClient;

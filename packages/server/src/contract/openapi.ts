@@ -1,7 +1,21 @@
 import { operations } from "./operations.js";
 import { ref, schemas, type JsonSchema } from "./schemas.js";
 
-const errorResponse = (description: string): JsonSchema => ({ description, content: { "application/json": { schema: ref("Error") } } });
+const errorResponse = (description: string, headers?: Record<string, JsonSchema>): JsonSchema => ({
+  description,
+  ...(headers === undefined ? {} : { headers }),
+  content: { "application/json": { schema: ref("Error") } },
+});
+
+const header = (description: string, type: "string" | "integer" = "string"): JsonSchema => ({ description, schema: { type } });
+const retryAfter = header("Seconds to wait before retrying", "integer");
+const rateLimitHeaders = {
+  "Retry-After": retryAfter,
+  RateLimit: header('Remaining quota and seconds until it resets, e.g. `"admin";r=0;t=7` (IETF draft-ietf-httpapi-ratelimit-headers)'),
+  "RateLimit-Policy": header('The quota per window, e.g. `"admin";q=1000;w=10`'),
+};
+/** Operations that hash a password, and so may meet the hashing admission control. */
+const HASHING = new Set(["signIn", "createUser", "updateUser"]);
 
 /**
  * The OpenAPI 3.1 document of the HelloJohn Users API, built from the
@@ -21,7 +35,12 @@ export function openApiDocument(version: string): JsonSchema {
       "400": errorResponse("Invalid request; `param` names the field"),
       default: errorResponse("Error"),
     };
-    if (op.auth === "secretKey") responses["401"] = errorResponse("Tenant ID or secret key not accepted");
+    if (op.auth === "secretKey") {
+      responses["401"] = errorResponse("Tenant ID or secret key not accepted");
+      responses["429"] = errorResponse("Too many requests for this secret key", rateLimitHeaders);
+    }
+    if (op.operationId === "signIn") responses["429"] = errorResponse("Too many sign-in attempts from this client for this account or overall", { "Retry-After": retryAfter });
+    if (HASHING.has(op.operationId)) responses["503"] = errorResponse("Too many passwords being hashed at once", { "Retry-After": retryAfter });
     const parameters: JsonSchema[] = [...(op.parameters ?? [])].map((param) => ({ ...param, required: param.in === "path" || ("required" in param && param.required) }));
     if (op.idempotent === true) {
       parameters.push({ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 } });

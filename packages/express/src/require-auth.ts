@@ -1,25 +1,42 @@
-import { checkTokenParties, RequestState, unauthorizedBody, type TokenVerificationError } from "@hellojohn/node";
+import {
+  assertKnownOptions,
+  authenticateToken,
+  errorResponse,
+  checkTokenParties,
+  RequestState,
+  unauthorizedBody,
+  type HelloJohnError,
+  type RequestAuthentication,
+  type TokenVerificationError,
+} from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { notMounted } from "./get-auth.js";
 import type { RequireAuthOptions } from "./types.js";
+
+const OPTION_NAMES = ["checkRevoked", "audience", "authorizedParties"] as const satisfies readonly (keyof RequireAuthOptions)[];
+type MustBeNever<T extends never> = T;
+// A compile error here names an option of RequireAuthOptions missing from OPTION_NAMES.
+type UnlistedOption = MustBeNever<Exclude<keyof RequireAuthOptions, (typeof OPTION_NAMES)[number]>>;
 
 /**
  * Answers 401 with a JSON error (never a redirect) unless the request has a
  * valid HelloJohn session. With `checkRevoked`, also asks HelloJohn whether
  * the session is still active; with `audience`/`authorizedParties`, also
- * requires the token's `aud`/`azp` to match.
+ * requires the token's `aud`/`azp` to match. When HelloJohn cannot be reached to check the
+ * token, answers 503 JSON with `Retry-After` (the cause is logged by the
+ * client's logger), never an HTML error page.
  *
  * @example
  * ```ts
  * app.get("/me", requireAuth(), (req, res) => res.json({ userId: req.hj.auth!.userId }));
  * app.post("/billing", requireAuth({ checkRevoked: true }), handler);
- * app.get("/orders", requireAuth({ audience: "https://api.example.com", authorizedParties: ["https://app.example.com"] }), handler);
  * ```
  */
 export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
   if (typeof options !== "object" || options === null || "headers" in options) {
     throw new TypeError("requireAuth is a middleware factory: use requireAuth(), not requireAuth");
   }
+  assertKnownOptions("requireAuth()", options, OPTION_NAMES);
   const checkRevoked = options.checkRevoked === true;
   const parties = { audience: options.audience, authorizedParties: options.authorizedParties };
   const checkParties = parties.audience !== undefined || parties.authorizedParties !== undefined;
@@ -27,14 +44,25 @@ export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
     const state = RequestState.of(req);
     if (state === undefined) return next(notMounted());
     const deny = (error: TokenVerificationError | null): void => void res.status(401).json(unauthorizedBody(error));
+    // Logged once already, where the token was checked.
+    const unavailable = (failure: HelloJohnError): void => {
+      const { status, headers, body } = errorResponse(failure, { logger: null });
+      res.status(status).set(headers).json(body);
+    };
+    const failure = RequestState.failureOf(state);
+    if (failure !== null) return unavailable(failure);
     const token = RequestState.tokenOf(state);
     if (state.auth === null || token === null) return deny(RequestState.errorOf(state));
     const refusal = checkParties ? checkTokenParties(state.auth, parties) : null;
     if (refusal !== null) return deny(refusal);
     if (!checkRevoked) return next();
-    state.client.verifyToken(token, { checkRevoked: true }).then(
-      () => next(),
-      (error: unknown) => ((error as { type?: string }).type === "token_verification_error" ? deny(error as TokenVerificationError) : next(error)),
-    );
+    const admit = (checked: RequestAuthentication): void => {
+      if (checked.failure !== undefined) return unavailable(checked.failure);
+      if (checked.auth === null) return deny(checked.error);
+      next();
+    };
+    const checked = authenticateToken(state.client, token, { checkRevoked: true });
+    if (checked instanceof Promise) checked.then(admit, next);
+    else admit(checked);
   };
 }

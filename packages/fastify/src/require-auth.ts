@@ -1,21 +1,36 @@
-import { checkTokenParties, RequestState, unauthorizedBody, type TokenVerificationError } from "@hellojohn/node";
+import {
+  assertKnownOptions,
+  authenticateToken,
+  errorResponse,
+  checkTokenParties,
+  RequestState,
+  unauthorizedBody,
+  type HelloJohnError,
+  type TokenVerificationError,
+} from "@hellojohn/node";
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import { notRegistered } from "./get-auth.js";
 import type { RequireAuthOptions } from "./types.js";
 
+const OPTION_NAMES = ["checkRevoked", "audience", "authorizedParties"] as const satisfies readonly (keyof RequireAuthOptions)[];
+type MustBeNever<T extends never> = T;
+// A compile error here names an option of RequireAuthOptions missing from OPTION_NAMES.
+type UnlistedOption = MustBeNever<Exclude<keyof RequireAuthOptions, (typeof OPTION_NAMES)[number]>>;
+
 /**
  * A `preHandler` that answers 401 with a JSON error unless the request has a
  * valid session; with `checkRevoked`, also asks HelloJohn whether it is still
- * active; with `audience`/`authorizedParties`, also requires the token's `aud`/`azp` to match.
+ * active; with `audience`/`authorizedParties`, also requires the token's `aud`/`azp` to match. When HelloJohn cannot be reached to check the token, answers 503
+ * JSON with `Retry-After` (the cause is logged by the client's logger).
  *
  * @example
  * ```ts
- * app.get("/me", { preHandler: requireAuth() }, (request) => ({ userId: request.hj.auth!.userId }));
- * app.post("/billing", { preHandler: requireAuth({ checkRevoked: true }) }, handler);
- * app.get("/orders", { preHandler: requireAuth({ audience: "https://api.example.com" }) }, handler);
+ * app.get("/me", { preHandler: requireAuth() }, async (request) => ({ userId: request.hj.auth!.userId }));
+ * app.post("/billing", { preHandler: requireAuth({ checkRevoked: true }) }, async () => ({ ok: true }));
  * ```
  */
 export function requireAuth(options: RequireAuthOptions = {}): preHandlerAsyncHookHandler {
+  assertKnownOptions("requireAuth()", options, OPTION_NAMES);
   const checkRevoked = options.checkRevoked === true;
   const parties = { audience: options.audience, authorizedParties: options.authorizedParties };
   const checkParties = parties.audience !== undefined || parties.authorizedParties !== undefined;
@@ -23,16 +38,20 @@ export function requireAuth(options: RequireAuthOptions = {}): preHandlerAsyncHo
     const state = RequestState.of(request);
     if (state === undefined) throw notRegistered();
     const deny = (error: TokenVerificationError | null): FastifyReply => reply.code(401).type("application/json").send(unauthorizedBody(error));
+    // Logged once already, where the token was checked.
+    const unavailable = (failure: HelloJohnError): FastifyReply => {
+      const { status, headers, body } = errorResponse(failure, { logger: null });
+      return reply.code(status).headers(headers).type("application/json").send(body);
+    };
+    const failure = RequestState.failureOf(state);
+    if (failure !== null) return void (await unavailable(failure));
     const token = RequestState.tokenOf(state);
     if (state.auth === null || token === null) return void (await deny(RequestState.errorOf(state)));
     const refusal = checkParties ? checkTokenParties(state.auth, parties) : null;
     if (refusal !== null) return void (await deny(refusal));
     if (!checkRevoked) return;
-    try {
-      await state.client.verifyToken(token, { checkRevoked: true });
-    } catch (error) {
-      if ((error as { type?: string }).type !== "token_verification_error") throw error;
-      await deny(error as TokenVerificationError);
-    }
+    const checked = await authenticateToken(state.client, token, { checkRevoked: true });
+    if (checked.failure !== undefined) await unavailable(checked.failure);
+    else if (checked.auth === null) await deny(checked.error);
   };
 }

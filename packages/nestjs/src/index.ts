@@ -9,5 +9,6 @@ export { InjectHelloJohn } from "./inject-hellojohn.decorator.js";
 export { Public } from "./public.decorator.js";
 export { VerifiedSession } from "./verified-session.decorator.js";
 export { getVerifiedSession } from "./get-verified-session.js";
+export { verifyWebhookRequest, type WebhookRequest } from "./verify-webhook-request.js";
 // Re-exported so apps need one import for the client, its types and its errors.
 export * from "@hellojohn/node";

@@ -1,8 +1,11 @@
 import { resolveOptions, type HelloJohnOptions } from "./core/client-options.js";
 import { HttpClient } from "./core/http-client.js";
+import type { LevelLogger } from "./core/logger.js";
 import { Sessions } from "./resources/sessions/sessions.js";
 import { Organizations } from "./resources/organizations/organizations.js";
 import { Users } from "./resources/users/users.js";
+import { Events } from "./resources/events/events.js";
+import { Webhooks } from "./resources/webhooks/webhooks.js";
 import { TokenVerifier } from "./tokens/token-verifier.js";
 import type { VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
 
@@ -19,6 +22,13 @@ export function isHelloJohnClient(value: unknown): value is HelloJohn {
 
 // Lets this package's request adapters reach a client's verifier without widening the public API.
 const verifiers = new WeakMap<HelloJohn, TokenVerifier>();
+
+const loggers = new WeakMap<HelloJohn, LevelLogger>();
+
+/** @internal The logger of `client` (its `logger` at its `logLevel`), when `client` was made by this copy of the package. */
+export function loggerOf(client: HelloJohn): LevelLogger | undefined {
+  return loggers.get(client);
+}
 
 /** @internal The token verifier of `client`, when `client` was made by this copy of the package. */
 export function verifierOf(client: HelloJohn): TokenVerifier | undefined {
@@ -51,6 +61,10 @@ export class HelloJohn {
   readonly organizations: Organizations;
   /** End-user sessions: password sign-in, refresh, sign-out and status. */
   readonly sessions: Sessions;
+  /** The feed of every change, oldest first in commit order, resumable from any event ID. */
+  readonly events: Events;
+  /** Webhook endpoints, their deliveries, and `verify` for what arrives at yours. */
+  readonly webhooks: Webhooks;
   readonly #verifier: TokenVerifier;
 
   /**
@@ -66,6 +80,8 @@ export class HelloJohn {
     this.users = new Users(http);
     this.organizations = new Organizations(http);
     this.sessions = new Sessions(http, resolved.tenantId);
+    this.events = new Events(http);
+    this.webhooks = new Webhooks(http);
     this.#verifier = new TokenVerifier({
       http,
       sessionStatus: (sessionId) => this.sessions.get(sessionId),
@@ -77,6 +93,7 @@ export class HelloJohn {
       authorizedParties: resolved.authorizedParties,
     });
     verifiers.set(this, this.#verifier);
+    loggers.set(this, http.logger);
     Object.defineProperty(this, CLIENT_BRAND, { value: true });
   }
 

@@ -1,5 +1,7 @@
 export { HelloJohn, isHelloJohnClient } from "./hellojohn.js";
-export type { FetchLike, HelloJohnOptions } from "./core/client-options.js";
+export { HELLOJOHN_OPTION_NAMES, type FetchLike, type HelloJohnOptions } from "./core/client-options.js";
+export { assertKnownOptions } from "./core/known-options.js";
+export { responseOf, type ResponseInfo } from "./core/response-info.js";
 export type { Logger, LogLevel } from "./core/logger.js";
 export type { RequestOptions } from "./core/request-options.js";
 export { PagePromise, type Page, type ToArrayOptions } from "./core/page-promise.js";
@@ -20,6 +22,8 @@ export {
   TimeoutError,
   TokenVerificationError,
   ValidationError,
+  WebhookVerificationError,
+  type WebhookVerificationErrorCode,
   type HelloJohnErrorFields,
   type TokenVerificationErrorCode,
 } from "./core/errors.js";
@@ -61,11 +65,29 @@ export { checkTokenParties, type TokenPartiesOptions } from "./tokens/token-part
 export {
   authenticateRequest,
   authenticateRequestCallback,
+  authenticateToken,
   tokenFromHeaders,
   unauthorizedBody,
   type AuthenticateRequestOptions,
   type IncomingHeaders,
   type RequestAuthentication,
 } from "./adapters/authenticate-request.js";
-export { errorResponse, type ErrorResponse } from "./adapters/error-response.js";
+export { errorResponse, type ErrorResponse, type ErrorResponseOptions } from "./adapters/error-response.js";
 export { RequestState, type HelloJohnRequestState } from "./adapters/request-state.js";
+export { Events } from "./resources/events/events.js";
+export type { EventsPage, EventType, HelloJohnEvent, ListEventsParams, RemovedMembership, SessionEventData } from "./resources/events/events.interface.js";
+export { Webhooks } from "./resources/webhooks/webhooks.js";
+export { WebhookEndpoints } from "./resources/webhooks/webhook-endpoints.js";
+export { WebhookVerifier, type WebhookHeaders, type WebhookPayload, type WebhookVerifierOptions } from "./resources/webhooks/webhook-verifier.js";
+export type {
+  CreateWebhookEndpointParams,
+  ListWebhooksParams,
+  UpdateWebhookEndpointParams,
+  WebhookAttempt,
+  WebhookDeliveriesPage,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointsPage,
+  WebhookEndpointWithSecret,
+} from "./resources/webhooks/webhooks.interface.js";
+export { checkWebhookOptions, receiveWebhook, type ReceiveWebhookOptions, type WebhookAnswer } from "./adapters/receive-webhook.js";

@@ -32,6 +32,7 @@ import {
   wireUserMembership,
 } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
+import type { EventsService } from "./events.service.js";
 import { mutation, type RequestContext } from "./context.js";
 import type { TokenIssuer } from "./token-issuer.js";
 
@@ -84,6 +85,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly cursors: CursorCodec,
     private readonly tokens: TokenIssuer,
+    private readonly events: EventsService,
   ) {}
 
   #transaction<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
@@ -162,6 +164,7 @@ export class UsersService {
     return this.#mutation(ctx, async (trx) => {
       await this.users.insert(trx, row);
       await this.audit.record(trx, ctx, "user.created", row.id);
+      await this.events.emit(trx, ctx, "user.created", wireUser(row));
       return wireUser(row);
     }).catch((error: unknown) => this.#emailTaken(error));
   }
@@ -205,6 +208,7 @@ export class UsersService {
       }
       const fields = Object.keys(input).sort();
       await this.audit.record(trx, ctx, "user.updated", current.id, { fields });
+      await this.events.userUpdated(trx, ctx, current, { ...current, ...changes }, fields, now);
       return wireUser({ ...current, ...changes });
     }).catch((error: unknown) => this.#emailTaken(error));
   }
@@ -231,6 +235,7 @@ export class UsersService {
       } else {
         await this.audit.record(trx, ctx, "user.enabled", current.id);
       }
+      await this.events.userStatusChanged(trx, ctx, { ...current, ...changes }, now);
       return wireUser({ ...current, ...changes });
     });
   }
@@ -254,6 +259,7 @@ export class UsersService {
       await this.idempotency.deleteForUser(trx, ctx.tenantId, userId);
       await this.users.delete(trx, ctx.tenantId, userId);
       await this.audit.record(trx, ctx, "user.deleted", userId);
+      await this.events.emit(trx, ctx, "user.deleted", { id: userId, deleted: true });
       return { id: userId, deleted: true as const };
     });
   }
@@ -289,6 +295,7 @@ export class UsersService {
         impersonation_reason: reason,
       });
       await this.audit.record(trx, ctx, "user.impersonated", current.id, { reason, session_id: sessionId, expires_in: seconds });
+      await this.events.sessionCreated(trx, ctx, sessionId);
       const { token, expiresAt } = sign({ tenantId: ctx.tenantId, userId: current.id, sessionId, expiresInSeconds: seconds, actor: { keyId, reason } });
       return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
     });

@@ -2,7 +2,7 @@ import type { HttpClient } from "../../core/http-client.js";
 import { pathId, requireNonEmpty } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
 import type { RefreshParams, SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./sessions.interface.js";
-import { deserializeSessionStatus, deserializeSignIn, deserializeTokens, type WireSessionStatus, type WireTokens } from "./session.serializer.js";
+import { deserializeSessionStatus, deserializeSignIn, deserializeTokens } from "./session.serializer.js";
 
 /**
  * `hj.sessions`: end-user sessions, for backends that collect credentials
@@ -31,12 +31,11 @@ export class Sessions {
   async signInWithPassword(params: SignInWithPasswordParams, options?: RequestOptions): Promise<SignInResult> {
     const body: Record<string, unknown> = { email: requireNonEmpty(params?.email, "email"), password: requireNonEmpty(params?.password, "password") };
     addParties(body, params);
-    return deserializeSignIn(await this.#http.request<WireTokens>({ method: "POST", path: `${this.#base}/sign-in`, body }, options));
+    return this.#http.request({ method: "POST", path: `${this.#base}/sign-in`, body }, options, deserializeSignIn);
   }
 
   /**
    * Exchanges a refresh token for new tokens. Refresh tokens are single use.
-   * Pass `{ refreshToken, audience, authorizedParty }` to keep `aud`/`azp` in the new access token.
    * @example
    * ```ts
    * const tokens = await hj.sessions.refresh(session.refreshToken);
@@ -47,7 +46,7 @@ export class Sessions {
     const params: RefreshParams = typeof refreshToken === "object" && refreshToken !== null ? refreshToken : { refreshToken };
     const body: Record<string, unknown> = { refresh_token: requireNonEmpty(params.refreshToken, "refreshToken") };
     addParties(body, params);
-    return deserializeTokens(await this.#http.request<WireTokens>({ method: "POST", path: `${this.#base}/refresh`, body }, options));
+    return this.#http.request({ method: "POST", path: `${this.#base}/refresh`, body }, options, deserializeTokens);
   }
 
   /**
@@ -59,8 +58,7 @@ export class Sessions {
    * ```
    */
   async get(sessionId: string, options?: RequestOptions): Promise<SessionStatus> {
-    const wire = await this.#http.request<WireSessionStatus>({ method: "GET", path: `/v1/sessions/${pathId(sessionId, "sessionId")}` }, options);
-    return deserializeSessionStatus(wire);
+    return this.#http.request({ method: "GET", path: `/v1/sessions/${pathId(sessionId, "sessionId")}` }, options, deserializeSessionStatus);
   }
 
   /**
@@ -72,8 +70,8 @@ export class Sessions {
    */
   async signOut(refreshToken: string, options?: RequestOptions): Promise<SignOutResult> {
     const body = { refresh_token: requireNonEmpty(refreshToken, "refreshToken") };
-    const wire = await this.#http.request<{ session_id: string; revoked: true }>({ method: "POST", path: `${this.#base}/sign-out`, body }, options);
-    return { sessionId: wire.session_id, revoked: wire.revoked };
+    const deserialize = (wire: { session_id: string; revoked: true }): SignOutResult => ({ sessionId: wire.session_id, revoked: wire.revoked });
+    return this.#http.request({ method: "POST", path: `${this.#base}/sign-out`, body }, options, deserialize);
   }
 }
 

@@ -104,7 +104,7 @@ export function deserializeImpersonation(wire: WireImpersonation): Impersonation
   return { accessToken: wire.access_token, expiresAt: date(wire.expires_at), sessionId: wire.session_id };
 }
 
-interface WireSession {
+export interface WireSession {
   id: string;
   created_at: string;
   expires_at: string;
@@ -115,7 +115,7 @@ interface WireSession {
   impersonator: { actor_id: string; reason: string } | null;
 }
 
-function deserializeSession(wire: WireSession): UserSession {
+export function deserializeSession(wire: WireSession): UserSession {
   return {
     id: wire.id,
     createdAt: date(wire.created_at),

@@ -10,10 +10,6 @@ import {
   deserializeUsersPage,
   serializeCreateUser,
   serializeUpdateUser,
-  type WireImpersonation,
-  type WireUser,
-  type WireUserExport,
-  type WireUsersPage,
 } from "./user.serializer.js";
 import type {
   CreateUserParams,
@@ -45,8 +41,7 @@ export class Users {
    * ```
    */
   async get(userId: string, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>({ method: "GET", path: `/v1/users/${pathId(userId, "userId")}` }, options);
-    return deserializeUser(wire);
+    return this.#http.request({ method: "GET", path: `/v1/users/${pathId(userId, "userId")}` }, options, deserializeUser);
   }
 
   /**
@@ -57,11 +52,7 @@ export class Users {
    * ```
    */
   async getByEmail(email: string, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>(
-      { method: "GET", path: "/v1/users/by-email", query: { email: requireNonEmpty(email, "email") } },
-      options,
-    );
-    return deserializeUser(wire);
+    return this.#http.request({ method: "GET", path: "/v1/users/by-email", query: { email: requireNonEmpty(email, "email") } }, options, deserializeUser);
   }
 
   /**
@@ -75,16 +66,9 @@ export class Users {
    * ```
    */
   list(params: ListUsersParams = {}, options?: RequestOptions): PagePromise<UsersPage, User> {
-    const fetchPage = async (cursor: string | undefined): Promise<UsersPage> => {
-      const wire = await this.#http.request<WireUsersPage>(
-        {
-          method: "GET",
-          path: "/v1/users",
-          query: { limit: params.limit, cursor, search: params.search, status: params.status, org_id: params.orgId },
-        },
-        options,
-      );
-      return deserializeUsersPage(wire);
+    const fetchPage = (cursor: string | undefined): Promise<UsersPage> => {
+      const query = { limit: params.limit, cursor, search: params.search, status: params.status, org_id: params.orgId };
+      return this.#http.request({ method: "GET", path: "/v1/users", query }, options, deserializeUsersPage);
     };
     return new PagePromise(fetchPage, (page) => page.users, params.cursor);
   }
@@ -98,11 +82,7 @@ export class Users {
    * ```
    */
   async create(params: CreateUserParams, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>(
-      { method: "POST", path: "/v1/users", body: serializeCreateUser(params) },
-      options,
-    );
-    return deserializeUser(wire);
+    return this.#http.request({ method: "POST", path: "/v1/users", body: serializeCreateUser(params) }, options, deserializeUser);
   }
 
   /**
@@ -113,11 +93,7 @@ export class Users {
    * ```
    */
   async update(userId: string, params: UpdateUserParams, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>(
-      { method: "PATCH", path: `/v1/users/${pathId(userId, "userId")}`, body: serializeUpdateUser(params) },
-      options,
-    );
-    return deserializeUser(wire);
+    return this.#http.request({ method: "PATCH", path: `/v1/users/${pathId(userId, "userId")}`, body: serializeUpdateUser(params) }, options, deserializeUser);
   }
 
   /**
@@ -130,8 +106,7 @@ export class Users {
    * ```
    */
   async disable(userId: string, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/disable` }, options);
-    return deserializeUser(wire);
+    return this.#http.request({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/disable` }, options, deserializeUser);
   }
 
   /**
@@ -142,8 +117,7 @@ export class Users {
    * ```
    */
   async enable(userId: string, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/enable` }, options);
-    return deserializeUser(wire);
+    return this.#http.request({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/enable` }, options, deserializeUser);
   }
 
   /**
@@ -169,11 +143,7 @@ export class Users {
   async impersonate(userId: string, params: ImpersonateParams, options?: RequestOptions): Promise<ImpersonationResult> {
     const body: Record<string, unknown> = { reason: params?.reason };
     if (params?.expiresIn !== undefined) body.expires_in = parseDuration(params.expiresIn, "expiresIn");
-    const wire = await this.#http.request<WireImpersonation>(
-      { method: "POST", path: `/v1/users/${pathId(userId, "userId")}/impersonate`, body },
-      options,
-    );
-    return deserializeImpersonation(wire);
+    return this.#http.request({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/impersonate`, body }, options, deserializeImpersonation);
   }
 
   /**
@@ -185,7 +155,6 @@ export class Users {
    * ```
    */
   async export(userId: string, options?: RequestOptions): Promise<UserExport> {
-    const wire = await this.#http.request<WireUserExport>({ method: "GET", path: `/v1/users/${pathId(userId, "userId")}/export` }, options);
-    return deserializeUserExport(wire);
+    return this.#http.request({ method: "GET", path: `/v1/users/${pathId(userId, "userId")}/export` }, options, deserializeUserExport);
   }
 }

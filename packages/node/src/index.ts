@@ -46,6 +46,7 @@ export type {
   UserSession,
   UsersPage,
 } from "./resources/users/users.interface.js";
+export type { ImportUserParams, ImportUserResult, ImportUsersParams, ImportUsersResult } from "./resources/users/users-import.interface.js";
 export { Sessions } from "./resources/sessions/sessions.js";
 export type { SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./resources/sessions/sessions.interface.js";
 export { Organizations } from "./resources/organizations/organizations.js";

@@ -82,6 +82,48 @@ export const schemas: Record<string, JsonSchema> = {
     metadata,
     disabled: { type: "boolean" },
   }),
+  ImportUsersRequest: body(
+    {
+      users: {
+        type: "array",
+        minItems: 1,
+        maxItems: 1000,
+        items: body(
+          {
+            id: str({ maxLength: 64 }),
+            email: str({ maxLength: 320 }),
+            password: str({ maxLength: 1024 }),
+            password_hash: str({ maxLength: 1024, description: "bcrypt ($2a$/$2b$/$2y$), Argon2 ($argon2id$/$argon2i$/$argon2d$) or Firebase scrypt ($firebase-scrypt$v=1,n=MEM_COST,r=ROUNDS$SALT_SEPARATOR$SIGNER_KEY$SALT$HASH)" }),
+            first_name: nullableStr({ maxLength: 1024 }),
+            last_name: nullableStr({ maxLength: 1024 }),
+            phone_number: nullableStr({ maxLength: 64 }),
+            avatar_url: nullableStr({ maxLength: 4096 }),
+            email_verified: { type: "boolean" },
+            metadata,
+            disabled: { type: "boolean" },
+            created_at: str({ maxLength: 64, description: "ISO 8601; when the user was created at the provider" }),
+          },
+          ["email"],
+        ),
+      },
+    },
+    ["users"],
+  ),
+  ImportUsersResult: object({
+    created: { type: "integer", minimum: 0 },
+    skipped: { type: "integer", minimum: 0 },
+    refused: { type: "integer", minimum: 0 },
+    results: {
+      type: "array",
+      items: object({
+        index: { type: "integer", minimum: 0 },
+        status: { type: "string", enum: ["created", "skipped", "refused"] },
+        id: nullableStr(),
+        email: nullableStr(),
+        error: { oneOf: [{ type: "null" }, object({ code: str(), message: str(), param: nullableStr() })] },
+      }),
+    },
+  }),
   ImpersonateRequest: body({ reason: str({ maxLength: 4096 }), expires_in: { type: "integer" } }, ["reason"]),
   Impersonation: object({ access_token: str(), expires_at: dateTime, session_id: str({ pattern: idPattern("ses") }) }),
   Deleted: object({ id: str(), deleted: { type: "boolean", const: true } }),

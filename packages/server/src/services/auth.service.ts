@@ -99,6 +99,8 @@ export class AuthService {
       throw new ApiError(403, "user_disabled", "This user is disabled and cannot sign in");
     }
     await this.throttle.succeeded(attempt);
+    // An imported (bcrypt, Firebase scrypt…) or older-cost hash becomes this server's Argon2id on success.
+    const rehashed = user.password_hash !== null && this.hasher.needsRehash(user.password_hash) ? await this.hasher.hash(input.password) : undefined;
     const now = Date.now();
     const sessionId = newId("ses");
     const userCtx: RequestContext = { ...ctx, actor: { type: "user", id: user.id } };
@@ -123,7 +125,7 @@ export class AuthService {
         impersonation_reason: null,
       });
       const refreshToken = await this.#insertRefreshToken(trx, ctx.tenantId, current.id, sessionId, now);
-      await this.users.update(trx, ctx.tenantId, current.id, { last_sign_in_at: now });
+      await this.users.update(trx, ctx.tenantId, current.id, rehashed === undefined ? { last_sign_in_at: now } : { last_sign_in_at: now, password_hash: rehashed });
       await this.audit.record(trx, userCtx, "user.signed_in", current.id, { session_id: sessionId });
       await this.events.sessionCreated(trx, userCtx, sessionId);
       return { user: { ...current, last_sign_in_at: now }, refreshToken };

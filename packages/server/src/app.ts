@@ -408,7 +408,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     recordOutcome: (trx, claim, statusCode, body, result) => idempotency.record(trx, claim, statusCode, body, result),
   });
   if (options.console !== undefined && options.console !== false) {
-    mountConsole(app, { database, users, organizations, sessions: stores.sessions, organizationsStore: stores.organizations, auditStore: stores.audit, audit }, options.console);
+    mountConsole(app, { database, users, organizations, webhooks, sessions: stores.sessions, organizationsStore: stores.organizations, auditStore: stores.audit, audit }, options.console);
   }
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);

@@ -2,6 +2,7 @@ import {
   assertKnownOptions,
   authenticateToken,
   errorResponse,
+  checkTokenParties,
   RequestState,
   unauthorizedBody,
   type HelloJohnError,
@@ -12,7 +13,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { notMounted } from "./get-auth.js";
 import type { RequireAuthOptions } from "./types.js";
 
-const OPTION_NAMES = ["checkRevoked"] as const satisfies readonly (keyof RequireAuthOptions)[];
+const OPTION_NAMES = ["checkRevoked", "audience", "authorizedParties"] as const satisfies readonly (keyof RequireAuthOptions)[];
 type MustBeNever<T extends never> = T;
 // A compile error here names an option of RequireAuthOptions missing from OPTION_NAMES.
 type UnlistedOption = MustBeNever<Exclude<keyof RequireAuthOptions, (typeof OPTION_NAMES)[number]>>;
@@ -20,7 +21,8 @@ type UnlistedOption = MustBeNever<Exclude<keyof RequireAuthOptions, (typeof OPTI
 /**
  * Answers 401 with a JSON error (never a redirect) unless the request has a
  * valid HelloJohn session. With `checkRevoked`, also asks HelloJohn whether
- * the session is still active. When HelloJohn cannot be reached to check the
+ * the session is still active; with `audience`/`authorizedParties`, also
+ * requires the token's `aud`/`azp` to match. When HelloJohn cannot be reached to check the
  * token, answers 503 JSON with `Retry-After` (the cause is logged by the
  * client's logger), never an HTML error page.
  *
@@ -36,6 +38,8 @@ export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
   }
   assertKnownOptions("requireAuth()", options, OPTION_NAMES);
   const checkRevoked = options.checkRevoked === true;
+  const parties = { audience: options.audience, authorizedParties: options.authorizedParties };
+  const checkParties = parties.audience !== undefined || parties.authorizedParties !== undefined;
   return (req: Request, res: Response, next: NextFunction): void => {
     const state = RequestState.of(req);
     if (state === undefined) return next(notMounted());
@@ -49,6 +53,8 @@ export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
     if (failure !== null) return unavailable(failure);
     const token = RequestState.tokenOf(state);
     if (state.auth === null || token === null) return deny(RequestState.errorOf(state));
+    const refusal = checkParties ? checkTokenParties(state.auth, parties) : null;
+    if (refusal !== null) return deny(refusal);
     if (!checkRevoked) return next();
     const admit = (checked: RequestAuthentication): void => {
       if (checked.failure !== undefined) return unavailable(checked.failure);

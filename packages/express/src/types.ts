@@ -12,6 +12,16 @@ export interface HelloJohnExpressOptions extends HelloJohnOptions {
 export interface RequireAuthOptions {
   /** Also ask HelloJohn whether the session was revoked (one API call per request). */
   checkRevoked?: boolean;
+  /**
+   * Required `aud` of the token (one of these), on top of the client's
+   * `audience` option. Tokens carry `aud` when sign-in asked for one.
+   */
+  audience?: string | string[];
+  /**
+   * Allowed `azp` (the origin the token was issued to), on top of the
+   * client's `authorizedParties` option; a token without `azp` passes (as in Clerk).
+   */
+  authorizedParties?: string[];
 }
 
 declare global {

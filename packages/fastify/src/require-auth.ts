@@ -2,6 +2,7 @@ import {
   assertKnownOptions,
   authenticateToken,
   errorResponse,
+  checkTokenParties,
   RequestState,
   unauthorizedBody,
   type HelloJohnError,
@@ -11,7 +12,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "f
 import { notRegistered } from "./get-auth.js";
 import type { RequireAuthOptions } from "./types.js";
 
-const OPTION_NAMES = ["checkRevoked"] as const satisfies readonly (keyof RequireAuthOptions)[];
+const OPTION_NAMES = ["checkRevoked", "audience", "authorizedParties"] as const satisfies readonly (keyof RequireAuthOptions)[];
 type MustBeNever<T extends never> = T;
 // A compile error here names an option of RequireAuthOptions missing from OPTION_NAMES.
 type UnlistedOption = MustBeNever<Exclude<keyof RequireAuthOptions, (typeof OPTION_NAMES)[number]>>;
@@ -19,7 +20,7 @@ type UnlistedOption = MustBeNever<Exclude<keyof RequireAuthOptions, (typeof OPTI
 /**
  * A `preHandler` that answers 401 with a JSON error unless the request has a
  * valid session; with `checkRevoked`, also asks HelloJohn whether it is still
- * active. When HelloJohn cannot be reached to check the token, answers 503
+ * active; with `audience`/`authorizedParties`, also requires the token's `aud`/`azp` to match. When HelloJohn cannot be reached to check the token, answers 503
  * JSON with `Retry-After` (the cause is logged by the client's logger).
  *
  * @example
@@ -31,6 +32,8 @@ type UnlistedOption = MustBeNever<Exclude<keyof RequireAuthOptions, (typeof OPTI
 export function requireAuth(options: RequireAuthOptions = {}): preHandlerAsyncHookHandler {
   assertKnownOptions("requireAuth()", options, OPTION_NAMES);
   const checkRevoked = options.checkRevoked === true;
+  const parties = { audience: options.audience, authorizedParties: options.authorizedParties };
+  const checkParties = parties.audience !== undefined || parties.authorizedParties !== undefined;
   return async function requireHelloJohnAuth(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const state = RequestState.of(request);
     if (state === undefined) throw notRegistered();
@@ -44,6 +47,8 @@ export function requireAuth(options: RequireAuthOptions = {}): preHandlerAsyncHo
     if (failure !== null) return void (await unavailable(failure));
     const token = RequestState.tokenOf(state);
     if (state.auth === null || token === null) return void (await deny(RequestState.errorOf(state)));
+    const refusal = checkParties ? checkTokenParties(state.auth, parties) : null;
+    if (refusal !== null) return void (await deny(refusal));
     if (!checkRevoked) return;
     const checked = await authenticateToken(state.client, token, { checkRevoked: true });
     if (checked.failure !== undefined) await unavailable(checked.failure);

@@ -48,7 +48,7 @@ export type {
 } from "./resources/users/users.interface.js";
 export type { ImportUserParams, ImportUserResult, ImportUsersParams, ImportUsersResult } from "./resources/users/users-import.interface.js";
 export { Sessions } from "./resources/sessions/sessions.js";
-export type { SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./resources/sessions/sessions.interface.js";
+export type { RefreshParams, SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./resources/sessions/sessions.interface.js";
 export { Organizations } from "./resources/organizations/organizations.js";
 export type {
   AddMemberParams,
@@ -62,6 +62,7 @@ export type {
   UpdateOrganizationParams,
 } from "./resources/organizations/organizations.interface.js";
 export type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
+export { checkTokenParties, type TokenPartiesOptions } from "./tokens/token-parties.js";
 export {
   authenticateRequest,
   authenticateRequestCallback,

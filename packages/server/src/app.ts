@@ -384,6 +384,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     addMember: ({ ctx, params, body }) => organizations.addMember(ctx, params.org_id as string, body as never),
     removeMember: ({ ctx, params }) => organizations.removeMember(ctx, params.org_id as string, params.user_id as string),
     getJwks: ({ ctx }) => tenants.jwks(ctx.tenantId),
+    getOpenIdConfiguration: ({ ctx }) => tokens.openIdConfiguration(ctx.tenantId),
     signIn: ({ ctx, body }) => auth.signIn(ctx, body as never),
     refreshSession: ({ ctx, body }) => auth.refresh(ctx, body as never),
     signOut: ({ ctx, body }) => auth.signOut(ctx, body as never),

@@ -172,8 +172,15 @@ export const schemas: Record<string, JsonSchema> = {
   Jwks: object({
     keys: { type: "array", items: object({ kty: str(), crv: str(), x: str(), kid: str(), alg: str(), use: str() }) },
   }),
-  SignInRequest: body({ email: str({ maxLength: 320 }), password: str({ maxLength: 1024 }), audience: str({ maxLength: 256 }) }, ["email", "password"]),
-  RefreshRequest: body({ refresh_token: str({ maxLength: 256 }), audience: str({ maxLength: 256 }) }, ["refresh_token"]),
+  OpenIdConfiguration: object({
+    issuer: str(),
+    jwks_uri: str(),
+    id_token_signing_alg_values_supported: { type: "array", items: str() },
+    subject_types_supported: { type: "array", items: str() },
+    claims_supported: { type: "array", items: str() },
+  }),
+  SignInRequest: body({ email: str({ maxLength: 320 }), password: str({ maxLength: 1024 }), audience: str({ maxLength: 256 }), authorized_party: str({ maxLength: 256 }) }, ["email", "password"]),
+  RefreshRequest: body({ refresh_token: str({ maxLength: 256 }), audience: str({ maxLength: 256 }), authorized_party: str({ maxLength: 256 }) }, ["refresh_token"]),
   SignOutRequest: body({ refresh_token: str({ maxLength: 256 }) }, ["refresh_token"]),
   Tokens: object(
     {

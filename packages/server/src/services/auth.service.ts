@@ -23,6 +23,12 @@ const invalidCredentials = (): ApiError => new ApiError(401, "invalid_credential
 const invalidRefresh = (code = "invalid_refresh_token"): ApiError =>
   new ApiError(401, code, "The refresh token is invalid, expired or revoked", "refresh_token");
 
+/** Who an access token is for, as a sign-in or refresh asks: its `aud` and `azp` claims. */
+interface TokenParties {
+  audience?: string;
+  authorized_party?: string;
+}
+
 /** End-user sign-in, refresh and sign-out, and the session status check behind `checkRevoked`. */
 export class AuthService {
   constructor(
@@ -55,8 +61,15 @@ export class AuthService {
   }
 
   /** Signs the access token once the session and its refresh token have committed. */
-  async #tokens(ctx: RequestContext, userId: string, sessionId: string, refreshToken: string, audience: string | undefined) {
-    const access = await this.tokens.issue({ tenantId: ctx.tenantId, userId, sessionId, expiresInSeconds: ACCESS_TOKEN_TTL_SECONDS, audience });
+  async #tokens(ctx: RequestContext, userId: string, sessionId: string, refreshToken: string, parties: TokenParties) {
+    const access = await this.tokens.issue({
+      tenantId: ctx.tenantId,
+      userId,
+      sessionId,
+      expiresInSeconds: ACCESS_TOKEN_TTL_SECONDS,
+      audience: parties.audience,
+      authorizedParty: parties.authorized_party,
+    });
     return {
       token_type: "Bearer" as const,
       access_token: access.token,
@@ -80,7 +93,7 @@ export class AuthService {
     });
   }
 
-  async signIn(ctx: RequestContext, input: { email: string; password: string; audience?: string }) {
+  async signIn(ctx: RequestContext, input: { email: string; password: string } & TokenParties) {
     // Before anything is looked up or hashed: a throttled attempt costs no Argon2 and says nothing about the account.
     const attempt = await this.throttle.begin(ctx.tenantId, input.email, ctx.ip);
     await this.tenants.getTenant(ctx.tenantId);
@@ -134,11 +147,11 @@ export class AuthService {
       if (outcome.refused === "disabled") throw new ApiError(403, "user_disabled", "This user is disabled and cannot sign in");
       throw invalidCredentials();
     }
-    const tokens = await this.#tokens(ctx, user.id, sessionId, outcome.refreshToken, input.audience);
+    const tokens = await this.#tokens(ctx, user.id, sessionId, outcome.refreshToken, input);
     return { ...tokens, user: wireUser(outcome.user) };
   }
 
-  async refresh(ctx: RequestContext, input: { refresh_token: string; audience?: string }) {
+  async refresh(ctx: RequestContext, input: { refresh_token: string } & TokenParties) {
     const hash = sha256(input.refresh_token);
     const found = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, hash);
     if (found === undefined) throw invalidRefresh();
@@ -163,7 +176,7 @@ export class AuthService {
       return { userId: user.id, sessionId: session.id, refreshToken };
     });
     if ("refused" in outcome) throw invalidRefresh(outcome.refused === "reused" ? "refresh_token_reused" : undefined);
-    return this.#tokens(ctx, outcome.userId, outcome.sessionId, outcome.refreshToken, input.audience);
+    return this.#tokens(ctx, outcome.userId, outcome.sessionId, outcome.refreshToken, input);
   }
 
   async signOut(ctx: RequestContext, input: { refresh_token: string }) {

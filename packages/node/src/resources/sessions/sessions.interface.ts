@@ -4,8 +4,29 @@ import type { User } from "../users/users.interface.js";
 export interface SignInWithPasswordParams {
   email: string;
   password: string;
-  /** Put this `aud` claim in the access token. */
+  /**
+   * Put this `aud` claim in the access token: the API it is meant for. Check it
+   * with the client's (or `requireAuth`'s, or the guard's) `audience` option.
+   */
   audience?: string;
+  /**
+   * Put this `azp` claim in the access token: the origin of the app it was
+   * issued to (e.g. the browser's `Origin` header). Check it with the
+   * `authorizedParties` option.
+   */
+  authorizedParty?: string;
+}
+
+/**
+ * What {@link Sessions.refresh} takes besides the refresh token. Refreshed
+ * access tokens carry `aud` and `azp` only when asked again.
+ */
+export interface RefreshParams {
+  refreshToken: string;
+  /** As in {@link SignInWithPasswordParams.audience}. */
+  audience?: string;
+  /** As in {@link SignInWithPasswordParams.authorizedParty}. */
+  authorizedParty?: string;
 }
 
 /** A session's tokens. The access token is short-lived (15 minutes); refresh it with the refresh token. */

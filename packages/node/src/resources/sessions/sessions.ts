@@ -1,7 +1,7 @@
 import type { HttpClient } from "../../core/http-client.js";
 import { pathId, requireNonEmpty } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
-import type { SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./sessions.interface.js";
+import type { RefreshParams, SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./sessions.interface.js";
 import { deserializeSessionStatus, deserializeSignIn, deserializeTokens } from "./session.serializer.js";
 
 /**
@@ -30,7 +30,7 @@ export class Sessions {
    */
   async signInWithPassword(params: SignInWithPasswordParams, options?: RequestOptions): Promise<SignInResult> {
     const body: Record<string, unknown> = { email: requireNonEmpty(params?.email, "email"), password: requireNonEmpty(params?.password, "password") };
-    if (params.audience !== undefined) body.audience = params.audience;
+    addParties(body, params);
     return this.#http.request({ method: "POST", path: `${this.#base}/sign-in`, body }, options, deserializeSignIn);
   }
 
@@ -39,10 +39,13 @@ export class Sessions {
    * @example
    * ```ts
    * const tokens = await hj.sessions.refresh(session.refreshToken);
+   * const forApi = await hj.sessions.refresh({ refreshToken: tokens.refreshToken, audience: "https://api.example.com" });
    * ```
    */
-  async refresh(refreshToken: string, options?: RequestOptions): Promise<SessionTokens> {
-    const body = { refresh_token: requireNonEmpty(refreshToken, "refreshToken") };
+  async refresh(refreshToken: string | RefreshParams, options?: RequestOptions): Promise<SessionTokens> {
+    const params: RefreshParams = typeof refreshToken === "object" && refreshToken !== null ? refreshToken : { refreshToken };
+    const body: Record<string, unknown> = { refresh_token: requireNonEmpty(params.refreshToken, "refreshToken") };
+    addParties(body, params);
     return this.#http.request({ method: "POST", path: `${this.#base}/refresh`, body }, options, deserializeTokens);
   }
 
@@ -70,4 +73,9 @@ export class Sessions {
     const deserialize = (wire: { session_id: string; revoked: true }): SignOutResult => ({ sessionId: wire.session_id, revoked: wire.revoked });
     return this.#http.request({ method: "POST", path: `${this.#base}/sign-out`, body }, options, deserialize);
   }
+}
+
+function addParties(body: Record<string, unknown>, params: { audience?: string; authorizedParty?: string }): void {
+  if (params.audience !== undefined) body.audience = requireNonEmpty(params.audience, "audience");
+  if (params.authorizedParty !== undefined) body.authorized_party = requireNonEmpty(params.authorizedParty, "authorizedParty");
 }

@@ -29,6 +29,7 @@ describe.skipIf(!available)("the console in Chromium", () => {
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
+  const searches: string[] = [];
   let target: { id: string; email: string };
   let orgId: string;
   let receiver: Server;
@@ -80,6 +81,8 @@ describe.skipIf(!available)("the console in Chromium", () => {
     });
     // Works offline: nothing may leave this server's origin.
     page.on("request", (request) => {
+      const search = new URL(request.url()).searchParams.get("search");
+      if (search !== null) searches.push(search);
       if (!request.url().startsWith(url) && !request.url().startsWith("blob:")) problems.push(`outside request: ${request.url()}`);
     });
   });
@@ -143,8 +146,11 @@ describe.skipIf(!available)("the console in Chromium", () => {
       focused = (await page.evaluate('document.activeElement?.getAttribute("name") ?? ""')) as string;
     }
     expect(focused).toBe("search");
-    await page.keyboard.type("zimm");
+    await page.keyboard.type("zimm", { delay: 150 });
     await expect.poll(() => page.getByTestId("users-total").textContent()).toBe("1 user");
+    // One- and two-character needles are not sent: they could not use the trigram index.
+    expect(searches.some((needle) => needle.length < 3)).toBe(false);
+    expect(searches).toContain("zimm");
     await shoot("users-search");
     await page.getByRole("link", { name: target.email }).click();
     await page.getByRole("heading", { level: 1, name: target.email }).waitFor();

@@ -40,10 +40,19 @@ export type {
   UserMfaFactor,
   UserOAuthConnection,
   UserSession,
+  UserSessionsPage,
+  ListUserSessionsParams,
   UsersPage,
 } from "./resources/users/users.interface.js";
 export { Sessions } from "./resources/sessions/sessions.js";
-export type { SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./resources/sessions/sessions.interface.js";
+export type {
+  RefreshSessionParams,
+  SessionStatus,
+  SessionTokens,
+  SignInResult,
+  SignInWithPasswordParams,
+  SignOutResult,
+} from "./resources/sessions/sessions.interface.js";
 export { Organizations } from "./resources/organizations/organizations.js";
 export type {
   AddMemberParams,
@@ -54,9 +63,10 @@ export type {
   MembershipsPage,
   Organization,
   OrganizationsPage,
+  UpdateMemberParams,
   UpdateOrganizationParams,
 } from "./resources/organizations/organizations.interface.js";
-export type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
+export type { CheckAuthorizationParams, Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
 export {
   authenticateRequest,
   authenticateRequestCallback,
@@ -67,4 +77,5 @@ export {
   type RequestAuthentication,
 } from "./adapters/authenticate-request.js";
 export { errorResponse, type ErrorResponse } from "./adapters/error-response.js";
+export { RoleRequirement, type InsufficientRoleBody } from "./adapters/role-requirement.js";
 export { RequestState, type HelloJohnRequestState } from "./adapters/request-state.js";

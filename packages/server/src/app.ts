@@ -13,6 +13,7 @@ import { registerRoutes, tenantFromPath, toFastifyRefs, type Handler } from "./h
 import { AuditLog } from "./services/audit-log.js";
 import { AuthService } from "./services/auth.service.js";
 import type { RequestContext } from "./services/context.js";
+import { OrganizationContext } from "./services/organization-context.js";
 import { OrganizationsService } from "./services/organizations.service.js";
 import { TenantsService } from "./services/tenants.service.js";
 import { TokenIssuer } from "./services/token-issuer.js";
@@ -115,6 +116,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     if (publicUrl === undefined) throw new Error("publicUrl is unknown until the server listens");
     return publicUrl;
   });
+  const organizationContext = new OrganizationContext(stores.organizations);
   const users = new UsersService(
     database,
     stores.users,
@@ -127,9 +129,10 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     hasher,
     cursors,
     tokens,
+    organizationContext,
   );
   const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors);
-  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens);
+  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, organizationContext);
   const idempotency = new Idempotency(database, stores.idempotency);
 
   const app = Fastify({
@@ -187,6 +190,8 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     enableUser: ({ ctx, params }) => users.enable(ctx, params.user_id as string),
     impersonateUser: ({ ctx, params, body }) => users.impersonate(ctx, params.user_id as string, body as never),
     exportUser: ({ ctx, params }) => users.export(ctx, params.user_id as string),
+    listUserSessions: ({ ctx, params, query }) => users.listSessions(ctx, params.user_id as string, query),
+    revokeUserSession: ({ ctx, params }) => users.revokeSession(ctx, params.user_id as string, params.session_id as string),
     getSession: ({ ctx, params }) => auth.sessionStatus(ctx, params.session_id as string),
     listOrganizations: ({ ctx, query }) => organizations.list(ctx, query),
     createOrganization: ({ ctx, body }) => organizations.create(ctx, body as never),
@@ -195,6 +200,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     deleteOrganization: ({ ctx, params }) => organizations.delete(ctx, params.org_id as string),
     listMembers: ({ ctx, params, query }) => organizations.listMembers(ctx, params.org_id as string, query),
     addMember: ({ ctx, params, body }) => organizations.addMember(ctx, params.org_id as string, body as never),
+    updateMember: ({ ctx, params, body }) => organizations.updateMember(ctx, params.org_id as string, params.user_id as string, body as never),
     removeMember: ({ ctx, params }) => organizations.removeMember(ctx, params.org_id as string, params.user_id as string),
     getJwks: ({ ctx }) => tenants.jwks(ctx.tenantId),
     signIn: ({ ctx, body }) => auth.signIn(ctx, body as never),

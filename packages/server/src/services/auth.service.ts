@@ -8,6 +8,7 @@ import type { SessionsStore } from "../store/sessions.store.js";
 import type { UsersStore } from "../store/users.store.js";
 import { iso, sessionStatus, wireUser } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
+import type { OrganizationContext, TokenOrganization } from "./organization-context.js";
 import type { RequestContext } from "./context.js";
 import type { TenantsService } from "./tenants.service.js";
 import { ACCESS_TOKEN_TTL_SECONDS, type TokenIssuer } from "./token-issuer.js";
@@ -28,9 +29,10 @@ export class AuthService {
     private readonly audit: AuditLog,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenIssuer,
+    private readonly organizations: OrganizationContext,
   ) {}
 
-  async #issueTokens(ctx: RequestContext, userId: string, sessionId: string, audience: string | undefined) {
+  async #issueTokens(ctx: RequestContext, userId: string, sessionId: string, audience: string | undefined, organization?: TokenOrganization) {
     const refreshToken = `rt_${randomSecret()}`;
     const now = Date.now();
     await this.sessions.insertRefreshToken(this.database.db, {
@@ -50,6 +52,7 @@ export class AuthService {
       sessionId,
       expiresInSeconds: ACCESS_TOKEN_TTL_SECONDS,
       audience,
+      organization,
     });
     return {
       token_type: "Bearer" as const,
@@ -60,7 +63,7 @@ export class AuthService {
     };
   }
 
-  async signIn(ctx: RequestContext, input: { email: string; password: string; audience?: string }) {
+  async signIn(ctx: RequestContext, input: { email: string; password: string; audience?: string; organization_id?: string }) {
     await this.tenants.getTenant(ctx.tenantId);
     const email = normalizeEmail(input.email).toLowerCase();
     const user = await this.users.findByEmail(this.database.db, ctx.tenantId, email);
@@ -78,6 +81,8 @@ export class AuthService {
       await failed("user_disabled");
       throw new ApiError(403, "user_disabled", "This user is disabled and cannot sign in");
     }
+    const organization =
+      input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, user.id, input.organization_id);
     const now = Date.now();
     const sessionId = newId("ses");
     const userCtx: RequestContext = { ...ctx, actor: { type: "user", id: user.id } };
@@ -94,18 +99,22 @@ export class AuthService {
         user_agent: ctx.userAgent,
         impersonator_id: null,
         impersonation_reason: null,
+        organization_id: organization?.id ?? null,
       });
       await this.users.update(trx, ctx.tenantId, user.id, { last_sign_in_at: now });
       await this.audit.record(trx, userCtx, "user.signed_in", user.id, { session_id: sessionId });
     });
-    const tokens = await this.#issueTokens(ctx, user.id, sessionId, input.audience);
+    const tokens = await this.#issueTokens(ctx, user.id, sessionId, input.audience, organization);
     return { ...tokens, user: wireUser({ ...user, last_sign_in_at: now }) };
   }
 
-  async refresh(ctx: RequestContext, input: { refresh_token: string; audience?: string }) {
+  async refresh(ctx: RequestContext, input: { refresh_token: string; audience?: string; organization_id?: string }) {
     const row = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, sha256(input.refresh_token));
     const now = Date.now();
     if (row === undefined || row.revoked_at !== null || row.expires_at <= now) throw invalidRefresh();
+    // Checked before the refresh token is spent: a refused switch leaves the session usable.
+    const switchTo =
+      input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, row.user_id, input.organization_id);
     if (row.used_at !== null || !(await this.sessions.consumeRefreshToken(this.database.db, row.id, now))) {
       // A refresh token is single-use: seeing it twice means it leaked, so the whole session goes.
       await this.sessions.revoke(this.database.db, ctx.tenantId, row.session_id, now);
@@ -118,7 +127,12 @@ export class AuthService {
       throw invalidRefresh();
     }
     await this.sessions.touch(this.database.db, session.id, now);
-    return this.#issueTokens(ctx, user.id, session.id, input.audience);
+    if (switchTo !== undefined && switchTo.id !== session.organization_id) {
+      await this.sessions.setOrganization(this.database.db, session.id, switchTo.id);
+    }
+    // The role is read again at every refresh: a membership change shows in the next token.
+    const organization = switchTo ?? (await this.organizations.current(this.database.db, ctx.tenantId, user.id, session.organization_id));
+    return this.#issueTokens(ctx, user.id, session.id, input.audience, organization);
   }
 
   async signOut(ctx: RequestContext, input: { refresh_token: string }) {

@@ -147,7 +147,15 @@ const initial: Migration = {
   },
 };
 
-const MIGRATIONS: Record<string, Migration> = { "0001_initial": initial };
+// Issue 17: a session remembers the organization it was opened for; its tokens carry the user's current role there.
+const sessionOrganization: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("sessions").addColumn("organization_id", "text").execute();
+    await db.schema.createIndex("sessions_user_created").on("sessions").columns(["tenant_id", "user_id", "created_at", "id"]).execute();
+  },
+};
+
+const MIGRATIONS: Record<string, Migration> = { "0001_initial": initial, "0006_session_organization": sessionOrganization };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 

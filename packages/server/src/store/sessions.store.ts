@@ -1,4 +1,5 @@
 import type { Selectable } from "kysely";
+import type { Keyset } from "../domain/cursor.js";
 import type { Executor, RefreshTokensTable, SessionsTable } from "./schema.js";
 
 export type SessionRow = Selectable<SessionsTable>;
@@ -16,6 +17,27 @@ export class SessionsStore {
 
   listForUser(db: Executor, tenantId: string, userId: string): Promise<SessionRow[]> {
     return db.selectFrom("sessions").selectAll().where("tenant_id", "=", tenantId).where("user_id", "=", userId).orderBy("created_at", "desc").execute();
+  }
+
+  /** A user's sessions newest first, keyset-paged on (created_at, id). */
+  pageForUser(db: Executor, tenantId: string, userId: string, limit: number, after: Keyset | undefined): Promise<SessionRow[]> {
+    let query = db.selectFrom("sessions").selectAll().where("tenant_id", "=", tenantId).where("user_id", "=", userId);
+    if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.createdAt, after.id)));
+    return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+  }
+
+  async countForUser(db: Executor, tenantId: string, userId: string): Promise<number> {
+    const row = await db
+      .selectFrom("sessions")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("tenant_id", "=", tenantId)
+      .where("user_id", "=", userId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async setOrganization(db: Executor, id: string, organizationId: string | null): Promise<void> {
+    await db.updateTable("sessions").set({ organization_id: organizationId }).where("id", "=", id).execute();
   }
 
   async touch(db: Executor, id: string, at: number): Promise<void> {

@@ -6,6 +6,19 @@ export interface SignInWithPasswordParams {
   password: string;
   /** Put this `aud` claim in the access token. */
   audience?: string;
+  /**
+   * Open the session in this organization (`org_…`): its access tokens carry
+   * `org_id` and the user's `org_role` there. A user who is not a member gets a
+   * `PermissionError` `not_a_member`.
+   */
+  organizationId?: string;
+}
+
+/** The object form of {@link Sessions.refresh}'s argument. */
+export interface RefreshSessionParams {
+  refreshToken: string;
+  /** Switch the session's active organization; the user must be a member. Default: keep it. */
+  organizationId?: string;
 }
 
 /** A session's tokens. The access token is short-lived (15 minutes); refresh it with the refresh token. */

@@ -1,7 +1,14 @@
 import type { HttpClient } from "../../core/http-client.js";
 import { pathId, requireNonEmpty } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
-import type { SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./sessions.interface.js";
+import type {
+  RefreshSessionParams,
+  SessionStatus,
+  SessionTokens,
+  SignInResult,
+  SignInWithPasswordParams,
+  SignOutResult,
+} from "./sessions.interface.js";
 import { deserializeSessionStatus, deserializeSignIn, deserializeTokens, type WireSessionStatus, type WireTokens } from "./session.serializer.js";
 
 /**
@@ -31,18 +38,25 @@ export class Sessions {
   async signInWithPassword(params: SignInWithPasswordParams, options?: RequestOptions): Promise<SignInResult> {
     const body: Record<string, unknown> = { email: requireNonEmpty(params?.email, "email"), password: requireNonEmpty(params?.password, "password") };
     if (params.audience !== undefined) body.audience = params.audience;
+    if (params.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
     return deserializeSignIn(await this.#http.request<WireTokens>({ method: "POST", path: `${this.#base}/sign-in`, body }, options));
   }
 
   /**
    * Exchanges a refresh token for new tokens. Refresh tokens are single use.
+   * The new access token carries the user's role in the session's organization
+   * as it is now: a role change or a removal shows here, at the latest one
+   * access-token lifetime (15 minutes) after it was made.
    * @example
    * ```ts
    * const tokens = await hj.sessions.refresh(session.refreshToken);
+   * const inOtherOrg = await hj.sessions.refresh({ refreshToken: tokens.refreshToken, organizationId: "org_01J…" });
    * ```
    */
-  async refresh(refreshToken: string, options?: RequestOptions): Promise<SessionTokens> {
-    const body = { refresh_token: requireNonEmpty(refreshToken, "refreshToken") };
+  async refresh(refreshToken: string | RefreshSessionParams, options?: RequestOptions): Promise<SessionTokens> {
+    const params: Partial<RefreshSessionParams> = typeof refreshToken === "object" && refreshToken !== null ? refreshToken : { refreshToken };
+    const body: Record<string, unknown> = { refresh_token: requireNonEmpty(params.refreshToken, "refreshToken") };
+    if (params.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
     return deserializeTokens(await this.#http.request<WireTokens>({ method: "POST", path: `${this.#base}/refresh`, body }, options));
   }
 

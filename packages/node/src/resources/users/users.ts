@@ -5,12 +5,16 @@ import { pathId, requireNonEmpty } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
 import {
   deserializeImpersonation,
+  deserializeSession,
+  deserializeSessionsPage,
   deserializeUser,
   deserializeUserExport,
   deserializeUsersPage,
   serializeCreateUser,
   serializeUpdateUser,
   type WireImpersonation,
+  type WireSession,
+  type WireSessionsPage,
   type WireUser,
   type WireUserExport,
   type WireUsersPage,
@@ -20,10 +24,13 @@ import type {
   DeletedUser,
   ImpersonateParams,
   ImpersonationResult,
+  ListUserSessionsParams,
   ListUsersParams,
   UpdateUserParams,
   User,
   UserExport,
+  UserSession,
+  UserSessionsPage,
   UsersPage,
 } from "./users.interface.js";
 
@@ -107,9 +114,12 @@ export class Users {
 
   /**
    * Updates the given fields. `metadata` is merged (RFC 7396): `null` removes a key.
+   * `password` sets a new password and revokes every session and refresh token
+   * of the user (pass `revokeSessions: false` to keep them).
    * @example
    * ```ts
    * await hj.users.update(userId, { lastName: "Smith", metadata: { plan: "enterprise", trial: null } });
+   * await hj.users.update(userId, { password: "N3w-Passw0rd!" }); // signs the user out everywhere
    * ```
    */
   async update(userId: string, params: UpdateUserParams, options?: RequestOptions): Promise<User> {
@@ -169,11 +179,46 @@ export class Users {
   async impersonate(userId: string, params: ImpersonateParams, options?: RequestOptions): Promise<ImpersonationResult> {
     const body: Record<string, unknown> = { reason: params?.reason };
     if (params?.expiresIn !== undefined) body.expires_in = parseDuration(params.expiresIn, "expiresIn");
+    if (params?.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
     const wire = await this.#http.request<WireImpersonation>(
       { method: "POST", path: `/v1/users/${pathId(userId, "userId")}/impersonate`, body },
       options,
     );
     return deserializeImpersonation(wire);
+  }
+
+  /**
+   * The user's sessions, newest first, each with its `status`. Await it for one
+   * page, or iterate it for every session. Audited (`user.sessions_listed`).
+   * @example
+   * ```ts
+   * const { sessions, total } = await hj.users.listSessions(userId);
+   * for await (const session of hj.users.listSessions(userId)) {
+   *   if (session.status === "active") console.log(session.ipAddress, session.userAgent);
+   * }
+   * ```
+   */
+  listSessions(userId: string, params: ListUserSessionsParams = {}, options?: RequestOptions): PagePromise<UserSessionsPage, UserSession> {
+    const path = `/v1/users/${pathId(userId, "userId")}/sessions`;
+    const fetchPage = async (cursor: string | undefined): Promise<UserSessionsPage> =>
+      deserializeSessionsPage(await this.#http.request<WireSessionsPage>({ method: "GET", path, query: { limit: params.limit, cursor } }, options));
+    return new PagePromise(fetchPage, (page) => page.sessions, params.cursor);
+  }
+
+  /**
+   * Revokes one of the user's sessions and its refresh tokens (audited as
+   * `session.revoked`). Its access tokens fail `verifyToken(…, { checkRevoked: true })`
+   * at once, and without that check stop working at their expiry (15 minutes at most).
+   * Revoking a revoked session returns it unchanged.
+   * @throws {NotFoundError} `session_not_found` when the session is not this user's.
+   * @example
+   * ```ts
+   * await hj.users.revokeSession(userId, "ses_01J9Z3K4M5N6P7Q8R9S0T1V2W3");
+   * ```
+   */
+  async revokeSession(userId: string, sessionId: string, options?: RequestOptions): Promise<UserSession> {
+    const path = `/v1/users/${pathId(userId, "userId")}/sessions/${pathId(sessionId, "sessionId")}/revoke`;
+    return deserializeSession(await this.#http.request<WireSession>({ method: "POST", path }, options));
   }
 
   /**

@@ -18,6 +18,11 @@ export interface HelloJohnFastifyOptions extends Omit<HelloJohnOptions, "logLeve
 export interface RequireAuthOptions {
   /** Also ask HelloJohn whether the session was revoked (one API call per request). */
   checkRevoked?: boolean;
+  /**
+   * Also require this role (or any of these roles) in the session's active
+   * organization (the token's `org_role`); otherwise answer 403 `insufficient_role`.
+   */
+  role?: string | readonly string[];
 }
 
 declare module "fastify" {

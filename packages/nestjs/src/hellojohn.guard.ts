@@ -1,7 +1,14 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from "@nestjs/common";
+import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from "@nestjs/common";
 import { Reflector } from "@nestjs/core";
-import { authenticateRequest, HelloJohn, unauthorizedBody, type IncomingHeaders, type RequestAuthentication } from "@hellojohn/node";
-import { HELLOJOHN_OPTIONS, IS_PUBLIC_KEY } from "./hellojohn.constants.js";
+import {
+  authenticateRequest,
+  HelloJohn,
+  unauthorizedBody,
+  type IncomingHeaders,
+  type RequestAuthentication,
+  type RoleRequirement,
+} from "@hellojohn/node";
+import { HELLOJOHN_OPTIONS, IS_PUBLIC_KEY, ROLES_KEY } from "./hellojohn.constants.js";
 import type { HelloJohnModuleOptions } from "./hellojohn-module-options.interface.js";
 import { verifiedSessions } from "./request-session.js";
 
@@ -10,6 +17,8 @@ import { verifiedSessions } from "./request-session.js";
  * the configured cookie); answers 401 with a JSON error otherwise. Works on the
  * Express and Fastify platforms. Use per controller with `@UseGuards(HelloJohnGuard)`
  * or globally with `{ provide: APP_GUARD, useClass: HelloJohnGuard }` and `@Public()`.
+ * On routes marked `@Roles("admin")` it also requires that organization role,
+ * answering 403 `insufficient_role` to a session without it.
  *
  * @example
  * ```ts
@@ -26,19 +35,24 @@ export class HelloJohnGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true) return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true) return true;
+    const roles = this.reflector.getAllAndOverride<RoleRequirement | undefined>(ROLES_KEY, targets);
     const request = context.switchToHttp().getRequest<{ headers: IncomingHeaders }>();
     const result = authenticateRequest(this.client, request.headers, {
       cookieName: this.options.cookieName,
       checkRevoked: this.options.checkRevoked === true,
     });
     // A remembered token is answered synchronously: no promise on the common path.
-    return result instanceof Promise ? result.then((authentication) => this.#admit(request, authentication)) : this.#admit(request, result);
+    return result instanceof Promise
+      ? result.then((authentication) => this.#admit(request, authentication, roles))
+      : this.#admit(request, result, roles);
   }
 
-  #admit(request: object, { auth, error }: RequestAuthentication): true {
+  #admit(request: object, { auth, error }: RequestAuthentication, roles: RoleRequirement | undefined): true {
     if (auth === null) throw new UnauthorizedException(unauthorizedBody(error));
     verifiedSessions.set(request, auth);
+    if (roles !== undefined && !roles.admits(auth)) throw new ForbiddenException(roles.forbiddenBody());
     return true;
   }
 }

@@ -5,6 +5,7 @@ import { AdminController } from "./admin/admin.controller.js";
 import { AdminGuard } from "./admin/admin.guard.js";
 import { AuthController, SESSION_COOKIE } from "./auth/auth.controller.js";
 import { MeController } from "./me/me.controller.js";
+import { OrgController } from "./org/org.controller.js";
 
 @Module({
   imports: [
@@ -12,7 +13,7 @@ import { MeController } from "./me/me.controller.js";
     // checkRevoked: a disabled user or a signed-out session is refused at once, not at token expiry.
     HelloJohnModule.forRoot({ isGlobal: true, cookieName: SESSION_COOKIE, checkRevoked: true }),
   ],
-  controllers: [AuthController, MeController, AdminController],
+  controllers: [AuthController, MeController, OrgController, AdminController],
   providers: [
     AdminGuard,
     { provide: APP_GUARD, useExisting: HelloJohnGuard },

@@ -9,6 +9,7 @@ import { CursorCodec } from "./domain/cursor.js";
 import { errorHandler, sendError } from "./http/error-handler.js";
 import { requestValidators } from "./http/request-validators.js";
 import { Idempotency, type IdempotencyClaim } from "./http/idempotency.js";
+import { checkQuery, checkRequestPart, parseQueryString } from "./http/input-guard.js";
 import { registerRoutes, tenantFromPath, toFastifyRefs, type Handler } from "./http/routes.js";
 import { AuditLog } from "./services/audit-log.js";
 import { AuthService } from "./services/auth.service.js";
@@ -62,6 +63,38 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** Largest accepted request body in bytes. Default 64 KiB. */
   bodyLimit?: number;
+  /** How long a client may take to send a request's headers, in ms. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, headers and body, in ms. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** A socket with no traffic for this long is closed, in ms. Default 60 s. */
+  idleTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open between requests, in ms. Default 72 s (longer than common load balancers' 60 s). */
+  keepAliveTimeoutMs?: number;
+  /** Most open connections at once; more are refused at accept. Default 10,000. */
+  maxConnections?: number;
+}
+
+/** The defaults of {@link ServerOptions}' connection limits. */
+export const CONNECTION_DEFAULTS: Readonly<Record<"bodyLimit" | "headersTimeoutMs" | "requestTimeoutMs" | "idleTimeoutMs" | "keepAliveTimeoutMs" | "maxConnections", number>> = {
+  bodyLimit: 64 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 72_000,
+  maxConnections: 10_000,
+};
+
+function definedOnly(options: ServerOptions): Partial<Record<keyof typeof CONNECTION_DEFAULTS, number>> {
+  const keys = Object.keys(CONNECTION_DEFAULTS) as (keyof typeof CONNECTION_DEFAULTS)[];
+  const out: Partial<Record<keyof typeof CONNECTION_DEFAULTS, number>> = {};
+  for (const key of keys) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1) throw new Error(`createServer: ${key} must be a positive integer, got ${String(value)}`);
+    out[key] = value;
+  }
+  return out;
 }
 
 /** A running (or ready to listen) HelloJohn server. */
@@ -79,9 +112,10 @@ function requestContext(request: FastifyRequest, tenantId: string, actor: Reques
   return { tenantId, actor, ip: request.ip ?? null, userAgent: typeof ua === "string" ? ua.slice(0, 512) : null };
 }
 
+/** The credentials of `Authorization: Bearer …`; the scheme is case-insensitive (RFC 9110 §11.1). */
 function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  return typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+  const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? "");
+  return match?.[1];
 }
 
 /**
@@ -96,6 +130,7 @@ function bearer(request: FastifyRequest): string | undefined {
  */
 export async function createServer(options: ServerOptions): Promise<HelloJohnServer> {
   const master = MasterKey.parse(options.masterKey);
+  const limits = { ...CONNECTION_DEFAULTS, ...definedOnly(options) };
   const database = await Database.open(options.databaseUrl ?? "sqlite::memory:");
   let publicUrl = options.publicUrl?.replace(/\/+$/, "");
 
@@ -112,6 +147,11 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   const cursors = new CursorCodec(master);
   const audit = new AuditLog(stores.audit);
   const tenants = new TenantsService(database, stores.tenants, master);
+  // A wrong master key would otherwise start cleanly and fail at the first sign-in.
+  await tenants.checkMasterKey().catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   const tokens = new TokenIssuer(tenants, () => {
     if (publicUrl === undefined) throw new Error("publicUrl is unknown until the server listens");
     return publicUrl;
@@ -138,8 +178,14 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   const app = Fastify({
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    bodyLimit: limits.bodyLimit,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the header and request timeouts this often (its default, 30 s, lets slow clients linger).
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs, limits.requestTimeoutMs) },
     genReqId: () => newId("req"),
+    routerOptions: { querystringParser: parseQueryString },
     requestIdHeader: false,
     // Router-level failures (a malformed URL) in the API's error format too.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
@@ -151,6 +197,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   app.decorateRequest("hjContext", null);
   app.decorateRequest("hjIdempotency", null);
   app.setErrorHandler(errorHandler);
+  app.server.maxConnections = limits.maxConnections;
   app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "route_not_found", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply));
 
   const authenticate = async (request: FastifyRequest): Promise<RequestContext> => {
@@ -163,6 +210,12 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     reply.header("x-request-id", request.id);
     // Authenticate before the body is read: an unauthenticated caller costs no parsing.
     if (request.routeOptions.config?.secretKey === true) request.hjContext = await authenticate(request);
+  });
+  // Before validation, fingerprints or anything else recurses over or stores the input.
+  app.addHook("preValidation", async (request) => {
+    checkRequestPart(request.params, "path");
+    checkQuery(request.query);
+    checkRequestPart(request.body, "body");
   });
   app.addHook("preHandler", async (request, reply) => {
     if (request.routeOptions.config?.idempotent !== true || request.hjContext === null) return;

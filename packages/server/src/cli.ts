@@ -29,7 +29,26 @@ Every option can come from the environment instead:
   HELLOJOHN_PUBLIC_URL     origin clients use; tokens' iss is derived from it
   HELLOJOHN_TRUST_PROXY    "true" to take client IPs for audit events from X-Forwarded-For
   HOST, PORT               where to listen
+
+Connection limits (start and dev; flag or variable, values in ms unless noted):
+  --body-limit, HELLOJOHN_BODY_LIMIT                     largest request body in bytes (65536)
+  --headers-timeout-ms, HELLOJOHN_HEADERS_TIMEOUT_MS     time to send request headers (10000)
+  --request-timeout-ms, HELLOJOHN_REQUEST_TIMEOUT_MS     time to send a whole request (30000)
+  --idle-timeout-ms, HELLOJOHN_IDLE_TIMEOUT_MS           a silent socket is closed after (60000)
+  --keep-alive-timeout-ms, HELLOJOHN_KEEP_ALIVE_TIMEOUT_MS
+                                                         idle keep-alive connection lifetime (72000)
+  --max-connections, HELLOJOHN_MAX_CONNECTIONS           open connections at once (10000)
 `;
+
+/** Connection-limit flags, their environment variables and the createServer() options they set. */
+const LIMIT_FLAGS = [
+  ["body-limit", "HELLOJOHN_BODY_LIMIT", "bodyLimit"],
+  ["headers-timeout-ms", "HELLOJOHN_HEADERS_TIMEOUT_MS", "headersTimeoutMs"],
+  ["request-timeout-ms", "HELLOJOHN_REQUEST_TIMEOUT_MS", "requestTimeoutMs"],
+  ["idle-timeout-ms", "HELLOJOHN_IDLE_TIMEOUT_MS", "idleTimeoutMs"],
+  ["keep-alive-timeout-ms", "HELLOJOHN_KEEP_ALIVE_TIMEOUT_MS", "keepAliveTimeoutMs"],
+  ["max-connections", "HELLOJOHN_MAX_CONNECTIONS", "maxConnections"],
+] as const;
 
 const options = {
   help: { type: "boolean", short: "h" },
@@ -44,6 +63,12 @@ const options = {
   name: { type: "string" },
   tenant: { type: "string" },
   key: { type: "string" },
+  "body-limit": { type: "string" },
+  "headers-timeout-ms": { type: "string" },
+  "request-timeout-ms": { type: "string" },
+  "idle-timeout-ms": { type: "string" },
+  "keep-alive-timeout-ms": { type: "string" },
+  "max-connections": { type: "string" },
 } as const;
 
 class UsageError extends Error {}
@@ -63,11 +88,25 @@ function port(flags: Flags, fallback: number): number {
   return value;
 }
 
+/** The connection limits given as flags or variables, checked. */
+function connectionLimits(flags: Flags): Partial<Record<(typeof LIMIT_FLAGS)[number][2], number>> {
+  const out: Partial<Record<(typeof LIMIT_FLAGS)[number][2], number>> = {};
+  for (const [flag, variable, option] of LIMIT_FLAGS) {
+    const raw = flags[flag] ?? process.env[variable];
+    if (raw === undefined || raw === "") continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} (${variable}) must be a positive integer, got ${raw}`);
+    out[option] = value;
+  }
+  return out;
+}
+
 function serverConfig(flags: Flags) {
   return {
     databaseUrl: flags["database-url"] ?? process.env.HELLOJOHN_DATABASE_URL ?? "sqlite:./hellojohn.db",
     masterKey: need(flags["master-key"] ?? process.env.HELLOJOHN_MASTER_KEY, "master key: pass --master-key or set HELLOJOHN_MASTER_KEY"),
     publicUrl: flags["public-url"] ?? process.env.HELLOJOHN_PUBLIC_URL,
+    ...connectionLimits(flags),
   };
 }
 
@@ -89,7 +128,13 @@ function shutdownOn(server: HelloJohnServer): void {
 }
 
 async function dev(flags: Flags): Promise<void> {
-  const dev = await startDevServer({ dataDir: flags["data-dir"], host: flags.host, port: port(flags, 8787), logLevel: flags["log-level"] });
+  const dev = await startDevServer({
+    dataDir: flags["data-dir"],
+    host: flags.host,
+    port: port(flags, 8787),
+    logLevel: flags["log-level"],
+    serverOptions: connectionLimits(flags),
+  });
   shutdownOn(dev.server);
   const lines = Object.entries(dev.env).map(([name, value]) => `${name}=${value}`).join("\n");
   process.stdout.write(`HelloJohn dev server listening on ${dev.url} (data in ${dev.dataDir})\n\n${lines}\n\nPaste these into your app's environment. Press Ctrl+C to stop.\n`);

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createServer, type HelloJohnServer } from "./app.js";
+import { createServer, type HelloJohnServer, type ServerOptions } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
 
 /** Options of {@link startDevServer}. */
@@ -13,6 +13,8 @@ export interface DevServerOptions {
   port?: number;
   /** Fastify log level; default `warn`. */
   logLevel?: string;
+  /** Connection limits and other {@link ServerOptions} to pass through (not the database, key or logger). */
+  serverOptions?: Omit<ServerOptions, "databaseUrl" | "masterKey" | "logger">;
 }
 
 /** A running development server and the credentials to talk to it. */
@@ -53,6 +55,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const stateFile = join(dataDir, "dev.json");
   let state: DevState = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as DevState) : { masterKey: MasterKey.generate() };
   const server = await createServer({
+    ...options.serverOptions,
     databaseUrl: `sqlite:${join(dataDir, "hellojohn.db")}`,
     masterKey: state.masterKey,
     logger: { level: options.logLevel ?? "warn" },

@@ -75,4 +75,27 @@ describe("hellojohn-server", () => {
     expect(cli("key", "revoke", "--tenant", tenantId, "--key", keyId)).toBe("revoked");
     expect(cli("key", "list", "--tenant", tenantId)).toContain(`${keyId}\tci\trevoked`);
   });
+
+  it("start refuses a master key that cannot open the database, naming HELLOJOHN_MASTER_KEY", () => {
+    const databaseUrl = `sqlite:${join(dir, "keyed.db")}`;
+    execFileSync(process.execPath, [CLI, "tenant", "create", "--name", "Acme"], { env: { ...process.env, HELLOJOHN_MASTER_KEY: "ab".repeat(32), HELLOJOHN_DATABASE_URL: databaseUrl } });
+    let failure: { status: number; stderr: string } = { status: 0, stderr: "" };
+    try {
+      execFileSync(process.execPath, [CLI, "start", "--port", "0"], { encoding: "utf8", stdio: "pipe", timeout: 20_000, env: { ...process.env, HELLOJOHN_MASTER_KEY: "cd".repeat(32), HELLOJOHN_DATABASE_URL: databaseUrl } });
+    } catch (error) {
+      failure = error as { status: number; stderr: string };
+    }
+    expect(failure.status).toBe(1);
+    expect(failure.stderr).toContain("HELLOJOHN_MASTER_KEY cannot decrypt this database's signing keys");
+  });
+
+  it("refuses a connection limit that is not a positive integer", () => {
+    let failure: { status: number; stderr: string } = { status: 0, stderr: "" };
+    try {
+      execFileSync(process.execPath, [CLI, "start", "--request-timeout-ms", "soon"], { encoding: "utf8", stdio: "pipe", env: { ...process.env, HELLOJOHN_MASTER_KEY: "ab".repeat(32), HELLOJOHN_DATABASE_URL: `sqlite:${join(dir, "limits.db")}` } });
+    } catch (error) {
+      failure = error as { status: number; stderr: string };
+    }
+    expect(failure).toMatchObject({ status: 2, stderr: expect.stringContaining("--request-timeout-ms (HELLOJOHN_REQUEST_TIMEOUT_MS) must be a positive integer") });
+  });
 });

@@ -4,6 +4,7 @@ import { randomSecret, sha256 } from "../crypto/secrets.js";
 import { ApiError, notFound } from "../domain/api-error.js";
 import { checkId, normalizeEmail } from "../domain/validation.js";
 import type { Database } from "../store/database.js";
+import type { Executor } from "../store/schema.js";
 import type { SessionsStore } from "../store/sessions.store.js";
 import type { UsersStore } from "../store/users.store.js";
 import { iso, sessionStatus, wireUser } from "../contract/wire.js";
@@ -32,12 +33,12 @@ export class AuthService {
     private readonly organizations: OrganizationContext,
   ) {}
 
-  async #issueTokens(ctx: RequestContext, userId: string, sessionId: string, audience: string | undefined, organization?: TokenOrganization) {
+  /** Stores a new single-use refresh token for the session, inside the caller's transaction; returns it in the clear. */
+  async #insertRefreshToken(trx: Executor, tenantId: string, userId: string, sessionId: string, now: number): Promise<string> {
     const refreshToken = `rt_${randomSecret()}`;
-    const now = Date.now();
-    await this.sessions.insertRefreshToken(this.database.db, {
+    await this.sessions.insertRefreshToken(trx, {
       id: newId("rtk"),
-      tenant_id: ctx.tenantId,
+      tenant_id: tenantId,
       session_id: sessionId,
       user_id: userId,
       token_hash: sha256(refreshToken),
@@ -46,6 +47,18 @@ export class AuthService {
       used_at: null,
       revoked_at: null,
     });
+    return refreshToken;
+  }
+
+  /** Signs the access token once the session and its refresh token have committed. */
+  async #tokens(
+    ctx: RequestContext,
+    userId: string,
+    sessionId: string,
+    refreshToken: string,
+    audience: string | undefined,
+    organization: TokenOrganization | undefined,
+  ) {
     const access = await this.tokens.issue({
       tenantId: ctx.tenantId,
       userId,
@@ -63,6 +76,17 @@ export class AuthService {
     };
   }
 
+  /**
+   * Audits a failed sign-in. The user is re-read under its row lock, so a
+   * failure that races a delete never writes a row about the deleted user.
+   */
+  async #signInFailed(ctx: RequestContext, userId: string | null, reason: string): Promise<void> {
+    await this.database.db.transaction().execute(async (trx) => {
+      const subject = userId === null ? undefined : await this.users.find(trx, ctx.tenantId, userId, true);
+      await this.audit.record(trx, ctx, "user.sign_in_failed", subject?.id ?? null, { reason: subject === undefined && userId !== null ? "unknown_email" : reason });
+    });
+  }
+
   async signIn(ctx: RequestContext, input: { email: string; password: string; audience?: string; organization_id?: string }) {
     await this.tenants.getTenant(ctx.tenantId);
     const email = normalizeEmail(input.email).toLowerCase();
@@ -71,14 +95,12 @@ export class AuthService {
       user?.password_hash == null
         ? await this.hasher.verifyAgainstDummy(input.password)
         : await this.hasher.verify(user.password_hash, input.password);
-    const failed = async (reason: string): Promise<void> =>
-      this.audit.record(this.database.db, ctx, "user.sign_in_failed", user?.id ?? null, { reason });
     if (user === undefined || !ok) {
-      await failed(user === undefined ? "unknown_email" : "wrong_password");
+      await this.#signInFailed(ctx, user?.id ?? null, user === undefined ? "unknown_email" : "wrong_password");
       throw invalidCredentials();
     }
     if (user.disabled === 1) {
-      await failed("user_disabled");
+      await this.#signInFailed(ctx, user.id, "user_disabled");
       throw new ApiError(403, "user_disabled", "This user is disabled and cannot sign in");
     }
     const organization =
@@ -86,11 +108,17 @@ export class AuthService {
     const now = Date.now();
     const sessionId = newId("ses");
     const userCtx: RequestContext = { ...ctx, actor: { type: "user", id: user.id } };
-    await this.database.db.transaction().execute(async (trx) => {
+    // The hash check above took tens of milliseconds. The session is created only in a
+    // transaction that, holding the user's row lock (the lock disable and delete take),
+    // still sees the user present, enabled and with the password that was checked.
+    const outcome = await this.database.db.transaction().execute(async (trx) => {
+      const current = await this.users.find(trx, ctx.tenantId, user.id, true);
+      if (current === undefined || current.password_hash !== user.password_hash) return { refused: "gone" as const };
+      if (current.disabled === 1) return { refused: "disabled" as const };
       await this.sessions.insert(trx, {
         id: sessionId,
         tenant_id: ctx.tenantId,
-        user_id: user.id,
+        user_id: current.id,
         created_at: now,
         expires_at: now + REFRESH_TOKEN_TTL_MS,
         revoked_at: null,
@@ -101,38 +129,50 @@ export class AuthService {
         impersonation_reason: null,
         organization_id: organization?.id ?? null,
       });
-      await this.users.update(trx, ctx.tenantId, user.id, { last_sign_in_at: now });
-      await this.audit.record(trx, userCtx, "user.signed_in", user.id, { session_id: sessionId });
+      const refreshToken = await this.#insertRefreshToken(trx, ctx.tenantId, current.id, sessionId, now);
+      await this.users.update(trx, ctx.tenantId, current.id, { last_sign_in_at: now });
+      await this.audit.record(trx, userCtx, "user.signed_in", current.id, { session_id: sessionId });
+      return { user: { ...current, last_sign_in_at: now }, refreshToken };
     });
-    const tokens = await this.#issueTokens(ctx, user.id, sessionId, input.audience, organization);
-    return { ...tokens, user: wireUser({ ...user, last_sign_in_at: now }) };
+    if ("refused" in outcome) {
+      if (outcome.refused === "disabled") throw new ApiError(403, "user_disabled", "This user is disabled and cannot sign in");
+      throw invalidCredentials();
+    }
+    const tokens = await this.#tokens(ctx, user.id, sessionId, outcome.refreshToken, input.audience, organization);
+    return { ...tokens, user: wireUser(outcome.user) };
   }
 
   async refresh(ctx: RequestContext, input: { refresh_token: string; audience?: string; organization_id?: string }) {
-    const row = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, sha256(input.refresh_token));
-    const now = Date.now();
-    if (row === undefined || row.revoked_at !== null || row.expires_at <= now) throw invalidRefresh();
+    const hash = sha256(input.refresh_token);
+    const found = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, hash);
+    if (found === undefined) throw invalidRefresh();
     // Checked before the refresh token is spent: a refused switch leaves the session usable.
     const switchTo =
-      input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, row.user_id, input.organization_id);
-    if (row.used_at !== null || !(await this.sessions.consumeRefreshToken(this.database.db, row.id, now))) {
-      // A refresh token is single-use: seeing it twice means it leaked, so the whole session goes.
-      await this.sessions.revoke(this.database.db, ctx.tenantId, row.session_id, now);
-      await this.audit.record(this.database.db, ctx, "session.refresh_token_reused", row.user_id, { session_id: row.session_id });
-      throw invalidRefresh("refresh_token_reused");
-    }
-    const session = await this.sessions.find(this.database.db, ctx.tenantId, row.session_id);
-    const user = await this.users.find(this.database.db, ctx.tenantId, row.user_id);
-    if (session === undefined || sessionStatus(session, now) !== "active" || user === undefined || user.disabled === 1) {
-      throw invalidRefresh();
-    }
-    await this.sessions.touch(this.database.db, session.id, now);
-    if (switchTo !== undefined && switchTo.id !== session.organization_id) {
-      await this.sessions.setOrganization(this.database.db, session.id, switchTo.id);
-    }
-    // The role is read again at every refresh: a membership change shows in the next token.
-    const organization = switchTo ?? (await this.organizations.current(this.database.db, ctx.tenantId, user.id, session.organization_id));
-    return this.#issueTokens(ctx, user.id, session.id, input.audience, organization);
+      input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, found.user_id, input.organization_id);
+    // Everything below happens under the user's row lock, the lock disable and delete
+    // take first too, so a refresh either finishes before them or sees their result.
+    const outcome = await this.database.db.transaction().execute(async (trx) => {
+      const user = await this.users.find(trx, ctx.tenantId, found.user_id, true);
+      const row = await this.sessions.findRefreshToken(trx, ctx.tenantId, hash);
+      const now = Date.now();
+      if (user === undefined || row === undefined || row.revoked_at !== null || row.expires_at <= now) return { refused: "invalid" as const };
+      if (row.used_at !== null || !(await this.sessions.consumeRefreshToken(trx, row.id, now))) {
+        // A refresh token is single-use: seeing it twice means it leaked, so the whole session goes.
+        await this.sessions.revoke(trx, ctx.tenantId, row.session_id, now);
+        await this.audit.record(trx, ctx, "session.refresh_token_reused", row.user_id, { session_id: row.session_id });
+        return { refused: "reused" as const };
+      }
+      const session = await this.sessions.find(trx, ctx.tenantId, row.session_id);
+      if (session === undefined || sessionStatus(session, now) !== "active" || user.disabled === 1) return { refused: "invalid" as const };
+      await this.sessions.touch(trx, session.id, now);
+      if (switchTo !== undefined && switchTo.id !== session.organization_id) await this.sessions.setOrganization(trx, session.id, switchTo.id);
+      // The role is read again at every refresh: a membership change shows in the next token.
+      const organization = switchTo ?? (await this.organizations.current(trx, ctx.tenantId, user.id, session.organization_id));
+      const refreshToken = await this.#insertRefreshToken(trx, ctx.tenantId, user.id, session.id, now);
+      return { userId: user.id, sessionId: session.id, refreshToken, organization };
+    });
+    if ("refused" in outcome) throw invalidRefresh(outcome.refused === "reused" ? "refresh_token_reused" : undefined);
+    return this.#tokens(ctx, outcome.userId, outcome.sessionId, outcome.refreshToken, input.audience, outcome.organization);
   }
 
   async signOut(ctx: RequestContext, input: { refresh_token: string }) {

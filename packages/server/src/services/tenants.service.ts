@@ -89,12 +89,35 @@ export class TenantsService {
    * another tenant, gets the same 401: nothing confirms another tenant exists.
    */
   async authenticate(tenantId: string | undefined, secretKey: string | undefined): Promise<ApiKeyPrincipal> {
-    if (tenantId === undefined || secretKey === undefined) throw UNAUTHENTICATED();
+    // Saying which header is missing confirms nothing about any tenant.
+    if (tenantId === undefined || tenantId === "") {
+      throw new ApiError(401, "missing_tenant_id", 'Send your tenant ID (ten_…) in the "HelloJohn-Tenant-Id" header', "HelloJohn-Tenant-Id");
+    }
+    if (secretKey === undefined) {
+      throw new ApiError(401, "missing_api_key", 'Send your secret key as "Authorization: Bearer sk_…"', "Authorization");
+    }
     const keyId = keyIdOf(secretKey);
     const row = keyId === undefined ? undefined : await this.store.findApiKey(this.database.db, keyId);
     const matches = sameHash(sha256(secretKey), row?.secret_hash ?? DUMMY_HASH);
     if (row === undefined || !matches || row.revoked_at !== null || row.tenant_id !== tenantId) throw UNAUTHENTICATED();
     return { tenantId, keyId: row.id };
+  }
+
+  /**
+   * Proves the master key opens this database's signing keys, so a wrong key
+   * stops the server at start instead of failing at the first sign-in.
+   */
+  async checkMasterKey(): Promise<void> {
+    const sealed = await this.store.anySealedSigningKey(this.database.db);
+    if (sealed === undefined) return;
+    try {
+      unsealPrivateKey(this.master, sealed);
+    } catch {
+      throw new Error(
+        "HELLOJOHN_MASTER_KEY cannot decrypt this database's signing keys: it is not the master key this database was created with. " +
+          "Start with the original key (--master-key or HELLOJOHN_MASTER_KEY).",
+      );
+    }
   }
 
   /** The tenant's public keys, as a JWKS. */

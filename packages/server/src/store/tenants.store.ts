@@ -41,6 +41,12 @@ export class TenantsStore {
   }
 
   /** Newest first: the first is the one that signs. */
+  /** One sealed signing key of any tenant, to prove the master key opens them. */
+  async anySealedSigningKey(db: Executor): Promise<string | undefined> {
+    const row = await db.selectFrom("signing_keys").select("sealed_private_key").orderBy("created_at", "desc").limit(1).executeTakeFirst();
+    return row?.sealed_private_key;
+  }
+
   signingKeys(db: Executor, tenantId: string): Promise<SigningKeyRow[]> {
     return db.selectFrom("signing_keys").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at", "desc").execute();
   }

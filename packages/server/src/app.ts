@@ -173,7 +173,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   );
   const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors);
   const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, organizationContext);
-  const idempotency = new Idempotency(database, stores.idempotency);
+  const idempotency = new Idempotency(database, stores.idempotency, master);
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -267,6 +267,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
       const tenantId = (request.params as { tenant_id?: string }).tenant_id === undefined ? "" : tenantFromPath(request);
       return requestContext(request, tenantId, { type: "anonymous", id: null });
     },
+    recordOutcome: (trx, claim, statusCode, body, result) => idempotency.record(trx, claim, statusCode, body, result),
   });
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);

@@ -45,7 +45,7 @@ describe.each(await backends())("sign-in racing disable and delete on $name", (b
   it("after disable returns, no session of the user is active, and none comes back with enable", async () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const user = await hj.users.create({ email: email(`disable${trial}`), password: PASSWORD });
-      const signIn = hj.sessions.signInWithPassword({ email: user.email, password: PASSWORD }).catch((e: unknown) => e);
+      const signIn = hj.sessions.signInWithPassword({ email: user.email, password: PASSWORD }).catch((e: unknown) => e as Error);
       await delay(trial);
       await hj.users.disable(user.id);
       expect(await activeSessions(user.id)).toEqual([]);
@@ -66,7 +66,7 @@ describe.each(await backends())("sign-in racing disable and delete on $name", (b
   it("after delete returns and the sign-in settles, nothing about the user exists", async () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const user = await hj.users.create({ email: email(`delete${trial}`), password: PASSWORD });
-      const signIn = hj.sessions.signInWithPassword({ email: user.email, password: PASSWORD }).catch((e: unknown) => e);
+      const signIn = hj.sessions.signInWithPassword({ email: user.email, password: PASSWORD }).catch((e: unknown) => e as Error);
       await delay(trial);
       await hj.users.delete(user.id);
       const result = await signIn;
@@ -92,7 +92,7 @@ describe.each(await backends())("sign-in racing disable and delete on $name", (b
     for (let trial = 0; trial < TRIALS; trial++) {
       const user = await hj.users.create({ email: email(`refresh${trial}`), password: PASSWORD });
       const first = await hj.sessions.signInWithPassword({ email: user.email, password: PASSWORD });
-      const refreshed = hj.sessions.refresh(first.refreshToken).catch((e: unknown) => e);
+      const refreshed = hj.sessions.refresh(first.refreshToken).catch((e: unknown) => e as Error);
       await new Promise((resolve) => setTimeout(resolve, trial % 3));
       await hj.users.disable(user.id);
       const result = await refreshed;

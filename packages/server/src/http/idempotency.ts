@@ -1,17 +1,32 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { MasterKey } from "../crypto/master-key.js";
 import { ApiError } from "../domain/api-error.js";
 import type { Database } from "../store/database.js";
 import type { IdempotencyStore } from "../store/idempotency.store.js";
+import type { Executor } from "../store/schema.js";
 
 /** Stored responses are replayed for this long. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/**
+ * A claim is held for this long and renewed while its request runs; when its
+ * server dies the renewals stop, and a retry takes the claim over once it lapses.
+ */
+export const IDEMPOTENCY_LEASE_MS = 5_000;
+const RENEW_EVERY_MS = 2_000;
 const WAIT_FOR_FIRST_MS = 10_000;
 const POLL_MS = 25;
 
+/** A request's hold on its `Idempotency-Key`. */
 export interface IdempotencyClaim {
-  tenantId: string;
-  key: string;
+  readonly tenantId: string;
+  readonly key: string;
+  readonly claimToken: string;
+  /** The user the request names (path or body), if any. */
+  readonly subjectUserId: string | null;
+  /** Set once the outcome was written in the mutation's own transaction. */
+  recorded: boolean;
+  renewal: ReturnType<typeof setInterval> | undefined;
 }
 
 const fingerprint = (request: FastifyRequest): string =>
@@ -19,15 +34,34 @@ const fingerprint = (request: FastifyRequest): string =>
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
     .digest("hex");
 
+const namedUser = (request: FastifyRequest): string | null => {
+  const fromPath = (request.params as { user_id?: unknown } | undefined)?.user_id;
+  const fromBody = (request.body as { user_id?: unknown } | undefined)?.user_id;
+  const id = typeof fromPath === "string" ? fromPath : fromBody;
+  return typeof id === "string" && id.startsWith("usr_") ? id : null;
+};
+
+/** The user a response is about: the one the request named, or the one it created or signed in. */
+function subjectOf(claim: IdempotencyClaim, result: unknown): string | null {
+  if (claim.subjectUserId !== null) return claim.subjectUserId;
+  const value = result as { id?: unknown; user?: { id?: unknown } } | null;
+  const id = typeof value?.id === "string" ? value.id : value?.user?.id;
+  return typeof id === "string" && id.startsWith("usr_") ? id : null;
+}
+
 /**
- * `Idempotency-Key` handling: the first request with a key claims it and its
- * response is stored; a repeat replays that response; the same key with a
- * different request is a 422. A 5xx is not stored, so a retry can try again.
+ * `Idempotency-Key` handling. The first request with a key claims it; a
+ * mutation writes its response into the claim in the same transaction as its
+ * change, so a crash leaves both or neither and a retry completes exactly once.
+ * A repeat replays the stored response; the same key with a different request
+ * is a 422. Stored responses are sealed with the master key (they may hold
+ * tokens) and know the user they are about, so deleting the user removes them.
  */
 export class Idempotency {
   constructor(
     private readonly database: Database,
     private readonly store: IdempotencyStore,
+    private readonly master: MasterKey,
   ) {}
 
   /** Returns the claim to complete later, or `undefined` after replaying a stored response. */
@@ -41,42 +75,96 @@ export class Idempotency {
     const db = this.database.db;
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {
+      const claimToken = randomUUID();
+      const now = Date.now();
       try {
-        await this.store.claim(db, { tenant_id: tenantId, key: header, fingerprint: print, status_code: null, response_body: null, created_at: Date.now() });
-        return { tenantId, key: header };
+        await this.store.claim(db, {
+          tenant_id: tenantId,
+          key: header,
+          fingerprint: print,
+          status_code: null,
+          response_body: null,
+          created_at: now,
+          claim_token: claimToken,
+          locked_until: now + IDEMPOTENCY_LEASE_MS,
+          subject_user_id: null,
+        });
+        return this.#hold(tenantId, header, claimToken, namedUser(request));
       } catch (error) {
         if (!this.database.isUniqueViolation(error)) throw error;
       }
       const existing = await this.store.find(db, tenantId, header);
       if (existing === undefined) continue; // released by a failed first attempt: claim it now
-      if (existing.created_at < Date.now() - IDEMPOTENCY_TTL_MS) {
-        await this.store.release(db, tenantId, header);
+      if (existing.created_at < now - IDEMPOTENCY_TTL_MS) {
+        await this.store.forget(db, tenantId, header);
         continue;
       }
       if (existing.fingerprint !== print) {
         throw new ApiError(422, "idempotency_key_reused", "This Idempotency-Key was used with a different request", "Idempotency-Key");
       }
       if (existing.status_code !== null && existing.response_body !== null) {
-        void reply.code(existing.status_code).header("idempotent-replayed", "true").type("application/json").send(existing.response_body);
+        void reply.code(existing.status_code).header("idempotent-replayed", "true").type("application/json").send(this.#open(existing.response_body));
         return undefined;
       }
-      if (Date.now() > deadline) {
+      // In progress. A lapsed lease means its server died: no outcome was committed, so run it again.
+      if ((existing.locked_until ?? 0) < now && (await this.store.takeOver(db, tenantId, header, claimToken, now, now + IDEMPOTENCY_LEASE_MS))) {
+        return this.#hold(tenantId, header, claimToken, namedUser(request));
+      }
+      if (now > deadline) {
         throw new ApiError(409, "idempotency_in_progress", "A request with this Idempotency-Key is still in progress", "Idempotency-Key");
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 
-  /** Stores the response for replay, or releases the key after a server error. */
+  #hold(tenantId: string, key: string, claimToken: string, subjectUserId: string | null): IdempotencyClaim {
+    const claim: IdempotencyClaim = { tenantId, key, claimToken, subjectUserId, recorded: false, renewal: undefined };
+    claim.renewal = setInterval(() => {
+      void this.store.renew(this.database.db, tenantId, key, claimToken, Date.now() + IDEMPOTENCY_LEASE_MS).catch(() => undefined);
+    }, RENEW_EVERY_MS);
+    claim.renewal.unref();
+    return claim;
+  }
+
+  /**
+   * Writes the response into the claim inside the mutation's transaction. If a
+   * retry took the claim over meanwhile, the mutation is rolled back with a 409,
+   * so the change still happens exactly once.
+   */
+  async record(trx: Executor, claim: IdempotencyClaim, statusCode: number, body: string, result: unknown): Promise<void> {
+    const stored = await this.store.complete(trx, claim, { statusCode, sealedBody: this.#seal(body), subjectUserId: subjectOf(claim, result) });
+    if (!stored) {
+      throw new ApiError(409, "idempotency_in_progress", "A retry with this Idempotency-Key took over this request; it made no change", "Idempotency-Key");
+    }
+    claim.recorded = true;
+  }
+
+  /** After the response: stores an outcome not yet recorded (a 4xx), or releases the key after a server error. */
   async finish(claim: IdempotencyClaim, statusCode: number, payload: unknown): Promise<void> {
+    clearInterval(claim.renewal);
     if (statusCode >= 500 || typeof payload !== "string") {
-      await this.store.release(this.database.db, claim.tenantId, claim.key);
-    } else {
-      await this.store.complete(this.database.db, claim.tenantId, claim.key, statusCode, payload);
+      // A no-op when the outcome committed: only unfinished claims are released.
+      await this.store.release(this.database.db, claim.tenantId, claim.key, claim.claimToken);
+    } else if (!claim.recorded) {
+      await this.store.complete(this.database.db, claim, { statusCode, sealedBody: this.#seal(payload), subjectUserId: claim.subjectUserId });
     }
   }
 
-  sweep(): Promise<void> {
-    return this.store.deleteOlderThan(this.database.db, Date.now() - IDEMPOTENCY_TTL_MS);
+  /** Deletes records past their replay window, in batches; returns how many went. */
+  async sweep(batch = 1000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.store.deleteOlderThan(this.database.db, Date.now() - IDEMPOTENCY_TTL_MS, batch);
+      total += deleted;
+      if (deleted < batch) return total;
+    }
+  }
+
+  #seal(body: string): string {
+    return this.master.encrypt(Buffer.from(body, "utf8"));
+  }
+
+  #open(stored: string): string {
+    return stored.startsWith("v1.") ? this.master.decrypt(stored).toString("utf8") : stored;
   }
 }

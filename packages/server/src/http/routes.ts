@@ -3,6 +3,8 @@ import { operations, type Operation } from "../contract/operations.js";
 import type { JsonSchema } from "../contract/schemas.js";
 import { checkId } from "../domain/validation.js";
 import type { RequestContext } from "../services/context.js";
+import type { Executor } from "../store/schema.js";
+import type { IdempotencyClaim } from "./idempotency.js";
 
 /** What a handler gets: the validated request parts and the caller's context. */
 export interface HandlerInput {
@@ -39,6 +41,8 @@ function parameterSchema(op: Operation, location: "path" | "query"): JsonSchema 
 interface RouteDeps {
   authenticate: (request: FastifyRequest) => Promise<RequestContext>;
   publicContext: (request: FastifyRequest) => RequestContext;
+  /** Stores an idempotent request's response inside the mutation's transaction. */
+  recordOutcome: (trx: Executor, claim: IdempotencyClaim, statusCode: number, body: string, result: unknown) => Promise<void>;
 }
 
 /** Registers every operation of the contract with its handler; an operation without one is a startup error. */
@@ -60,7 +64,13 @@ export function registerRoutes(app: FastifyInstance, handlers: Record<string, Ha
       schema,
       config: { idempotent: op.idempotent === true, secretKey: op.auth === "secretKey" },
       handler: async (request, reply) => {
-        const ctx = op.auth === "secretKey" ? request.hjContext ?? (await deps.authenticate(request)) : deps.publicContext(request);
+        const caller = op.auth === "secretKey" ? request.hjContext ?? (await deps.authenticate(request)) : deps.publicContext(request);
+        const claim = request.hjIdempotency;
+        // The stored outcome is serialized exactly as the response will be: by this route's schema, for its status.
+        const ctx: RequestContext =
+          claim === null
+            ? caller
+            : { ...caller, outcome: { record: (trx, result) => deps.recordOutcome(trx, claim, op.success.status, String(reply.code(op.success.status).serialize(result)), result) } };
         const result = await handler({
           params: request.params as Record<string, string>,
           query: (request.query ?? {}) as Record<string, unknown>,

@@ -9,7 +9,7 @@ import type { Executor } from "../store/schema.js";
 import type { UsersStore } from "../store/users.store.js";
 import { wireMembership, wireOrganization } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
-import type { RequestContext } from "./context.js";
+import { mutation, type RequestContext } from "./context.js";
 
 function checkOrgName(name: string): string {
   const trimmed = name.trim();
@@ -51,11 +51,11 @@ export class OrganizationsService {
       created_at: now,
       updated_at: now,
     };
-    await this.database.db.transaction().execute(async (trx) => {
+    return mutation(this.database.db, ctx, async (trx) => {
       await this.store.insert(trx, row);
       await this.audit.record(trx, ctx, "organization.created", null, { org_id: row.id });
+      return wireOrganization(row);
     });
-    return wireOrganization(row);
   }
 
   async get(ctx: RequestContext, orgId: string) {
@@ -80,44 +80,41 @@ export class OrganizationsService {
       checkMetadataDepth(input.metadata);
       serializeMetadata(input.metadata);
     }
-    const row = await this.database.db.transaction().execute(async (trx) => {
+    return mutation(this.database.db, ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, orgId, true);
       const changes: Partial<OrganizationRow> = { updated_at: Date.now() };
       if (name !== undefined) changes.name = name;
       if (input.metadata !== undefined) changes.metadata = serializeMetadata(mergePatch(JSON.parse(current.metadata), input.metadata));
       await this.store.update(trx, ctx.tenantId, current.id, changes);
       await this.audit.record(trx, ctx, "organization.updated", null, { org_id: current.id, fields: Object.keys(input).sort() });
-      return { ...current, ...changes };
+      return wireOrganization({ ...current, ...changes });
     });
-    return wireOrganization(row);
   }
 
   async delete(ctx: RequestContext, orgId: string) {
-    await this.database.db.transaction().execute(async (trx) => {
+    return mutation(this.database.db, ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, orgId, true);
       await this.store.delete(trx, ctx.tenantId, current.id);
       await this.audit.record(trx, ctx, "organization.deleted", null, { org_id: current.id });
+      return { id: orgId, deleted: true as const };
     });
-    return { id: orgId, deleted: true as const };
   }
 
   async addMember(ctx: RequestContext, orgId: string, input: { user_id: string; role?: string }) {
     const userId = checkId(input.user_id, "usr", "user_id");
     const role = checkRole(input.role ?? "member");
     const row = { tenant_id: ctx.tenantId, org_id: orgId, user_id: userId, role, created_at: Date.now() };
-    await this.database.db
-      .transaction()
-      .execute(async (trx) => {
-        const org = await this.#mustFind(trx, ctx.tenantId, orgId);
-        if ((await this.users.find(trx, ctx.tenantId, userId)) === undefined) throw notFound("user");
-        await this.store.insertMembership(trx, { ...row, org_id: org.id });
-        await this.audit.record(trx, ctx, "organization.member_added", userId, { org_id: org.id, role });
-      })
-      .catch((error: unknown) => {
-        if (this.database.isUniqueViolation(error)) throw new ApiError(409, "already_member", "The user is already a member", "user_id");
-        throw error;
-      });
-    return wireMembership(row);
+    return mutation(this.database.db, ctx, async (trx) => {
+      const org = await this.#mustFind(trx, ctx.tenantId, orgId);
+      // The user's row lock (which delete takes too): no membership outlives a user deleted meanwhile.
+      if ((await this.users.find(trx, ctx.tenantId, userId, true)) === undefined) throw notFound("user");
+      await this.store.insertMembership(trx, { ...row, org_id: org.id });
+      await this.audit.record(trx, ctx, "organization.member_added", userId, { org_id: org.id, role });
+      return wireMembership({ ...row, org_id: org.id });
+    }).catch((error: unknown) => {
+      if (this.database.isUniqueViolation(error)) throw new ApiError(409, "already_member", "The user is already a member", "user_id");
+      throw error;
+    });
   }
 
   /**
@@ -128,7 +125,7 @@ export class OrganizationsService {
   async updateMember(ctx: RequestContext, orgId: string, userId: string, input: { role: string }) {
     checkId(userId, "usr", "user_id");
     const role = checkRole(input.role);
-    const row = await this.database.db.transaction().execute(async (trx) => {
+    return mutation(this.database.db, ctx, async (trx) => {
       const org = await this.#mustFind(trx, ctx.tenantId, orgId);
       const current = await this.store.findMembership(trx, ctx.tenantId, org.id, userId, true);
       if (current === undefined) throw notFound("membership");
@@ -136,19 +133,18 @@ export class OrganizationsService {
         await this.store.updateMembershipRole(trx, ctx.tenantId, org.id, userId, role);
         await this.audit.record(trx, ctx, "organization.member_updated", userId, { org_id: org.id, role, previous_role: current.role });
       }
-      return { ...current, role };
+      return wireMembership({ ...current, role });
     });
-    return wireMembership(row);
   }
 
   async removeMember(ctx: RequestContext, orgId: string, userId: string) {
     checkId(userId, "usr", "user_id");
-    await this.database.db.transaction().execute(async (trx) => {
+    return mutation(this.database.db, ctx, async (trx) => {
       const org = await this.#mustFind(trx, ctx.tenantId, orgId);
       if (!(await this.store.deleteMembership(trx, ctx.tenantId, org.id, userId))) throw notFound("membership");
       await this.audit.record(trx, ctx, "organization.member_removed", userId, { org_id: org.id });
+      return { id: userId, deleted: true as const };
     });
-    return { id: userId, deleted: true as const };
   }
 
   async listMembers(ctx: RequestContext, orgId: string, input: { limit?: number; cursor?: string }) {

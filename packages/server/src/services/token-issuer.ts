@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID, type KeyObject } from "node:crypto";
 import { signJwt } from "../crypto/jwt-signer.js";
 import type { TokenOrganization } from "./organization-context.js";
 import type { TenantsService } from "./tenants.service.js";
@@ -31,7 +31,19 @@ export class TokenIssuer {
   }
 
   async issue(input: AccessTokenInput): Promise<{ token: string; expiresAt: number }> {
-    const { kid, key } = await this.tenants.signer(input.tenantId);
+    return (await this.signerFor(input.tenantId))(input);
+  }
+
+  /**
+   * Loads the tenant's signing key and returns a synchronous signer, for code
+   * that must sign inside a transaction without querying the database again.
+   */
+  async signerFor(tenantId: string): Promise<(input: AccessTokenInput) => { token: string; expiresAt: number }> {
+    const { kid, key } = await this.tenants.signer(tenantId);
+    return (input) => this.#sign(input, kid, key);
+  }
+
+  #sign(input: AccessTokenInput, kid: string, key: KeyObject): { token: string; expiresAt: number } {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + input.expiresInSeconds;
     const claims: Record<string, unknown> = {

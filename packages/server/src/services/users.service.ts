@@ -31,7 +31,7 @@ import {
   wireUserMembership,
 } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
-import type { RequestContext } from "./context.js";
+import { mutation, type RequestContext } from "./context.js";
 import type { OrganizationContext } from "./organization-context.js";
 import type { TokenIssuer } from "./token-issuer.js";
 
@@ -92,6 +92,11 @@ export class UsersService {
 
   #transaction<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
     return this.database.db.transaction().execute(work);
+  }
+
+  /** A mutation's transaction; an idempotent request's response commits with it. */
+  #mutation<T>(ctx: RequestContext, work: (trx: Executor) => Promise<T>): Promise<T> {
+    return mutation(this.database.db, ctx, work);
   }
 
   async #mustFind(db: Executor, tenantId: string, userId: string, lock = false): Promise<UserRow> {
@@ -158,11 +163,11 @@ export class UsersService {
       updated_at: now,
       last_sign_in_at: null,
     };
-    await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       await this.users.insert(trx, row);
       await this.audit.record(trx, ctx, "user.created", row.id);
+      return wireUser(row);
     }).catch((error: unknown) => this.#emailTaken(error));
-    return wireUser(row);
   }
 
   async update(ctx: RequestContext, userId: string, input: UpdateUserInput) {
@@ -183,7 +188,7 @@ export class UsersService {
     const passwordHash = input.password === undefined ? undefined : await this.hasher.hash(checkPassword(input.password));
     const now = Date.now();
 
-    const row = await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       // The row lock makes read-merge-write atomic: concurrent patches of different keys all survive.
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       const changes: Partial<UserRow> = { updated_at: now };
@@ -213,9 +218,8 @@ export class UsersService {
         const revoked = input.revoke_sessions === false ? 0 : await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
         await this.audit.record(trx, ctx, "user.password_set", current.id, { revoked_sessions: revoked });
       }
-      return { ...current, ...changes };
+      return wireUser({ ...current, ...changes });
     }).catch((error: unknown) => this.#emailTaken(error));
-    return wireUser(row);
   }
 
   /** Blocks sign-in and, in the same transaction, revokes every session and refresh token. */
@@ -230,7 +234,7 @@ export class UsersService {
 
   async #setDisabled(ctx: RequestContext, userId: string, disabled: boolean) {
     const now = Date.now();
-    const row = await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       const changes = { disabled: disabled ? 1 : 0, updated_at: now };
       await this.users.update(trx, ctx.tenantId, current.id, changes);
@@ -240,9 +244,8 @@ export class UsersService {
       } else {
         await this.audit.record(trx, ctx, "user.enabled", current.id);
       }
-      return { ...current, ...changes };
+      return wireUser({ ...current, ...changes });
     });
-    return wireUser(row);
   }
 
   /**
@@ -252,20 +255,20 @@ export class UsersService {
    */
   async delete(ctx: RequestContext, userId: string) {
     checkId(userId, "usr", "user_id");
-    await this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       const current = await this.users.find(trx, ctx.tenantId, userId, true);
       if (current === undefined) {
         if (!(await this.auditStore.hasEvent(trx, ctx.tenantId, "user.deleted", userId))) throw notFound("user");
-        return;
+        return { id: userId, deleted: true as const };
       }
       await this.credentials.deleteAllForUser(trx, ctx.tenantId, userId);
       await this.auditStore.deleteAboutUser(trx, ctx.tenantId, userId);
-      // Stored responses (e.g. of the create) hold the user's profile for 24 h: they go too.
-      await this.idempotency.deleteMentioning(trx, ctx.tenantId, userId);
+      // Stored responses about the user (of the create, an impersonation…) go too, found by their subject.
+      await this.idempotency.deleteForUser(trx, ctx.tenantId, userId);
       await this.users.delete(trx, ctx.tenantId, userId);
       await this.audit.record(trx, ctx, "user.deleted", userId);
+      return { id: userId, deleted: true as const };
     });
-    return { id: userId, deleted: true as const };
   }
 
   async impersonate(ctx: RequestContext, userId: string, input: { reason: string; expires_in?: number; organization_id?: string }) {
@@ -280,7 +283,9 @@ export class UsersService {
     const keyId = ctx.actor.id ?? "system";
     const now = Date.now();
     const sessionId = newId("ses");
-    const { user, organization } = await this.#transaction(async (trx) => {
+    // Signed inside the transaction (so an idempotent replay can return it), with a key fetched before it.
+    const sign = await this.tokens.signerFor(ctx.tenantId);
+    return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       if (current.disabled === 1) throw new ApiError(403, "user_disabled", "Disabled users cannot be impersonated", "user_id");
       const organization =
@@ -305,17 +310,9 @@ export class UsersService {
         expires_in: seconds,
         ...(organization === undefined ? {} : { organization_id: organization.id }),
       });
-      return { user: current, organization };
+      const { token, expiresAt } = sign({ tenantId: ctx.tenantId, userId: current.id, sessionId, expiresInSeconds: seconds, actor: { keyId, reason }, organization });
+      return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
     });
-    const { token, expiresAt } = await this.tokens.issue({
-      tenantId: ctx.tenantId,
-      userId: user.id,
-      sessionId,
-      expiresInSeconds: seconds,
-      actor: { keyId, reason },
-      organization,
-    });
-    return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
   }
 
   /** The user's sessions, newest first, with their status; audited, since they reveal IPs and devices. */
@@ -342,7 +339,7 @@ export class UsersService {
   async revokeSession(ctx: RequestContext, userId: string, sessionId: string) {
     checkId(sessionId, "ses", "session_id");
     const now = Date.now();
-    return this.#transaction(async (trx) => {
+    return this.#mutation(ctx, async (trx) => {
       const user = await this.#mustFind(trx, ctx.tenantId, userId, true);
       const session = await this.sessions.find(trx, ctx.tenantId, sessionId);
       if (session === undefined || session.user_id !== user.id) throw notFound("session");

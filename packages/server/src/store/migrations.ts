@@ -147,6 +147,22 @@ const initial: Migration = {
   },
 };
 
+/**
+ * Idempotency claims that a crashed server cannot leave stuck (a lease and a
+ * per-claim token), stored responses that know which user they are about, and
+ * the indexes the expiry sweeps use.
+ */
+const idempotencyLeases: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("idempotency_keys").addColumn("claim_token", "text").execute();
+    await db.schema.alterTable("idempotency_keys").addColumn("locked_until", "bigint").execute();
+    await db.schema.alterTable("idempotency_keys").addColumn("subject_user_id", "text").execute();
+    await db.schema.createIndex("idempotency_keys_subject").on("idempotency_keys").columns(["tenant_id", "subject_user_id"]).execute();
+    await db.schema.createIndex("sessions_expires").on("sessions").column("expires_at").execute();
+    await db.schema.createIndex("refresh_tokens_expires").on("refresh_tokens").column("expires_at").execute();
+  },
+};
+
 // Issue 17: a session remembers the organization it was opened for; its tokens carry the user's current role there.
 const sessionOrganization: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -155,7 +171,11 @@ const sessionOrganization: Migration = {
   },
 };
 
-const MIGRATIONS: Record<string, Migration> = { "0001_initial": initial, "0006_session_organization": sessionOrganization };
+const MIGRATIONS: Record<string, Migration> = {
+  "0001_initial": initial,
+  "0002_idempotency_leases": idempotencyLeases,
+  "0006_session_organization": sessionOrganization,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 

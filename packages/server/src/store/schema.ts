@@ -116,8 +116,15 @@ export interface IdempotencyKeysTable {
   key: string;
   fingerprint: string;
   status_code: number | null;
+  /** The stored response, sealed with the master key (`v1.…`); older rows may hold plain JSON. */
   response_body: string | null;
   created_at: number;
+  /** Random per claim: only the request holding it may complete or release the key. */
+  claim_token: string | null;
+  /** While in progress: the claim is abandoned (its server died) once this time passes. */
+  locked_until: number | null;
+  /** The user the stored response is about, so deleting the user removes it. */
+  subject_user_id: string | null;
 }
 
 export interface Schema {

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends } from "./backends.js";
+import { email, harness, type Harness } from "./helpers.js";
+
+describe.each(await backends())("stored idempotent responses on $name", (backend) => {
+  let h: Harness;
+  let headers: Record<string, string>;
+  beforeAll(async () => {
+    h = await harness(backend);
+    headers = { authorization: `Bearer ${h.t.secretKey}`, "hellojohn-tenant-id": h.t.tenantId, "content-type": "application/json" };
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const post = async (path: string, key: string, body: unknown) => {
+    const response = await fetch(`${h.t.url}${path}`, { method: "POST", headers: { ...headers, "idempotency-key": key }, body: JSON.stringify(body) });
+    return { status: response.status, replayed: response.headers.get("idempotent-replayed") === "true", body: (await response.json()) as Record<string, unknown> };
+  };
+  const storedRows = () => h.t.server.database.db.selectFrom("idempotency_keys").selectAll().where("tenant_id", "=", h.t.tenantId).execute();
+
+  it("never holds an impersonation token or a profile in the clear, and replays them intact", async () => {
+    const user = await h.hj.users.create({ email: email("sealed"), firstName: "Sealed" });
+    const first = await post(`/v1/users/${user.id}/impersonate`, `imp-${user.id}`, { reason: "Support ticket #1" });
+    const again = await post(`/v1/users/${user.id}/impersonate`, `imp-${user.id}`, { reason: "Support ticket #1" });
+    expect(first.status).toBe(201);
+    expect(again).toEqual({ ...first, replayed: true });
+    const token = first.body.access_token as string;
+    for (const row of await storedRows()) {
+      expect(row.response_body ?? "").not.toContain(token);
+      expect(row.response_body ?? "").not.toContain("eyJ");
+      expect(row.response_body ?? "").not.toContain(user.email);
+    }
+  });
+
+  it("forgets every stored response about a user when the user is deleted, found by subject", async () => {
+    const org = await h.hj.organizations.create({ name: "Purge" });
+    const created = await post("/v1/users", `create-${Date.now()}`, { email: email("purge"), first_name: "Purge" });
+    const userId = created.body.id as string;
+    await post(`/v1/users/${userId}/impersonate`, `imp2-${userId}`, { reason: "Support" });
+    await post(`/v1/organizations/${org.id}/members`, `member-${userId}`, { user_id: userId });
+    const other = await post("/v1/users", `create-other-${Date.now()}`, { email: email("keep") });
+    const about = async (id: string) => (await storedRows()).filter((row) => row.subject_user_id === id);
+    expect(await about(userId)).toHaveLength(3);
+    await h.hj.users.delete(userId);
+    expect(await about(userId)).toEqual([]);
+    // Another user's stored response stays, and still replays.
+    expect(await about(other.body.id as string)).toHaveLength(1);
+  });
+});

@@ -18,6 +18,7 @@ import { OrganizationContext } from "./services/organization-context.js";
 import { OrganizationsService } from "./services/organizations.service.js";
 import { TenantsService } from "./services/tenants.service.js";
 import { TokenIssuer } from "./services/token-issuer.js";
+import { Retention, type SweepResult } from "./services/retention.js";
 import { UsersService } from "./services/users.service.js";
 import { AuditStore } from "./store/audit.store.js";
 import { CredentialsStore } from "./store/credentials.store.js";
@@ -73,6 +74,8 @@ export interface ServerOptions {
   keepAliveTimeoutMs?: number;
   /** Most open connections at once; more are refused at accept. Default 10,000. */
   maxConnections?: number;
+  /** How often expired sessions, refresh tokens and idempotency records are deleted, in ms. Default 10 minutes. */
+  sweepIntervalMs?: number;
 }
 
 /** The defaults of {@link ServerOptions}' connection limits. */
@@ -102,6 +105,12 @@ export interface HelloJohnServer {
   readonly app: FastifyInstance;
   readonly database: Database;
   readonly tenants: TenantsService;
+  /**
+   * Deletes expired sessions, stale refresh tokens and idempotency records past
+   * their replay window now (the server also does it every `sweepIntervalMs`).
+   * `now` moves the clock, for tests of retention.
+   */
+  sweep(options?: { now?: number }): Promise<SweepResult>;
   /** Starts listening; resolves with the base URL. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   close(): Promise<void>;
@@ -272,7 +281,10 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);
 
-  const sweeper = setInterval(() => void idempotency.sweep().catch(() => undefined), 3600_000);
+  const retention = new Retention(database, stores.sessions, idempotency);
+  const sweep = (): void =>
+    void retention.sweep().catch((error: unknown) => app.log.error({ err: error }, "retention sweep failed"));
+  const sweeper = setInterval(sweep, options.sweepIntervalMs ?? 10 * 60_000);
   sweeper.unref();
   app.addHook("onClose", async () => {
     clearInterval(sweeper);
@@ -292,6 +304,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
       publicUrl ??= url;
       return url;
     },
+    sweep: ({ now } = {}) => retention.sweep(now),
     close: () => app.close(),
   };
 }

@@ -1,4 +1,5 @@
-export { createServer, VERSION, type HelloJohnServer, type ServerOptions } from "./app.js";
+export { CONNECTION_DEFAULTS, createServer, VERSION, type HelloJohnServer, type ServerOptions } from "./app.js";
+export type { SweepResult } from "./services/retention.js";
 export { startDevServer, type DevServer, type DevServerOptions } from "./dev-server.js";
 export { openApiDocument } from "./contract/openapi.js";
 export { operations, type Operation } from "./contract/operations.js";

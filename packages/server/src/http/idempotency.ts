@@ -150,14 +150,9 @@ export class Idempotency {
     }
   }
 
-  /** Deletes records past their replay window, in batches; returns how many went. */
-  async sweep(batch = 1000): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const deleted = await this.store.deleteOlderThan(this.database.db, Date.now() - IDEMPOTENCY_TTL_MS, batch);
-      total += deleted;
-      if (deleted < batch) return total;
-    }
+  /** Deletes up to `batch` records past their replay window at `now`; returns how many went. */
+  sweepBatch(now: number, batch: number): Promise<number> {
+    return this.store.deleteOlderThan(this.database.db, now - IDEMPOTENCY_TTL_MS, batch);
   }
 
   #seal(body: string): string {

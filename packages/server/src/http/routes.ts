@@ -5,6 +5,8 @@ import { checkId } from "../domain/validation.js";
 import type { RequestContext } from "../services/context.js";
 import type { Executor } from "../store/schema.js";
 import type { IdempotencyClaim } from "./idempotency.js";
+import { StreamedDocument } from "../domain/streamed.js";
+import { jsonStream } from "./json-stream.js";
 
 /** What a handler gets: the validated request parts and the caller's context. */
 export interface HandlerInput {
@@ -77,6 +79,7 @@ export function registerRoutes(app: FastifyInstance, handlers: Record<string, Ha
           body: (request.body ?? {}) as Record<string, unknown>,
           ctx,
         });
+        if (result instanceof StreamedDocument) return reply.code(op.success.status).type("application/json").send(jsonStream(result.document));
         return reply.code(op.success.status).send(result);
       },
     });

@@ -3,6 +3,7 @@ import type { PasswordHasher } from "../crypto/passwords.js";
 import { ApiError, invalid, notFound } from "../domain/api-error.js";
 import { paginate, type CursorCodec } from "../domain/cursor.js";
 import { mergePatch, withoutNulls } from "../domain/merge-patch.js";
+import { keysetPages, StreamedDocument } from "../domain/streamed.js";
 import {
   checkAvatarUrl,
   checkMetadataDepth,
@@ -322,7 +323,7 @@ export class UsersService {
       const user = await this.#mustFind(trx, ctx.tenantId, userId);
       const scope = { sessions: user.id };
       const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
-      const rows = await this.sessions.pageForUser(trx, ctx.tenantId, user.id, limit, after);
+      const rows = await this.sessions.pageForUser(trx, ctx.tenantId, user.id, limit + 1, after);
       const total = await this.sessions.countForUser(trx, ctx.tenantId, user.id);
       await this.audit.record(trx, ctx, "user.sessions_listed", user.id);
       const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
@@ -350,26 +351,41 @@ export class UsersService {
     });
   }
 
-  async export(ctx: RequestContext, userId: string) {
-    return this.#transaction(async (trx) => {
-      const user = await this.#mustFind(trx, ctx.tenantId, userId);
-      await this.audit.record(trx, ctx, "user.exported", user.id);
-      const [sessions, mfa, oauth, memberships, events] = await Promise.all([
-        this.sessions.listForUser(trx, ctx.tenantId, user.id),
-        this.credentials.mfaFactors(trx, ctx.tenantId, user.id),
-        this.credentials.oauthConnections(trx, ctx.tenantId, user.id),
-        this.organizations.membershipsOfUser(trx, ctx.tenantId, user.id),
-        this.auditStore.aboutUser(trx, ctx.tenantId, user.id),
-      ]);
-      return {
-        exported_at: iso(Date.now()),
-        user: wireUser(user),
-        sessions: sessions.map((row) => wireSession(row, Date.now())),
-        mfa_factors: mfa.map(wireMfaFactor),
-        oauth_connections: oauth.map(wireOAuthConnection),
-        memberships: memberships.map(wireUserMembership),
-        audit_events: events.map(wireAuditEvent),
-      };
+  /**
+   * Everything about the user (GDPR), as a document the HTTP edge streams:
+   * sessions and audit events are read a page at a time while it is written,
+   * so a user with a long history neither blocks other requests nor fills memory.
+   */
+  async export(ctx: RequestContext, userId: string): Promise<StreamedDocument> {
+    const user = await this.#transaction(async (trx) => {
+      const current = await this.#mustFind(trx, ctx.tenantId, userId);
+      await this.audit.record(trx, ctx, "user.exported", current.id);
+      return current;
+    });
+    const db = this.database.db;
+    const now = Date.now();
+    const [mfa, oauth, memberships] = await Promise.all([
+      this.credentials.mfaFactors(db, ctx.tenantId, user.id),
+      this.credentials.oauthConnections(db, ctx.tenantId, user.id),
+      this.organizations.membershipsOfUser(db, ctx.tenantId, user.id),
+    ]);
+    return new StreamedDocument({
+      exported_at: iso(Date.now()),
+      user: wireUser(user),
+      sessions: keysetPages(
+        (after, limit) => this.sessions.pageForUser(db, ctx.tenantId, user.id, limit, after),
+        (row) => wireSession(row, now),
+      ),
+      mfa_factors: mfa.map(wireMfaFactor),
+      oauth_connections: oauth.map(wireOAuthConnection),
+      memberships: memberships.map(wireUserMembership),
+      audit_events: keysetPages(
+        [
+          (after, limit) => this.auditStore.pageAboutUser(db, ctx.tenantId, user.id, limit, after),
+          (after, limit) => this.auditStore.pageByUser(db, ctx.tenantId, user.id, limit, after),
+        ],
+        wireAuditEvent,
+      ),
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { Selectable } from "kysely";
+import type { Keyset } from "../domain/cursor.js";
 import type { AuditEventsTable, Executor } from "./schema.js";
 
 export type AuditEventRow = Selectable<AuditEventsTable>;
@@ -9,15 +10,18 @@ export class AuditStore {
     await db.insertInto("audit_events").values(row).execute();
   }
 
-  aboutUser(db: Executor, tenantId: string, userId: string): Promise<AuditEventRow[]> {
-    return db
-      .selectFrom("audit_events")
-      .selectAll()
-      .where("tenant_id", "=", tenantId)
-      .where((eb) => eb.or([eb("subject_user_id", "=", userId), eb.and([eb("actor_type", "=", "user"), eb("actor_id", "=", userId)])]))
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .execute();
+  /** Events about the user, newest first, `limit` at a time after the keyset position. */
+  pageAboutUser(db: Executor, tenantId: string, userId: string, limit: number, after: Keyset | undefined): Promise<AuditEventRow[]> {
+    let query = db.selectFrom("audit_events").selectAll().where("tenant_id", "=", tenantId).where("subject_user_id", "=", userId);
+    if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.createdAt, after.id)));
+    return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+  }
+
+  /** Events the user did themselves, newest first, `limit` at a time after the keyset position. */
+  pageByUser(db: Executor, tenantId: string, userId: string, limit: number, after: Keyset | undefined): Promise<AuditEventRow[]> {
+    let query = db.selectFrom("audit_events").selectAll().where("tenant_id", "=", tenantId).where("actor_id", "=", userId).where("actor_type", "=", "user");
+    if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.createdAt, after.id)));
+    return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
   }
 
   async hasEvent(db: Executor, tenantId: string, type: string, subjectUserId: string): Promise<boolean> {

@@ -42,6 +42,9 @@ export class Database {
     // int8 (bigint) arrives as a string by default; our bigints are epoch-ms times, safe as numbers.
     const types = { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) };
     const pool = new pg.Pool({ connectionString: url, max: 10, types: types as unknown as pg.CustomTypesConfig });
+    // An idle connection dropped by the server (a restart, a terminated backend) is replaced on next use;
+    // without a listener the pool's 'error' event would crash the process.
+    pool.on("error", () => undefined);
     return new Database(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), "postgres");
   }
 

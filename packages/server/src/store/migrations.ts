@@ -160,6 +160,11 @@ const idempotencyLeases: Migration = {
     await db.schema.createIndex("idempotency_keys_subject").on("idempotency_keys").columns(["tenant_id", "subject_user_id"]).execute();
     await db.schema.createIndex("sessions_expires").on("sessions").column("expires_at").execute();
     await db.schema.createIndex("refresh_tokens_expires").on("refresh_tokens").column("expires_at").execute();
+    await db.schema.createIndex("refresh_tokens_used").on("refresh_tokens").column("used_at").execute();
+    // A user's export pages through their sessions and audit events newest first.
+    await db.schema.createIndex("sessions_user_created").on("sessions").columns(["tenant_id", "user_id", "created_at", "id"]).execute();
+    await db.schema.createIndex("audit_events_subject_created").on("audit_events").columns(["tenant_id", "subject_user_id", "created_at", "id"]).execute();
+    await db.schema.createIndex("audit_events_actor_created").on("audit_events").columns(["tenant_id", "actor_id", "created_at", "id"]).execute();
   },
 };
 
@@ -167,7 +172,6 @@ const idempotencyLeases: Migration = {
 const sessionOrganization: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable("sessions").addColumn("organization_id", "text").execute();
-    await db.schema.createIndex("sessions_user_created").on("sessions").columns(["tenant_id", "user_id", "created_at", "id"]).execute();
   },
 };
 

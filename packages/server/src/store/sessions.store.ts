@@ -15,15 +15,38 @@ export class SessionsStore {
     return db.selectFrom("sessions").selectAll().where("tenant_id", "=", tenantId).where("id", "=", id).executeTakeFirst();
   }
 
-  listForUser(db: Executor, tenantId: string, userId: string): Promise<SessionRow[]> {
-    return db.selectFrom("sessions").selectAll().where("tenant_id", "=", tenantId).where("user_id", "=", userId).orderBy("created_at", "desc").execute();
-  }
-
-  /** A user's sessions newest first, keyset-paged on (created_at, id). */
+  /** A user's sessions, newest first, `limit` at a time after the keyset position. */
   pageForUser(db: Executor, tenantId: string, userId: string, limit: number, after: Keyset | undefined): Promise<SessionRow[]> {
     let query = db.selectFrom("sessions").selectAll().where("tenant_id", "=", tenantId).where("user_id", "=", userId);
     if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.createdAt, after.id)));
-    return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+    return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+  }
+
+  /** Deletes up to `batch` sessions that expired before `cutoff`; returns how many went. */
+  async deleteExpired(db: Executor, cutoff: number, batch: number): Promise<number> {
+    const result = await db
+      .deleteFrom("sessions")
+      .where("id", "in", (eb) => eb.selectFrom("sessions").select("id").where("expires_at", "<", cutoff).limit(batch))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Deletes up to `batch` refresh tokens that expired before `now`, or were
+   * used before `usedBefore` (kept until then to detect their reuse).
+   */
+  async deleteStaleRefreshTokens(db: Executor, now: number, usedBefore: number, batch: number): Promise<number> {
+    const result = await db
+      .deleteFrom("refresh_tokens")
+      .where("id", "in", (eb) =>
+        eb
+          .selectFrom("refresh_tokens")
+          .select("id")
+          .where((w) => w.or([w("expires_at", "<", now), w("used_at", "<", usedBefore)]))
+          .limit(batch),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async countForUser(db: Executor, tenantId: string, userId: string): Promise<number> {

@@ -10,6 +10,8 @@ let hj: TestServer;
 let token: string;
 let adminToken: string;
 const children: ChildProcess[] = [];
+// Each test starts a TypeScript app in a child process: seconds on a busy 2-core machine.
+const STARTS_AN_APP = 30_000;
 
 beforeAll(async () => {
   hj = await startTestServer();
@@ -46,7 +48,7 @@ describe.each(["express", "fastify", "nestjs"])("the %s benchmark app", (framewo
     const url = await serve(framework, "bare");
     expect((await fetch(url)).status).toBe(200);
     expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-  });
+  }, STARTS_AN_APP);
 
   it("with HelloJohn, answers a valid token and refuses a missing or forged one", async () => {
     const url = await serve(framework, "hellojohn");
@@ -55,7 +57,7 @@ describe.each(["express", "fastify", "nestjs"])("the %s benchmark app", (framewo
     expect(await ok.json()).toEqual({ ok: true });
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: `Bearer ${token.slice(0, -6)}AAAAAA` } })).status).toBe(401);
-  });
+  }, STARTS_AN_APP);
 
   it("with a required role, answers an admin's token and refuses a token without the role (403) or none (401)", async () => {
     const url = await serve(framework, "role");
@@ -66,5 +68,5 @@ describe.each(["express", "fastify", "nestjs"])("the %s benchmark app", (framewo
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toMatchObject({ error: { code: "insufficient_role" } });
     expect((await fetch(url)).status).toBe(401);
-  });
+  }, STARTS_AN_APP);
 });

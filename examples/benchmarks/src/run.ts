@@ -5,7 +5,8 @@
  * the route also requiring the `admin` organization role (`requireAuth({ role })`,
  * `@Roles()`). The tokens are drawn from a pool of 1,000 distinct users'
  * sessions, each opened in an organization where the user is an admin. Bare,
- * HelloJohn and role runs alternate (A B C A B C) so all see the same machine.
+ * HelloJohn and role runs alternate, in an order that rotates each round
+ * (A B C, B C A, C A B), so all see the same machine and none always goes first.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
@@ -80,21 +81,23 @@ async function measure(framework: string, mode: string): Promise<{ rps: number; 
 console.log(
   `Throughput without HelloJohn, with it, and with a required role, ${USERS} distinct users' tokens, ${SECONDS} s per run, ${ROUNDS} alternating rounds${PINNED ? ", app and load generator pinned to separate cores" : ""}\n`,
 );
+const MODES = ["bare", "hellojohn", "role"] as const;
+type Mode = (typeof MODES)[number];
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
 for (const framework of (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs").split(",")) {
-  const bare: number[] = [];
-  const withAuth: number[] = [];
-  const withRole: number[] = [];
+  const results: Record<Mode, number[]> = { bare: [], hellojohn: [], role: [] };
   let failures = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    bare.push((await measure(framework, "bare")).rps);
-    const auth = await measure(framework, "hellojohn");
-    withAuth.push(auth.rps);
-    const role = await measure(framework, "role");
-    withRole.push(role.rps);
-    failures += auth.non2xx + role.non2xx;
+    // The order rotates each round (A B C, B C A, C A B) so that no mode always runs first or last.
+    for (let i = 0; i < MODES.length; i++) {
+      const mode = MODES[(round + i) % MODES.length] as Mode;
+      const { rps, non2xx } = await measure(framework, mode);
+      results[mode].push(rps);
+      if (mode !== "bare") failures += non2xx;
+    }
   }
+  const { bare, hellojohn: withAuth, role: withRole } = results;
   const rps = (values: number[]) => mean(values).toFixed(0).padStart(6);
   console.log(
     `${framework.padEnd(8)} bare ${rps(bare)} req/s   with HelloJohn ${rps(withAuth)} req/s (${percent(mean(withAuth) / mean(bare))})   ` +

@@ -13,4 +13,6 @@ export default defineConfig({
   target: "node20",
   platform: "node",
   splitting: true,
+  // import.meta.url in the CommonJS build (the SQLite reader thread resolves better-sqlite3 from it).
+  shims: true,
 });

@@ -19,8 +19,8 @@ const requireAdmin: RequestHandler = async (req, res, next) => {
 /** HelloJohn's errors keep their status and code; anything else is a plain 500. */
 const errorHandler: ErrorRequestHandler = (error, _req, res, next) => {
   if (isHelloJohnError(error)) {
-    const { status, body } = errorResponse(error);
-    res.status(status).json(body);
+    const { status, headers, body } = errorResponse(error);
+    res.status(status).set(headers).json(body);
     return;
   }
   if ((error as { type?: string }).type === "entity.parse.failed") {

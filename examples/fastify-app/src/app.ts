@@ -21,8 +21,8 @@ export async function createApp(client: HelloJohn): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, _request, reply) => {
     if (isHelloJohnError(error)) {
-      const { status, body } = errorResponse(error);
-      return reply.code(status).send(body);
+      const { status, headers, body } = errorResponse(error);
+      return reply.code(status).headers(headers).send(body);
     }
     const { statusCode, message, validation } = error as { statusCode?: number; message: string; validation?: unknown };
     if (validation !== undefined || statusCode === 400) {

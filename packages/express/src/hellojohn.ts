@@ -1,6 +1,11 @@
-import { authenticateRequestCallback, HelloJohn, isHelloJohnClient, RequestState } from "@hellojohn/node";
+import { assertKnownOptions, authenticateRequestCallback, HELLOJOHN_OPTION_NAMES, HelloJohn, isHelloJohnClient, RequestState } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { HelloJohnExpressOptions } from "./types.js";
+
+const OPTION_NAMES = [...HELLOJOHN_OPTION_NAMES, "client", "cookieName"] as const satisfies readonly (keyof HelloJohnExpressOptions)[];
+type MustBeNever<T extends never> = T;
+// A compile error here names an option of HelloJohnExpressOptions missing from OPTION_NAMES.
+type UnlistedOption = MustBeNever<Exclude<keyof HelloJohnExpressOptions, (typeof OPTION_NAMES)[number]>>;
 
 function looksLikeRequest(value: unknown): boolean {
   return typeof value === "object" && value !== null && "headers" in value && "method" in value && "url" in value;
@@ -12,7 +17,10 @@ function looksLikeRequest(value: unknown): boolean {
  * (from `Authorization: Bearer`, or a cookie you name) or `null`.
  *
  * Options are validated here, once, with the same environment fallbacks as
- * `new HelloJohn()`. Mounting it twice is harmless.
+ * `new HelloJohn()`; an unknown option is refused with a suggestion. Mounting
+ * it twice is harmless. When HelloJohn cannot be reached to check a token,
+ * the request goes on without a session (public routes keep working) and
+ * `requireAuth()` answers 503 with `Retry-After`.
  *
  * @example
  * ```ts
@@ -21,8 +29,8 @@ function looksLikeRequest(value: unknown): boolean {
  *
  * const app = express();
  * app.use(hellojohn());
- * app.get("/me", requireAuth(), async (req, res) => {
- *   res.json(await req.hj.users.get(req.hj.auth!.userId));
+ * app.get("/me", requireAuth(), (req, res, next) => {
+ *   req.hj.users.get(req.hj.auth!.userId).then((user) => res.json(user), next);
  * });
  * ```
  */
@@ -30,6 +38,7 @@ export function hellojohn(options: HelloJohnExpressOptions = {}): RequestHandler
   if (looksLikeRequest(options) || arguments.length > 1) {
     throw new TypeError("hellojohn is a middleware factory: use app.use(hellojohn()), not app.use(hellojohn)");
   }
+  assertKnownOptions("hellojohn()", options, OPTION_NAMES);
   const { client: given, cookieName, ...clientOptions } = options;
   if (cookieName !== undefined && (typeof cookieName !== "string" || cookieName === "")) {
     throw new TypeError('hellojohn() option "cookieName" must be a non-empty string');
@@ -46,7 +55,8 @@ export function hellojohn(options: HelloJohnExpressOptions = {}): RequestHandler
     // Errors go to next() explicitly: Express 4 ignores returned promises.
     authenticateRequestCallback(client, req.headers, { cookieName }, (error, authentication) => {
       if (error !== null) return next(error);
-      req.hj = new RequestState(client, authentication.auth, authentication.token, authentication.error);
+      const { auth, token, error: refused, failure } = authentication;
+      req.hj = new RequestState(client, auth, token, refused, failure);
       next();
     });
   };

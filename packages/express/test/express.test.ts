@@ -1,11 +1,20 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startTestServer, type TestServer } from "@hellojohn/server/testing";
 import express5 from "express";
 import express4 from "express4";
 import type { ErrorRequestHandler, Express } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getAuth, hellojohn, HelloJohn, requireAuth } from "../src/index.js";
+import { errorResponse, getAuth, hellojohn, HelloJohn, isHelloJohnError, requireAuth } from "../src/index.js";
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 const PASSWORD = "TemporaryPass123!";
 let hj: TestServer;
@@ -130,15 +139,83 @@ describe.each(versions)("%s", (_name, express) => {
     expect(((await (await fetch(`${base}/guarded`)).json()) as { message: string }).message).toContain("not mounted");
   });
 
-  it("hands a failure to reach HelloJohn to Express's error handler", async () => {
+  it("keeps public routes answering while HelloJohn is unreachable; requireAuth answers 503 JSON with Retry-After", async () => {
     const app = express();
-    const unreachable = new HelloJohn({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
+    const unreachable = new HelloJohn({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: `http://127.0.0.1:${await closedPort()}`, maxRetries: 0, logLevel: "off" });
     app.use(hellojohn({ client: unreachable }));
-    app.get("/", (_req, res) => res.send("unreachable"));
-    app.use(errorsAsJson);
-    const response = await fetch(await listen(app), { headers: { authorization: `Bearer ${token}` } });
+    app.get("/", (req, res) => res.json({ auth: req.hj.auth }));
+    app.get("/private", requireAuth(), (_req, res) => res.send("unreachable"));
+    const base = await listen(app); // no error handler: Express's own would answer HTML
+    const bearer = { authorization: `Bearer ${token}` };
+    const open = await fetch(base, { headers: bearer });
+    expect([open.status, await open.json()]).toEqual([200, { auth: null }]);
+    const guarded = await fetch(`${base}/private`, { headers: bearer });
+    expect(guarded.status).toBe(503);
+    expect(guarded.headers.get("retry-after")).toBe("5");
+    expect(guarded.headers.get("content-type")).toMatch(/application\/json/);
+    expect(await guarded.json()).toEqual({ error: { type: "api_error", code: "service_unavailable", message: expect.any(String) } });
+  });
+
+  it("answers the README's error handler: the API's 4xx pass through; the app's refused key is a generic 500", async () => {
+    const { keyId, secretKey } = await hj.server.tenants.createApiKey(hj.tenantId, `revoked-${_name}`);
+    const revokedKey = new HelloJohn({ tenantId: hj.tenantId, secretKey, baseUrl: hj.url, maxRetries: 0, logLevel: "off" });
+    await hj.server.tenants.revokeApiKey(hj.tenantId, keyId);
+    const logged: string[] = [];
+    const app = express();
+    app.use(hellojohn({ client: hj.client }));
+    app.get("/users/:id", async (req, res, next) => {
+      try {
+        res.json(await req.hj.users.get(String(req.params.id)));
+      } catch (error) {
+        next(error);
+      }
+    });
+    app.patch("/users/:id", async (req, res, next) => {
+      try {
+        res.json(await req.hj.users.update(String(req.params.id), { phoneNumber: "555-0123" }));
+      } catch (error) {
+        next(error);
+      }
+    });
+    app.get("/with-revoked-key", async (_req, res, next) => {
+      try {
+        res.json(await revokedKey.users.list());
+      } catch (error) {
+        next(error);
+      }
+    });
+    const onError: ErrorRequestHandler = (err, _req, res, next) => {
+      if (!isHelloJohnError(err)) return next(err);
+      const logger = { warn: (m: string) => void logged.push(m), error: (m: string) => void logged.push(m) };
+      const { status, headers, body } = errorResponse(err, { logger });
+      res.status(status).set(headers).json(body);
+    };
+    app.use(onError);
+    const base = await listen(app);
+    const missing = await fetch(`${base}/users/usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3`);
+    expect([missing.status, await missing.json()]).toEqual([404, { error: { type: "not_found_error", code: "user_not_found", message: expect.any(String), requestId: expect.stringMatching(/\S/) } }]);
+    const invalid = await fetch(`${base}/users/${userId}`, { method: "PATCH" });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ error: { type: "validation_error", param: "phone_number" } });
+    expect(logged).toEqual([]);
+    const refused = await fetch(`${base}/with-revoked-key`);
+    expect(refused.status).toBe(500);
+    const body = await refused.text();
+    expect(JSON.parse(body)).toEqual({ error: { type: "api_error", code: "internal_error", message: "Internal server error", requestId: expect.any(String) } });
+    expect(body).not.toMatch(/key|tenant/i);
+    expect(logged).toEqual([expect.stringContaining("The tenant ID and secret key do not match an active API key")]);
+  });
+
+  it("requireAuth({ checkRevoked }) answers a generic 500 when HelloJohn refuses the app's own key", async () => {
+    const { keyId, secretKey } = await hj.server.tenants.createApiKey(hj.tenantId, `check-${_name}`);
+    const client = new HelloJohn({ tenantId: hj.tenantId, secretKey, baseUrl: hj.url, maxRetries: 0, logLevel: "off" });
+    await hj.server.tenants.revokeApiKey(hj.tenantId, keyId);
+    const app = express();
+    app.use(hellojohn({ client }));
+    app.get("/strict", requireAuth({ checkRevoked: true }), (_req, res) => res.send("unreachable"));
+    const response = await fetch(`${await listen(app)}/strict`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(500);
-    expect(await response.json()).toMatchObject({ name: "ConnectionError" });
+    expect(await response.json()).toMatchObject({ error: { code: "internal_error", message: "Internal server error" } });
   });
 });
 
@@ -211,6 +288,9 @@ describe("hellojohn() options", () => {
       expect(() => hellojohn({ secretKey: hj.secretKey })).toThrow(/HELLOJOHN_TENANT_ID/);
       expect(() => hellojohn({ client: hj.client, cookieName: "" })).toThrow(/cookieName/);
       expect(() => hellojohn({ client: {} as HelloJohn })).toThrow(/client/);
+      expect(() => hellojohn({ client: hj.client, timout: 5 } as never)).toThrow('hellojohn() has no option "timout"; did you mean "timeout"?');
+      expect(() => hellojohn({ tenantID: hj.tenantId, secretKey: hj.secretKey } as never)).toThrow(/did you mean "tenantId"/);
+      expect(() => requireAuth({ checkRevokd: true } as never)).toThrow('requireAuth() has no option "checkRevokd"; did you mean "checkRevoked"?');
     } finally {
       process.env = saved;
     }

@@ -1,15 +1,28 @@
-import { authenticateRequestCallback, HelloJohn, isHelloJohnClient, RequestState } from "@hellojohn/node";
+import { assertKnownOptions, authenticateRequestCallback, HELLOJOHN_OPTION_NAMES, HelloJohn, isHelloJohnClient, RequestState } from "@hellojohn/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { HelloJohnFastifyOptions } from "./types.js";
 
 const HOOKS = ["onRequest", "preHandler"] as const;
+// Fastify's own register options reach the plugin too.
+const REGISTER_OPTION_NAMES = ["prefix", "logLevel", "logSerializers"] as const;
+const OPTION_NAMES = [
+  ...HELLOJOHN_OPTION_NAMES.filter((name) => name !== "logLevel"),
+  "client",
+  "cookieName",
+  "hook",
+] as const satisfies readonly (keyof HelloJohnFastifyOptions)[];
+type MustBeNever<T extends never> = T;
+// A compile error here names an option of HelloJohnFastifyOptions missing from OPTION_NAMES.
+type UnlistedOption = MustBeNever<Exclude<keyof HelloJohnFastifyOptions, (typeof OPTION_NAMES)[number]>>;
 
 const plugin: FastifyPluginAsync<HelloJohnFastifyOptions> = async (fastify: FastifyInstance, options) => {
   if (fastify.hasDecorator("hj")) {
     throw new Error("@hellojohn/fastify is already registered in this context: register it once, at the root");
   }
-  const { client: given, cookieName, hook = "onRequest", ...clientOptions } = options;
+  assertKnownOptions("@hellojohn/fastify", options, [...OPTION_NAMES, ...REGISTER_OPTION_NAMES]);
+  const { client: given, cookieName, hook = "onRequest", prefix: _prefix, logLevel: _logLevel, logSerializers: _serializers, ...clientOptions } =
+    options as HelloJohnFastifyOptions & Partial<Record<(typeof REGISTER_OPTION_NAMES)[number], unknown>>;
   if (!HOOKS.includes(hook)) throw new TypeError(`@hellojohn/fastify option "hook" must be "onRequest" or "preHandler", got ${JSON.stringify(hook)}`);
   if (cookieName !== undefined && (typeof cookieName !== "string" || cookieName === "")) {
     throw new TypeError('@hellojohn/fastify option "cookieName" must be a non-empty string');
@@ -24,7 +37,8 @@ const plugin: FastifyPluginAsync<HelloJohnFastifyOptions> = async (fastify: Fast
   fastify.addHook(hook, (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
     authenticateRequestCallback(client, request.headers, { cookieName }, (error, authentication) => {
       if (error !== null) return done(error);
-      request.hj = new RequestState(client, authentication.auth, authentication.token, authentication.error);
+      const { auth, token, error: refused, failure } = authentication;
+      request.hj = new RequestState(client, auth, token, refused, failure);
       done();
     });
   });

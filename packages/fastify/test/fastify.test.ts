@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { startTestServer, type TestServer } from "@hellojohn/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getAuth, hellojohn, HelloJohn, requireAuth } from "../src/index.js";
+import { errorResponse, getAuth, hellojohn, HelloJohn, isHelloJohnError, requireAuth } from "../src/index.js";
 
 const PASSWORD = "TemporaryPass123!";
 let hj: TestServer;
@@ -113,12 +113,55 @@ describe("@hellojohn/fastify", () => {
     expect((await fastify.inject({ url: "/guarded" })).json().message).toContain("not registered");
   });
 
-  it("passes a failure to reach HelloJohn to Fastify's error handling", async () => {
-    const unreachable = new HelloJohn({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
+  it("keeps public routes answering while HelloJohn is unreachable; requireAuth answers 503 JSON with Retry-After", async () => {
+    // Port 9 is one fetch refuses outright: a connection failure without a network.
+    const unreachable = new HelloJohn({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: "http://127.0.0.1:9", maxRetries: 0, logLevel: "off" });
     const fastify = await app({ client: unreachable });
-    const response = await fastify.inject({ url: "/whoami", headers: { authorization: `Bearer ${token}` } });
-    expect(response.statusCode).toBe(500);
-    expect(response.json().message).toContain("Connection to HelloJohn failed");
+    const headers = { authorization: `Bearer ${token}` };
+    const open = await fastify.inject({ url: "/whoami", headers });
+    expect([open.statusCode, open.json()]).toEqual([200, { userId: null, viaGetAuth: null }]);
+    const guarded = await fastify.inject({ url: "/me", headers });
+    expect(guarded.statusCode).toBe(503);
+    expect(guarded.headers["retry-after"]).toBe("5");
+    expect(guarded.json()).toEqual({ error: { type: "api_error", code: "service_unavailable", message: expect.any(String) } });
+  });
+
+  it("answers SDK errors through errorResponse in setErrorHandler: API 4xx as they are, the app's refused key as a generic 500", async () => {
+    const { keyId, secretKey } = await hj.server.tenants.createApiKey(hj.tenantId, "revoked-fastify");
+    const revoked = new HelloJohn({ tenantId: hj.tenantId, secretKey, baseUrl: hj.url, maxRetries: 0, logLevel: "off" });
+    await hj.server.tenants.revokeApiKey(hj.tenantId, keyId);
+    const logged: string[] = [];
+    const fastify = await app();
+    fastify.get("/users/:id", async (request) => request.hj.users.get((request.params as { id: string }).id));
+    fastify.get("/revoked", async () => revoked.users.list());
+    fastify.setErrorHandler((error, _request, reply) => {
+      if (!isHelloJohnError(error)) return reply.send(error);
+      const { status, headers, body } = errorResponse(error, { logger: { warn: (m) => void logged.push(m), error: (m) => void logged.push(m) } });
+      return reply.code(status).headers(headers).send(body);
+    });
+    const missing = await fastify.inject({ url: "/users/usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3" });
+    expect([missing.statusCode, missing.json().error.code]).toEqual([404, "user_not_found"]);
+    const refused = await fastify.inject({ url: "/revoked" });
+    expect(refused.statusCode).toBe(500);
+    expect(refused.json()).toEqual({ error: { type: "api_error", code: "internal_error", message: "Internal server error", requestId: expect.any(String) } });
+    expect(logged).toEqual([expect.stringContaining("do not match an active API key")]);
+
+    const strict = await app({ client: revoked });
+    strict.get("/strict-revoked", { preHandler: requireAuth({ checkRevoked: true }) }, async () => "unreachable");
+    const checked = await strict.inject({ url: "/strict-revoked", headers: { authorization: `Bearer ${token}` } });
+    expect([checked.statusCode, checked.json().error.code]).toEqual([500, "internal_error"]);
+  });
+
+  it("refuses unknown options with a suggestion", async () => {
+    await expect(Fastify().register(hellojohn, { client: hj.client, timout: 5 } as never).ready()).rejects.toThrow(
+      '@hellojohn/fastify has no option "timout"; did you mean "timeout"?',
+    );
+    await expect(Fastify().register(hellojohn, { client: hj.client, cookiename: "hj" } as never).ready()).rejects.toThrow(/did you mean "cookieName"/);
+    expect(() => requireAuth({ checkrevoked: true } as never)).toThrow(/did you mean "checkRevoked"/);
+    const withPrefix = Fastify();
+    await withPrefix.register(hellojohn, { client: hj.client, prefix: "/api" } as never);
+    await withPrefix.ready();
+    await withPrefix.close();
   });
 });
 

@@ -1,7 +1,17 @@
-import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from "@nestjs/common";
-import { Reflector } from "@nestjs/core";
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  Optional,
+  UnauthorizedException,
+} from "@nestjs/common";
+import { HttpAdapterHost, Reflector } from "@nestjs/core";
 import {
   authenticateRequest,
+  errorResponse,
   HelloJohn,
   unauthorizedBody,
   type IncomingHeaders,
@@ -14,7 +24,9 @@ import { verifiedSessions } from "./request-session.js";
 
 /**
  * Lets a request through only with a valid HelloJohn session (bearer token or
- * the configured cookie); answers 401 with a JSON error otherwise. Works on the
+ * the configured cookie); answers 401 with a JSON error otherwise, and 503
+ * JSON with `Retry-After` when HelloJohn cannot be reached to check the token
+ * (`@Public()` routes never ask it, so they keep working). Works on the
  * Express and Fastify platforms. Use per controller with `@UseGuards(HelloJohnGuard)`
  * or globally with `{ provide: APP_GUARD, useClass: HelloJohnGuard }` and `@Public()`.
  * On routes marked `@Roles("admin")` it also requires that organization role,
@@ -32,24 +44,32 @@ export class HelloJohnGuard implements CanActivate {
     @Inject(HelloJohn) private readonly client: HelloJohn,
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(HELLOJOHN_OPTIONS) private readonly options: HelloJohnModuleOptions,
+    @Optional() @Inject(HttpAdapterHost) private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true) return true;
     const roles = this.reflector.getAllAndOverride<RoleRequirement | undefined>(ROLES_KEY, targets);
-    const request = context.switchToHttp().getRequest<{ headers: IncomingHeaders }>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<{ headers: IncomingHeaders }>();
     const result = authenticateRequest(this.client, request.headers, {
       cookieName: this.options.cookieName,
       checkRevoked: this.options.checkRevoked === true,
     });
     // A remembered token is answered synchronously: no promise on the common path.
     return result instanceof Promise
-      ? result.then((authentication) => this.#admit(request, authentication, roles))
-      : this.#admit(request, result, roles);
+      ? result.then((authentication) => this.#admit(request, http.getResponse(), authentication, roles))
+      : this.#admit(request, http.getResponse(), result, roles);
   }
 
-  #admit(request: object, { auth, error }: RequestAuthentication, roles: RoleRequirement | undefined): true {
+  #admit(request: object, response: unknown, { auth, error, failure }: RequestAuthentication, roles: RoleRequirement | undefined): true {
+    if (failure !== undefined) {
+      // Logged where the token was checked; the caller gets a JSON 503 with Retry-After (or a generic 500).
+      const { status, headers, body } = errorResponse(failure, { logger: null });
+      for (const [name, value] of Object.entries(headers)) this.adapterHost?.httpAdapter.setHeader(response, name, value);
+      throw new HttpException(body, status);
+    }
     if (auth === null) throw new UnauthorizedException(unauthorizedBody(error));
     verifiedSessions.set(request, auth);
     if (roles !== undefined && !roles.admits(auth)) throw new ForbiddenException(roles.forbiddenBody());

@@ -127,7 +127,7 @@ describe.each(["express", "fastify"] as const)("HelloJohnModule on the %s platfo
     expect(await missing.json()).toMatchObject({ error: { code: "user_not_found", requestId: expect.stringMatching(/^req_/) } });
     const malformed = await fetch(`${url}/users/nope`);
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ error: { code: "invalid_id", param: "userId" } });
+    expect(await malformed.json()).toMatchObject({ error: { code: "invalid_id", param: "user_id" } }); // spelled as the API spells it
   });
 
   it("the global guard answers 401 JSON without a session, and hands the verified session to handlers", async () => {
@@ -140,6 +140,38 @@ describe.each(["express", "fastify"] as const)("HelloJohnModule on the %s platfo
     expect(await me.json()).toMatchObject({ id: userId });
     const viaCookie = await fetch(`${url}/guarded`, { headers: { cookie: `hj=${token}` } });
     expect(await viaCookie.json()).toEqual({ userId });
+  });
+});
+
+describe.each(["express", "fastify"] as const)("HelloJohn failing, on the %s platform", (platform) => {
+  it("keeps @Public() routes answering while HelloJohn is unreachable; the guard answers 503 JSON with Retry-After", async () => {
+    const unreachable = { ...moduleOptions(), baseUrl: "http://127.0.0.1:9", maxRetries: 0, logLevel: "off" as const };
+    const { app, url } = await start(platform, [HelloJohnModule.forRoot({ ...unreachable, isGlobal: true })], true);
+    try {
+      const headers = { authorization: `Bearer ${token}` };
+      expect((await fetch(`${url}/health`, { headers })).status).toBe(200);
+      const guarded = await fetch(`${url}/guarded`, { headers });
+      expect(guarded.status).toBe(503);
+      expect(guarded.headers.get("retry-after")).toBe("5");
+      expect(guarded.headers.get("content-type")).toMatch(/application\/json/);
+      expect(await guarded.json()).toEqual({ error: { type: "api_error", code: "service_unavailable", message: expect.any(String) } });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("HelloJohnErrorFilter answers HelloJohn refusing the app's own key with a generic 500", async () => {
+    const { keyId, secretKey } = await hj.server.tenants.createApiKey(hj.tenantId, `revoked-nest-${platform}`);
+    await hj.server.tenants.revokeApiKey(hj.tenantId, keyId);
+    const { app, url } = await start(platform, [HelloJohnModule.forRoot({ ...moduleOptions(), secretKey, isGlobal: true })], false);
+    app.useLogger(false);
+    try {
+      const refused = await fetch(`${url}/users/${userId}`);
+      expect(refused.status).toBe(500);
+      expect(await refused.json()).toEqual({ error: { type: "api_error", code: "internal_error", message: "Internal server error", requestId: expect.any(String) } });
+    } finally {
+      await app.close();
+    }
   });
 });
 
@@ -191,6 +223,13 @@ describe("HelloJohnModule.forRootAsync", () => {
       .compile();
     expect(moduleRef.get(HelloJohn).tenantId).toBe(hj.tenantId);
     await moduleRef.close();
+  });
+
+  it("fails at startup on an unknown option, suggesting the closest one", async () => {
+    const typo = HelloJohnModule.forRootAsync({ useFactory: () => ({ ...moduleOptions(), checkRevokd: true }) as HelloJohnModuleOptions });
+    await expect(Test.createTestingModule({ imports: [typo] }).compile()).rejects.toThrow('HelloJohnModule has no option "checkRevokd"; did you mean "checkRevoked"?');
+    const extras = HelloJohnModule.forRoot({ ...moduleOptions(), isGlobal: true });
+    await (await Test.createTestingModule({ imports: [extras] }).compile()).close();
   });
 
   it("fails at startup with an error naming a missing option", async () => {

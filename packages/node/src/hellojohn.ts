@@ -1,5 +1,6 @@
 import { resolveOptions, type HelloJohnOptions } from "./core/client-options.js";
 import { HttpClient } from "./core/http-client.js";
+import type { LevelLogger } from "./core/logger.js";
 import { Sessions } from "./resources/sessions/sessions.js";
 import { Organizations } from "./resources/organizations/organizations.js";
 import { Users } from "./resources/users/users.js";
@@ -19,6 +20,13 @@ export function isHelloJohnClient(value: unknown): value is HelloJohn {
 
 // Lets this package's request adapters reach a client's verifier without widening the public API.
 const verifiers = new WeakMap<HelloJohn, TokenVerifier>();
+
+const loggers = new WeakMap<HelloJohn, LevelLogger>();
+
+/** @internal The logger of `client` (its `logger` at its `logLevel`), when `client` was made by this copy of the package. */
+export function loggerOf(client: HelloJohn): LevelLogger | undefined {
+  return loggers.get(client);
+}
 
 /** @internal The token verifier of `client`, when `client` was made by this copy of the package. */
 export function verifierOf(client: HelloJohn): TokenVerifier | undefined {
@@ -74,6 +82,7 @@ export class HelloJohn {
       clockTolerance: resolved.clockTolerance,
     });
     verifiers.set(this, this.#verifier);
+    loggers.set(this, http.logger);
     Object.defineProperty(this, CLIENT_BRAND, { value: true });
   }
 

@@ -1,5 +1,7 @@
 export { HelloJohn, isHelloJohnClient } from "./hellojohn.js";
-export type { FetchLike, HelloJohnOptions } from "./core/client-options.js";
+export { HELLOJOHN_OPTION_NAMES, type FetchLike, type HelloJohnOptions } from "./core/client-options.js";
+export { assertKnownOptions } from "./core/known-options.js";
+export { responseOf, type ResponseInfo } from "./core/response-info.js";
 export type { Logger, LogLevel } from "./core/logger.js";
 export type { RequestOptions } from "./core/request-options.js";
 export { PagePromise, type Page, type ToArrayOptions } from "./core/page-promise.js";
@@ -70,12 +72,13 @@ export type { CheckAuthorizationParams, Impersonator, VerifiedToken, VerifyToken
 export {
   authenticateRequest,
   authenticateRequestCallback,
+  authenticateToken,
   tokenFromHeaders,
   unauthorizedBody,
   type AuthenticateRequestOptions,
   type IncomingHeaders,
   type RequestAuthentication,
 } from "./adapters/authenticate-request.js";
-export { errorResponse, type ErrorResponse } from "./adapters/error-response.js";
+export { errorResponse, type ErrorResponse, type ErrorResponseOptions } from "./adapters/error-response.js";
 export { RoleRequirement, type InsufficientRoleBody } from "./adapters/role-requirement.js";
 export { RequestState, type HelloJohnRequestState } from "./adapters/request-state.js";

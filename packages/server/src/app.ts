@@ -9,6 +9,8 @@ import { CursorCodec } from "./domain/cursor.js";
 import { errorHandler, sendError } from "./http/error-handler.js";
 import { requestValidators } from "./http/request-validators.js";
 import { Idempotency, type IdempotencyClaim } from "./http/idempotency.js";
+import { Limits, type LimitsStatus } from "./limits/limits.js";
+import type { LimitsOptions } from "./limits/limits-options.js";
 import { checkQuery, checkRequestPart, parseQueryString } from "./http/input-guard.js";
 import { registerRoutes, tenantFromPath, toFastifyRefs, type Handler } from "./http/routes.js";
 import { AuditLog } from "./services/audit-log.js";
@@ -60,8 +62,24 @@ export interface ServerOptions {
   passwordHashing?: PasswordHashingOptions | "unsafe-test-only";
   /** Fastify logger: `false` (default), `true`, or pino options. Authorization headers are never logged. */
   logger?: boolean | Record<string, unknown>;
-  /** Trust `X-Forwarded-For` for audit IPs. Default false. */
-  trustProxy?: boolean;
+  /**
+   * Whether the client IP (audit events, sign-in throttling) comes from `X-Forwarded-For`.
+   * Default `false`: the socket's address. `true` trusts one proxy hop (the address your
+   * proxy saw); a number trusts that many hops; a string lists the proxies' addresses or
+   * CIDRs (comma-separated). Set it only behind a proxy that sets the header: otherwise
+   * clients choose their own IP and escape per-IP limits.
+   */
+  trustProxy?: boolean | number | string;
+  /**
+   * `redis://…`: every limit is shared by all instances through this Redis. Without it,
+   * limits live in each instance's memory. If Redis becomes unreachable the server keeps
+   * serving: sign-in limits fall back to memory, admin API limits let calls through.
+   */
+  redisUrl?: string;
+  /** Prefix of every Redis key the limits write. Default `hellojohn:`. */
+  redisKeyPrefix?: string;
+  /** Sign-in throttling, admin API rate limits and password hashing admission control. */
+  limits?: LimitsOptions;
   /** Largest accepted request body in bytes. Default 64 KiB. */
   bodyLimit?: number;
   /** How long a client may take to send a request's headers, in ms. Default 10 s. */
@@ -105,6 +123,8 @@ export interface HelloJohnServer {
   readonly app: FastifyInstance;
   readonly database: Database;
   readonly tenants: TenantsService;
+  /** The limits in force, where they are kept, and the password hashing counters. */
+  readonly limits: LimitsStatus;
   /**
    * Deletes expired sessions, stale refresh tokens and idempotency records past
    * their replay window now (the server also does it every `sweepIntervalMs`).
@@ -119,6 +139,17 @@ export interface HelloJohnServer {
 function requestContext(request: FastifyRequest, tenantId: string, actor: RequestContext["actor"]): RequestContext {
   const ua = request.headers["user-agent"];
   return { tenantId, actor, ip: request.ip ?? null, userAgent: typeof ua === "string" ? ua.slice(0, 512) : null };
+}
+
+/**
+ * Fastify's `trustProxy` for ours. `true` means one hop, not every hop: trusting
+ * every hop would let a client pick its own IP by sending the header itself.
+ */
+function trustedProxies(option: ServerOptions["trustProxy"]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (option === undefined || option === false) return false;
+  const hops = option === true ? 1 : option;
+  if (typeof hops === "number") return (_address, hop) => hop < hops;
+  return hops.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
 }
 
 /** The credentials of `Authorization: Bearer …`; the scheme is case-insensitive (RFC 9110 §11.1). */
@@ -152,7 +183,11 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     tenants: new TenantsStore(),
     idempotency: new IdempotencyStore(),
   };
-  const hasher = new PasswordHasher(options.passwordHashing === "unsafe-test-only" ? TEST_ONLY_ARGON2ID : (options.passwordHashing ?? OWASP_ARGON2ID));
+  const abuseLimits = new Limits({ redisUrl: options.redisUrl, redisKeyPrefix: options.redisKeyPrefix, limits: options.limits });
+  const hasher = new PasswordHasher(
+    options.passwordHashing === "unsafe-test-only" ? TEST_ONLY_ARGON2ID : (options.passwordHashing ?? OWASP_ARGON2ID),
+    abuseLimits.admission,
+  );
   const cursors = new CursorCodec(master);
   const audit = new AuditLog(stores.audit);
   const tenants = new TenantsService(database, stores.tenants, master);
@@ -181,12 +216,12 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     organizationContext,
   );
   const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors);
-  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, organizationContext);
+  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, abuseLimits.signIn, organizationContext);
   const idempotency = new Idempotency(database, stores.idempotency, master);
 
   const app = Fastify({
     logger: options.logger ?? false,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: trustedProxies(options.trustProxy),
     bodyLimit: limits.bodyLimit,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
@@ -207,6 +242,8 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   app.decorateRequest("hjIdempotency", null);
   app.setErrorHandler(errorHandler);
   app.server.maxConnections = limits.maxConnections;
+  abuseLimits.logger = { warn: (message) => app.log.warn(message), info: (message) => app.log.info(message) };
+  await abuseLimits.ready();
   app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "route_not_found", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply));
 
   const authenticate = async (request: FastifyRequest): Promise<RequestContext> => {
@@ -218,7 +255,10 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
     // Authenticate before the body is read: an unauthenticated caller costs no parsing.
-    if (request.routeOptions.config?.secretKey === true) request.hjContext = await authenticate(request);
+    if (request.routeOptions.config?.secretKey === true) {
+      request.hjContext = await authenticate(request);
+      reply.headers(await abuseLimits.adminApi.take(request.hjContext.actor.id ?? ""));
+    }
   });
   // Before validation, fingerprints or anything else recurses over or stores the input.
   app.addHook("preValidation", async (request) => {
@@ -268,7 +308,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     signIn: ({ ctx, body }) => auth.signIn(ctx, body as never),
     refreshSession: ({ ctx, body }) => auth.refresh(ctx, body as never),
     signOut: ({ ctx, body }) => auth.signOut(ctx, body as never),
-    health: async () => ({ status: "ok" }),
+    health: async () => ({ status: "ok", limits: abuseLimits.health() }),
   };
   registerRoutes(app, handlers, {
     authenticate,
@@ -288,6 +328,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   sweeper.unref();
   app.addHook("onClose", async () => {
     clearInterval(sweeper);
+    await abuseLimits.close();
     await database.close();
   });
 
@@ -295,6 +336,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     app,
     database,
     tenants,
+    limits: abuseLimits,
     async listen({ host = "127.0.0.1", port = 0 } = {}) {
       await app.listen({ host, port });
       const address = app.server.address();

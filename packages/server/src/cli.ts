@@ -3,16 +3,21 @@ import { parseArgs } from "node:util";
 import { createServer, VERSION, type HelloJohnServer } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
 import { startDevServer } from "./dev-server.js";
+import { parseDelaySpec, parseHashingSpec, parseRateSpec, parseThrottleSpec } from "./limits/limit-spec.js";
+import type { LimitsOptions } from "./limits/limits-options.js";
 
 const HELP = `hellojohn-server ${VERSION}: the HelloJohn Users API
 
 Usage:
-  hellojohn-server dev [--data-dir .hellojohn] [--port 8787]
+  hellojohn-server dev [--data-dir .hellojohn] [--port 8787] [limit options]
       Start locally with SQLite in the data folder. Creates a tenant and an API
-      key on first run and prints the HELLOJOHN_* variables to use.
+      key on first run and prints the HELLOJOHN_* variables to use. Limits are
+      the development ones (100 sign-ins per account and IP a minute, blocks of
+      1-10 s, 100000 admin calls per 10 s) unless the options below set them.
 
   hellojohn-server start [--host 127.0.0.1] [--port 8787] [--database-url URL]
                          [--master-key KEY] [--public-url URL] [--log-level info]
+                         [--redis-url URL] [--trust-proxy VALUE] [limit options]
       Start for real. The database URL is sqlite:FILE or postgres://…
       (PostgreSQL for production and several instances).
 
@@ -23,11 +28,39 @@ Usage:
   hellojohn-server key list --tenant ID            List a tenant's keys
   hellojohn-server key revoke --tenant ID --key KEY_ID
 
+Limit options (the default is in brackets; each has an environment variable):
+  --sign-in-limit-per-account-ip SPEC    HELLOJOHN_SIGN_IN_LIMIT_PER_ACCOUNT_IP  [5/15m,30s..1h]
+      Sign-in attempts per (account, client IP): 5 attempts in 15 minutes,
+      then 429 with Retry-After for 30 s, doubling at each repeat within a day
+      up to 1 h. A successful sign-in resets the pair. Counted whether or not
+      the account exists, before any password is hashed.
+  --sign-in-limit-per-ip SPEC            HELLOJOHN_SIGN_IN_LIMIT_PER_IP          [50/15m,5m..1h]
+      Failed sign-ins per client IP over all accounts, same form.
+  --admin-api-limit REQUESTS/WINDOW      HELLOJOHN_ADMIN_API_LIMIT               [1000/10s]
+      Admin API calls per secret key; 429 with Retry-After, RateLimit and
+      RateLimit-Policy headers past it.
+  --hashing-limit CONCURRENCY,QUEUE      HELLOJOHN_HASHING_LIMIT                 [cores-1 (1-4),32]
+      Argon2 computations at once and how many may wait; past that, 503 with
+      Retry-After at once.
+  --throttled-sign-in-delay-ms MS        HELLOJOHN_THROTTLED_SIGN_IN_DELAY_MS    [1000; 0 in dev]
+      Hold a throttled sign-in's 429 for half to all of this (never past its
+      Retry-After), so a flood that waits for answers costs timers, not CPU.
+  --redis-url URL                        HELLOJOHN_REDIS_URL
+      Share every limit between instances through Redis. Without it limits
+      live in each instance's memory. If Redis becomes unreachable the server
+      keeps serving: sign-in limits fall back to memory (strict, per instance),
+      admin API limits let calls through; the log and /health say so.
+  --trust-proxy VALUE                    HELLOJOHN_TRUST_PROXY
+      Take the client IP (audit, per-IP limits) from X-Forwarded-For: "true"
+      trusts one proxy hop, a number that many hops, or a comma-separated list
+      of proxy addresses or CIDRs. Only behind a proxy that sets the header.
+
 Every option can come from the environment instead:
   HELLOJOHN_DATABASE_URL   database URL (default sqlite:./hellojohn.db)
   HELLOJOHN_MASTER_KEY     32 bytes, hex or base64 (generate: hellojohn-server master-key)
   HELLOJOHN_PUBLIC_URL     origin clients use; tokens' iss is derived from it
-  HELLOJOHN_TRUST_PROXY    "true" to take client IPs for audit events from X-Forwarded-For
+  HELLOJOHN_TRUST_PROXY    see --trust-proxy
+  HELLOJOHN_REDIS_URL      see --redis-url
   HOST, PORT               where to listen
 
 Connection limits (start and dev; flag or variable, values in ms unless noted):
@@ -69,6 +102,13 @@ const options = {
   "idle-timeout-ms": { type: "string" },
   "keep-alive-timeout-ms": { type: "string" },
   "max-connections": { type: "string" },
+  "redis-url": { type: "string" },
+  "trust-proxy": { type: "string" },
+  "sign-in-limit-per-account-ip": { type: "string" },
+  "sign-in-limit-per-ip": { type: "string" },
+  "admin-api-limit": { type: "string" },
+  "hashing-limit": { type: "string" },
+  "throttled-sign-in-delay-ms": { type: "string" },
 } as const;
 
 class UsageError extends Error {}
@@ -110,6 +150,36 @@ function serverConfig(flags: Flags) {
   };
 }
 
+/** A limit option from its flag or environment variable, parsed; a malformed one is a usage error naming it. */
+function limitOption<T>(flags: Flags, flag: keyof Flags & string, variable: string, parse: (spec: string, what: string) => T): T | undefined {
+  const raw = (flags[flag] as string | undefined) ?? process.env[variable];
+  if (raw === undefined || raw === "") return undefined;
+  try {
+    return parse(raw, `--${flag} (${variable})`);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function limitsConfig(flags: Flags, preset: "production" | "development"): LimitsOptions {
+  return {
+    preset,
+    signInPerAccountAndIp: limitOption(flags, "sign-in-limit-per-account-ip", "HELLOJOHN_SIGN_IN_LIMIT_PER_ACCOUNT_IP", parseThrottleSpec),
+    signInPerIp: limitOption(flags, "sign-in-limit-per-ip", "HELLOJOHN_SIGN_IN_LIMIT_PER_IP", parseThrottleSpec),
+    adminApi: limitOption(flags, "admin-api-limit", "HELLOJOHN_ADMIN_API_LIMIT", parseRateSpec),
+    hashing: limitOption(flags, "hashing-limit", "HELLOJOHN_HASHING_LIMIT", parseHashingSpec),
+    throttledSignInDelayMs: limitOption(flags, "throttled-sign-in-delay-ms", "HELLOJOHN_THROTTLED_SIGN_IN_DELAY_MS", parseDelaySpec),
+  };
+}
+
+/** `"true"` → one hop, a number → that many hops, anything else → a list of proxy addresses or CIDRs. */
+function trustProxy(flags: Flags): boolean | number | string {
+  const raw = (flags["trust-proxy"] ?? process.env.HELLOJOHN_TRUST_PROXY ?? "").trim();
+  if (raw === "" || raw === "false") return false;
+  if (raw === "true") return true;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
 async function withServer<T>(flags: Flags, work: (server: HelloJohnServer) => Promise<T>): Promise<T> {
   const server = await createServer(serverConfig(flags));
   try {
@@ -133,7 +203,12 @@ async function dev(flags: Flags): Promise<void> {
     host: flags.host,
     port: port(flags, 8787),
     logLevel: flags["log-level"],
-    serverOptions: connectionLimits(flags),
+    serverOptions: {
+      ...connectionLimits(flags),
+      limits: limitsConfig(flags, "development"),
+      redisUrl: flags["redis-url"] ?? process.env.HELLOJOHN_REDIS_URL,
+      trustProxy: trustProxy(flags),
+    },
   });
   shutdownOn(dev.server);
   const lines = Object.entries(dev.env).map(([name, value]) => `${name}=${value}`).join("\n");
@@ -141,7 +216,13 @@ async function dev(flags: Flags): Promise<void> {
 }
 
 async function start(flags: Flags): Promise<void> {
-  const server = await createServer({ ...serverConfig(flags), logger: { level: flags["log-level"] ?? "info" }, trustProxy: process.env.HELLOJOHN_TRUST_PROXY === "true" });
+  const server = await createServer({
+    ...serverConfig(flags),
+    logger: { level: flags["log-level"] ?? "info" },
+    trustProxy: trustProxy(flags),
+    redisUrl: flags["redis-url"] ?? process.env.HELLOJOHN_REDIS_URL,
+    limits: limitsConfig(flags, "production"),
+  });
   const url = await server.listen({ host: flags.host ?? process.env.HOST ?? "127.0.0.1", port: port(flags, 8787) });
   shutdownOn(server);
   process.stdout.write(`HelloJohn listening on ${url}\n`);

@@ -8,3 +8,7 @@ export { MasterKey } from "./crypto/master-key.js";
 export type { PasswordHashingOptions } from "./crypto/passwords.js";
 export type { CreatedApiKey, TenantsService } from "./services/tenants.service.js";
 export type { Database } from "./store/database.js";
+export { DEVELOPMENT_LIMITS, PRODUCTION_LIMITS, type HashingLimits, type LimitsOptions, type RateRule, type ResolvedLimits, type ThrottleRule } from "./limits/limits-options.js";
+export type { LimitsStatus } from "./limits/limits.js";
+export type { LimitsHealth } from "./limits/limiter-store.js";
+export type { HashingStats } from "./limits/hashing-admission.js";

@@ -3,6 +3,7 @@ import { HelloJohn, type HelloJohnOptions } from "@hellojohn/node";
 import pg from "pg";
 import { createServer, type HelloJohnServer } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
+import type { LimitsOptions } from "./limits/limits-options.js";
 
 /** Options of {@link startTestServer}. */
 export interface TestServerOptions {
@@ -16,6 +17,19 @@ export interface TestServerOptions {
   masterKey?: string;
   /** Default: the listening address. Give several instances behind one address the same value. */
   publicUrl?: string;
+  /**
+   * Adjusts the limits. The default is the `"development"` preset: sign-in throttling, admin
+   * API rate limits and hashing admission control all run, with limits a test suite does not
+   * reach by accident. Pass `{ preset: "production" }` (and smaller numbers) to test your
+   * app's handling of `429` and `503`.
+   */
+  limits?: LimitsOptions;
+  /** Share the limits through this Redis, as `createServer({ redisUrl })` does. */
+  redisUrl?: string;
+  /** Prefix of the Redis keys; give each test its own. */
+  redisKeyPrefix?: string;
+  /** As `createServer({ trustProxy })`. */
+  trustProxy?: boolean | number | string;
 }
 
 /** A running test server with one tenant, one secret key, and a client for it. */
@@ -55,6 +69,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     publicUrl: options.publicUrl,
     passwordHashing: "unsafe-test-only",
     logger: options.logger ?? false,
+    limits: { preset: "development", ...options.limits },
+    redisUrl: options.redisUrl,
+    redisKeyPrefix: options.redisKeyPrefix,
+    trustProxy: options.trustProxy,
   });
   const url = await server.listen({ host: "127.0.0.1", port: 0 });
   const tenant = await server.tenants.createTenant("Test tenant");

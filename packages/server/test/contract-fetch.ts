@@ -1,6 +1,7 @@
 import type { FetchLike } from "@hellojohn/node";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { errorStatuses } from "../src/contract/openapi.js";
 import { openApiDocument, operations, type Operation } from "../src/index.js";
 
 interface CompiledOperation {
@@ -66,7 +67,13 @@ export class ContractChecker {
       const text = await response.clone().text();
       const body: unknown = text === "" ? undefined : JSON.parse(text);
       if (response.status === match.op.success.status) this.#check(`${label} response`, match.success, body);
-      else if (response.status >= 400) this.#check(`${label} error ${response.status}`, this.#error, body);
+      else if (response.status >= 400) {
+        this.#check(`${label} error ${response.status}`, this.#error, body);
+        // Every 4xx an operation answers is listed for it in the document (5xx are its `default`).
+        if (response.status < 500 && !errorStatuses(match.op).includes(response.status)) {
+          this.violations.push(`${label}: answered ${response.status}, which the document does not list for it`);
+        }
+      }
       else this.violations.push(`${label}: undocumented status ${response.status}`);
       if (response.headers.get("x-request-id") === null) this.violations.push(`${label}: no x-request-id header`);
       return response;

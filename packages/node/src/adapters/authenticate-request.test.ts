@@ -2,7 +2,8 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { json, LoopbackServer, SECRET_KEY, TENANT_ID } from "../../test/loopback-server.js";
 import { HelloJohn, isHelloJohnClient } from "../hellojohn.js";
-import { AbortError, NotFoundError, ServerError } from "../core/errors.js";
+import type { ServerResponse } from "node:http";
+import { AbortError, NotFoundError, ServerError, type HelloJohnError } from "../core/errors.js";
 import { authenticateRequest, authenticateRequestCallback, tokenFromHeaders, unauthorizedBody } from "./authenticate-request.js";
 import { errorResponse } from "./error-response.js";
 
@@ -56,9 +57,13 @@ describe("authenticateRequest", () => {
     expect(await checked).toMatchObject({ auth: null, error: { code: "revoked" } });
   });
 
-  it("throws when HelloJohn cannot be reached for keys", async () => {
-    const offline = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
-    await expect(authenticateRequest(offline, { authorization: `Bearer ${token}` })).rejects.toMatchObject({ name: "ConnectionError" });
+  it("reports HelloJohn unreachable for keys as a failure value, and logs it", async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (message: string) => void warnings.push(message) };
+    const offline = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: "http://127.0.0.1:9", maxRetries: 0, logger });
+    const result = await authenticateRequest(offline, { authorization: `Bearer ${token}` });
+    expect(result).toMatchObject({ auth: null, token, error: null, failure: { name: "ConnectionError" } });
+    expect(warnings).toEqual([expect.stringContaining("127.0.0.1:9")]);
   });
 });
 
@@ -72,9 +77,9 @@ describe("authenticateRequestCallback", () => {
     const result = await new Promise((resolve) => authenticateRequestCallback(fresh, { authorization: `Bearer ${token}` }, {}, (e, a) => resolve([e, a?.auth?.userId])));
     expect(result).toEqual([null, "usr_1"]);
 
-    const offline = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
-    const failed = await new Promise((resolve) => authenticateRequestCallback(offline, { authorization: `Bearer ${token}` }, {}, (e, a) => resolve([e?.name, a])));
-    expect(failed).toEqual(["ConnectionError", null]);
+    const offline = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: "http://127.0.0.1:9", maxRetries: 0, logLevel: "off" });
+    const failed = await new Promise((resolve) => authenticateRequestCallback(offline, { authorization: `Bearer ${token}` }, {}, (e, a) => resolve([e, a?.failure?.name])));
+    expect(failed).toEqual([null, "ConnectionError"]);
   });
 });
 
@@ -83,11 +88,33 @@ describe("response helpers", () => {
     expect(unauthorizedBody(null)).toEqual({ error: { type: "authentication_error", code: "unauthenticated", message: expect.any(String) } });
   });
 
-  it("keep an API 4xx and turn failures upstream into 502", () => {
+  it("keep an API 4xx, answer 503 with Retry-After while HelloJohn is unavailable, and hide its failures", () => {
+    const logged: string[] = [];
+    const logger = { warn: (m: string) => void logged.push(m), error: (m: string) => void logged.push(m) };
     const notFound = new NotFoundError("No such user", { status: 404, type: "not_found_error", code: "user_not_found", requestId: "req_1" });
-    expect(errorResponse(notFound)).toEqual({ status: 404, body: { error: { type: "not_found_error", code: "user_not_found", message: "No such user", requestId: "req_1" } } });
-    expect(errorResponse(new ServerError("boom", { status: 503 })).status).toBe(502);
-    expect(errorResponse(new AbortError()).status).toBe(502);
+    expect(errorResponse(notFound, { logger })).toEqual({
+      status: 404,
+      headers: {},
+      body: { error: { type: "not_found_error", code: "user_not_found", message: "No such user", requestId: "req_1" } },
+    });
+    expect(logged).toEqual([]);
+    expect(errorResponse(new ServerError("boom", { status: 503, retryAfter: 2.5 }), { logger })).toMatchObject({ status: 503, headers: { "retry-after": "3" } });
+    expect(errorResponse(new ServerError("database on fire", { status: 500 }), { logger })).toMatchObject({ status: 502, body: { error: { message: "Internal server error" } } });
+    expect(errorResponse(new AbortError(), { logger }).status).toBe(502);
+    expect(logged).toEqual([expect.stringContaining("boom"), expect.stringContaining("database on fire"), expect.stringContaining("aborted")]);
+  });
+
+  it("answer a rate limit on the app's key with 503 and Retry-After, but pass one end user's throttle through", async () => {
+    const quiet = { logger: null };
+    const limited = (_req: unknown, res: ServerResponse): void =>
+      json(res, 429, { error: { type: "rate_limit_error", code: "rate_limited", message: "Slow down" } }, { "retry-after": "7" });
+    server.script(limited);
+    const admin = (await hj.users.get("usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3").catch((e: unknown) => e)) as HelloJohnError;
+    expect(errorResponse(admin, quiet)).toMatchObject({ status: 503, headers: { "retry-after": "7" }, body: { error: { code: "service_unavailable" } } });
+    expect(JSON.stringify(errorResponse(admin, quiet))).not.toContain("Slow down");
+    server.script(limited);
+    const signIn = (await hj.sessions.signInWithPassword({ email: "jane@example.com", password: "x" }).catch((e: unknown) => e)) as HelloJohnError;
+    expect(errorResponse(signIn, quiet)).toMatchObject({ status: 429, headers: { "retry-after": "7" }, body: { error: { code: "rate_limited" } } });
   });
 
   it("recognise a client by brand", () => {

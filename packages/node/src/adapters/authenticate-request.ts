@@ -1,5 +1,5 @@
-import { TokenVerificationError, isHelloJohnError } from "../core/errors.js";
-import { verifierOf, type HelloJohn } from "../hellojohn.js";
+import { TokenVerificationError, isHelloJohnError, type HelloJohnError } from "../core/errors.js";
+import { loggerOf, verifierOf, type HelloJohn } from "../hellojohn.js";
 import type { VerifiedToken } from "../tokens/verify-token.interface.js";
 
 /** Request headers as Node's `http` module (and every framework on it) exposes them. */
@@ -13,10 +13,15 @@ export interface AuthenticateRequestOptions {
   checkRevoked?: boolean;
 }
 
-/** The outcome of {@link authenticateRequest}: a session, or why there is none. */
+/**
+ * The outcome of {@link authenticateRequest}: a session, or why there is none —
+ * no token, a refused token (`error`), or HelloJohn failing to answer
+ * (`failure`: unreachable, timing out, rate limiting or refusing the app's key).
+ */
 export type RequestAuthentication =
-  | { auth: VerifiedToken; token: string; error: null }
-  | { auth: null; token: string | null; error: TokenVerificationError | null };
+  | { auth: VerifiedToken; token: string; error: null; failure?: undefined }
+  | { auth: null; token: string | null; error: TokenVerificationError | null; failure?: undefined }
+  | { auth: null; token: string; error: null; failure: HelloJohnError };
 
 function cookie(header: string | string[] | undefined, name: string): string | null {
   const text = Array.isArray(header) ? header.join("; ") : header;
@@ -46,8 +51,10 @@ export function tokenFromHeaders(headers: IncomingHeaders, cookieName?: string):
 
 /**
  * Verifies the session token of an incoming request. Never throws for a bad
- * or missing token (that is `error`/`null`); only for a failure to reach
- * HelloJohn during a revocation check or key fetch.
+ * or missing token (that is `error`/`null`), nor when HelloJohn cannot answer
+ * a key fetch or revocation check (that is `failure`, logged as a warning):
+ * a public route keeps working without a session, and a guarded one answers
+ * `errorResponse(failure)` — a 503 with `Retry-After` when HelloJohn is down.
  *
  * Answers synchronously when it can (no token, or a token verified before and
  * not expired, without `checkRevoked`), so that frameworks can continue
@@ -67,7 +74,24 @@ export function authenticateRequest(
   headers: IncomingHeaders,
   options: AuthenticateRequestOptions = {},
 ): RequestAuthentication | Promise<RequestAuthentication> {
-  const token = tokenFromHeaders(headers, options.cookieName);
+  return authenticateToken(client, tokenFromHeaders(headers, options.cookieName), options);
+}
+
+/**
+ * {@link authenticateRequest} for a token already taken from the request:
+ * what a guard such as `requireAuth({ checkRevoked: true })` calls to check
+ * a token again. Same answers, synchronous when it can be.
+ *
+ * @example
+ * ```ts
+ * const { auth, error, failure } = await authenticateToken(hj, token, { checkRevoked: true });
+ * ```
+ */
+export function authenticateToken(
+  client: HelloJohn,
+  token: string | null,
+  options: Pick<AuthenticateRequestOptions, "checkRevoked"> = {},
+): RequestAuthentication | Promise<RequestAuthentication> {
   if (token === null) return { auth: null, token: null, error: null };
   if (options.checkRevoked !== true) {
     const remembered = verifierOf(client)?.remembered(token);
@@ -80,7 +104,11 @@ export function authenticateRequest(
       if (error instanceof TokenVerificationError || (isHelloJohnError(error) && error.type === "token_verification_error")) {
         return { auth: null, token, error: error as TokenVerificationError };
       }
-      throw error;
+      if (!isHelloJohnError(error)) throw error;
+      loggerOf(client)?.log("warn", `Could not verify a session token, so the request has no session: ${error.message}`, {
+        requestId: error.requestId,
+      });
+      return { auth: null, token, error: null, failure: error };
     },
   );
 }
@@ -94,7 +122,8 @@ export function authenticateRequest(
  * ```ts
  * authenticateRequestCallback(hj, req.headers, {}, (error, authentication) => {
  *   if (error !== null) return next(error);
- *   req.hj = new RequestState(hj, authentication.auth, authentication.token, authentication.error);
+ *   const { auth, token, error: refused, failure } = authentication;
+ *   req.hj = new RequestState(hj, auth, token, refused, failure);
  *   next();
  * });
  * ```

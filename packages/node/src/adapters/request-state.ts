@@ -1,4 +1,4 @@
-import type { TokenVerificationError } from "../core/errors.js";
+import type { HelloJohnError, TokenVerificationError } from "../core/errors.js";
 import type { HelloJohn } from "../hellojohn.js";
 import type { Organizations } from "../resources/organizations/organizations.js";
 import type { Users } from "../resources/users/users.js";
@@ -18,14 +18,15 @@ export interface HelloJohnRequestState {
 
 /**
  * The `hj` object framework adapters attach to a request. A class rather than
- * a literal: one fixed shape for every request, and the raw token and its
- * failure kept private (never serialized or logged), readable only through
- * {@link RequestState.tokenOf} and {@link RequestState.errorOf}.
+ * a literal: one fixed shape for every request, and the raw token, why it
+ * was refused and any failure to reach HelloJohn kept private (never
+ * serialized or logged), readable only through {@link RequestState.tokenOf},
+ * {@link RequestState.errorOf} and {@link RequestState.failureOf}.
  *
  * @example
  * ```ts
- * const { auth, token, error } = await authenticateRequest(client, req.headers);
- * req.hj = new RequestState(client, auth, token, error);
+ * const { auth, token, error, failure } = await authenticateRequest(client, req.headers);
+ * req.hj = new RequestState(client, auth, token, error, failure);
  * ```
  */
 export class RequestState implements HelloJohnRequestState {
@@ -33,12 +34,20 @@ export class RequestState implements HelloJohnRequestState {
   readonly auth: VerifiedToken | null;
   readonly #token: string | null;
   readonly #error: TokenVerificationError | null;
+  readonly #failure: HelloJohnError | null;
 
-  constructor(client: HelloJohn, auth: VerifiedToken | null, token: string | null, error: TokenVerificationError | null) {
+  constructor(
+    client: HelloJohn,
+    auth: VerifiedToken | null,
+    token: string | null,
+    error: TokenVerificationError | null,
+    failure: HelloJohnError | null = null,
+  ) {
     this.client = client;
     this.auth = auth;
     this.#token = token;
     this.#error = error;
+    this.#failure = failure ?? null;
   }
 
   get users(): Users {
@@ -57,6 +66,11 @@ export class RequestState implements HelloJohnRequestState {
   /** Why the request's token was refused, if it was. */
   static errorOf(state: RequestState): TokenVerificationError | null {
     return state.#error;
+  }
+
+  /** Why HelloJohn could not check the request's token (unreachable, rate limited, …), if it could not. */
+  static failureOf(state: RequestState): HelloJohnError | null {
+    return state.#failure;
   }
 
   /** The state an adapter attached as `holder.hj`, or undefined when none did. */

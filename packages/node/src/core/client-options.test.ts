@@ -54,6 +54,17 @@ describe("HelloJohn configuration", () => {
     );
   });
 
+  it.each([
+    [{ timout: 5 }, "timout", 'did you mean "timeout"?'],
+    [{ tenantID: TENANT_ID, secretkey: SECRET_KEY }, "tenantID", 'did you mean "tenantId"?'],
+    [{ baseURL: "http://127.0.0.1:1" }, "baseURL", 'did you mean "baseUrl"?'],
+    [{ colour: "red" }, "colour", "the options are tenantId, secretKey, baseUrl"],
+  ])("refuses unknown option %o, suggesting the closest one", (options, param, hint) => {
+    expect(() => new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, ...options } as never)).toThrow(
+      expect.objectContaining({ name: "ConfigurationError", param, message: expect.stringContaining(hint) }),
+    );
+  });
+
   it("never echoes a malformed secret key", () => {
     const secret = "sk_live_do_not_print_me";
     expect(() => new HelloJohn({ tenantId: TENANT_ID, secretKey: secret })).toThrow(

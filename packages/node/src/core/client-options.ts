@@ -1,4 +1,5 @@
 import { ConfigurationError } from "./errors.js";
+import { assertKnownOptions } from "./known-options.js";
 import { LOG_LEVELS, type Logger, type LogLevel } from "./logger.js";
 
 /** The subset of the WHATWG `fetch` signature the SDK calls. */
@@ -32,11 +33,36 @@ export interface HelloJohnOptions {
   clockTolerance?: number;
 }
 
+/**
+ * Every option name {@link HelloJohnOptions} has. Unknown names are refused
+ * with a suggestion; the type below fails to compile when an option is added
+ * to the interface but not here.
+ */
+export const HELLOJOHN_OPTION_NAMES = [
+  "tenantId",
+  "secretKey",
+  "baseUrl",
+  "timeout",
+  "maxRetries",
+  "fetch",
+  "logger",
+  "logLevel",
+  "issuer",
+  "clockTolerance",
+] as const satisfies readonly (keyof HelloJohnOptions)[];
+type MustBeNever<T extends never> = T;
+// A compile error here names an option of HelloJohnOptions missing from the list above.
+type UnlistedHelloJohnOption = MustBeNever<Exclude<keyof HelloJohnOptions, (typeof HELLOJOHN_OPTION_NAMES)[number]>>;
+
+/** Where the API origin came from: connection errors say so, to tell how to change it. */
+export type BaseUrlSource = "option" | "HELLOJOHN_API_URL" | "default";
+
 /** {@link HelloJohnOptions} after defaults, environment and validation. */
 export interface ResolvedOptions {
   tenantId: string;
   secretKey: string;
   baseUrl: string;
+  baseUrlSource: BaseUrlSource;
   timeout: number;
   maxRetries: number;
   fetch: FetchLike;
@@ -68,6 +94,8 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
   if (typeof options !== "object" || options === null) {
     throw new ConfigurationError("HelloJohn options must be an object", "options");
   }
+  // Before anything else: `{ tenantID }` is a typo to point at, not a missing tenant ID.
+  assertKnownOptions("new HelloJohn()", options, HELLOJOHN_OPTION_NAMES);
   const tenantId = options.tenantId ?? env("HELLOJOHN_TENANT_ID");
   if (tenantId === undefined) {
     throw new ConfigurationError(
@@ -95,7 +123,9 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
       "secretKey",
     );
   }
-  const rawBaseUrl = options.baseUrl ?? env("HELLOJOHN_API_URL") ?? DEFAULT_BASE_URL;
+  const envBaseUrl = env("HELLOJOHN_API_URL");
+  const baseUrlSource: BaseUrlSource = options.baseUrl !== undefined ? "option" : envBaseUrl !== undefined ? "HELLOJOHN_API_URL" : "default";
+  const rawBaseUrl = options.baseUrl ?? envBaseUrl ?? DEFAULT_BASE_URL;
   let baseUrl: string;
   try {
     const url = new URL(rawBaseUrl);
@@ -129,6 +159,7 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
     tenantId,
     secretKey,
     baseUrl,
+    baseUrlSource,
     timeout,
     maxRetries: nonNegativeInteger(options.maxRetries, "maxRetries", 2, 10),
     fetch: fetchImpl,

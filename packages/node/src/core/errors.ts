@@ -5,6 +5,9 @@
  */
 
 const BRAND = Symbol.for("hellojohn.error");
+// Registered symbols, so that a second copy of the package (ESM and CJS) reads them too.
+const API_PARAM = Symbol.for("hellojohn.error.apiParam");
+const SECRET_KEY_OPERATION = Symbol.for("hellojohn.error.secretKeyOperation");
 
 /** Fields an API error body carries (`{ "error": { … } }`). */
 export interface ApiErrorBody {
@@ -172,8 +175,54 @@ function camelCaseParam(param: string): string {
   return dot === -1 ? camel : camel + param.slice(dot);
 }
 
-/** Builds the typed error for a non-2xx response. */
+/**
+ * The field an API error named, spelled as the API spelled it (`first_name`),
+ * where `error.param` is spelled for SDK callers (`firstName`).
+ */
+export function apiParamOf(error: HelloJohnError): string | undefined {
+  const raw = (error as unknown as Record<symbol, unknown>)[API_PARAM];
+  return typeof raw === "string" ? raw : error.param;
+}
+
+/**
+ * True when the error answered a call the app made with its own secret key
+ * (an admin operation), false for the end-user endpoints (sign-in, refresh,
+ * sign-out, keys) and for errors that are not API answers.
+ */
+function answeredTheAppsKey(error: HelloJohnError): boolean {
+  return (error as unknown as Record<symbol, unknown>)[SECRET_KEY_OPERATION] === true;
+}
+
+/**
+ * True when HelloJohn refused the app's own credentials (tenant ID and secret
+ * key): a 401, or a 403 that names no field, answering an admin operation —
+ * not a field, and not an end user's sign-in. Such an error is the app's
+ * fault, and must not reach the app's end users as theirs.
+ */
+export function isAppCredentialsError(error: HelloJohnError): boolean {
+  return answeredTheAppsKey(error) && (error.status === 401 || (error.status === 403 && error.param === undefined));
+}
+
+/** True when HelloJohn rate limited the app's own key (a 429 answering an admin operation), rather than one end user's sign-ins. */
+export function isAppRateLimitError(error: HelloJohnError): boolean {
+  return answeredTheAppsKey(error) && error.status === 429;
+}
+
+/** Builds the typed error for a non-2xx response to a request made with the secret key (`secretKeyOperation`) or to a public end-user endpoint. */
 export function errorFromResponse(
+  status: number,
+  body: Partial<ApiErrorBody> | undefined,
+  requestId: string | undefined,
+  retryAfter: number | undefined,
+  secretKeyOperation = true,
+): APIError {
+  const error = typedError(status, body, requestId, retryAfter);
+  if (body?.param !== undefined) Object.defineProperty(error, API_PARAM, { value: body.param });
+  Object.defineProperty(error, SECRET_KEY_OPERATION, { value: secretKeyOperation });
+  return error;
+}
+
+function typedError(
   status: number,
   body: Partial<ApiErrorBody> | undefined,
   requestId: string | undefined,

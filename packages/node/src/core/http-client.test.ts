@@ -1,7 +1,11 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { apiError, json, LoopbackServer, SECRET_KEY, TENANT_ID, wireUser } from "../../test/loopback-server.js";
 import { HelloJohn } from "../hellojohn.js";
+import type { FetchLike } from "./client-options.js";
+import { responseOf } from "./response-info.js";
 import { AbortError, ConflictError, ConnectionError, NotFoundError, RateLimitError, TimeoutError, ValidationError, isHelloJohnError } from "./errors.js";
 
 const USER_ID = "usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3";
@@ -15,6 +19,15 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 beforeEach(() => server.reset());
+
+/** A loopback port nothing listens on (fetch refuses well-known ones such as 9 outright as "bad port"). */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 describe("requests", () => {
   it("sends authentication, tenant, user agent and JSON, and parses dates", async () => {
@@ -166,9 +179,27 @@ describe("retries", () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it("raises ConnectionError when nothing listens", async () => {
-    const dead = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
-    await expect(dead.users.get(USER_ID)).rejects.toBeInstanceOf(ConnectionError);
+  it("raises ConnectionError when nothing listens, naming the URL and the cause", async () => {
+    const port = await closedPort();
+    const dead = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: `http://127.0.0.1:${port}`, maxRetries: 0 });
+    const error = (await dead.users.getByEmail("jane@example.com").catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.message).toBe(`Connection to HelloJohn at http://127.0.0.1:${port}/v1/users/by-email failed: connect ECONNREFUSED 127.0.0.1:${port}`);
+  });
+
+  it("says which API URL was used when nobody chose it, and how to change it", async () => {
+    vi.stubEnv("HELLOJOHN_API_URL", "");
+    const port = await closedPort();
+    // The default origin, refused for real on loopback instead of reaching the internet.
+    const refuse: FetchLike = (url, init) => fetch(url.replace("https://api.hellojohn.dev", `http://127.0.0.1:${port}`), init);
+    const error = (await client({ baseUrl: undefined, fetch: refuse, maxRetries: 0 }).users.get(USER_ID).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain("at https://api.hellojohn.dev/v1/users/");
+    expect(error.message).toContain("ECONNREFUSED");
+    expect(error.message).toContain("HELLOJOHN_API_URL is not set, so the default https://api.hellojohn.dev was used; set HELLOJOHN_API_URL or pass { baseUrl }");
+    vi.stubEnv("HELLOJOHN_API_URL", `http://127.0.0.1:${port}`);
+    const fromEnv = (await client({ baseUrl: undefined, maxRetries: 0 }).users.get(USER_ID).catch((e: unknown) => e)) as Error;
+    expect(fromEnv.message).toContain(`(the API URL http://127.0.0.1:${port} comes from HELLOJOHN_API_URL)`);
+    vi.unstubAllEnvs();
   });
 
   it("never retries a caller's abort", async () => {
@@ -188,6 +219,25 @@ describe("retries", () => {
     setTimeout(() => controller.abort(), 100);
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("response metadata", () => {
+  it("is readable for every result, without changing it: request ID, status, idempotency key, replay", async () => {
+    server.script((_req, res) => json(res, 201, wireUser(USER_ID), { "x-request-id": "req_first" }));
+    server.script((_req, res) => json(res, 201, wireUser(USER_ID), { "x-request-id": "req_again", "idempotent-replayed": "true" }));
+    const hj = client();
+    const created = await hj.users.create({ email: "jane@example.com" }, { idempotencyKey: "signup-42" });
+    const replayed = await hj.users.create({ email: "jane@example.com" }, { idempotencyKey: "signup-42" });
+    expect(responseOf(created)).toMatchObject({ status: 201, requestId: "req_first", idempotencyKey: "signup-42", idempotentReplayed: false, attempts: 1 });
+    expect(responseOf(replayed)).toMatchObject({ requestId: "req_again", idempotentReplayed: true });
+    expect(Object.keys(created)).toEqual(Object.keys(replayed));
+    expect(JSON.stringify(created)).not.toContain("req_first");
+
+    server.script((_req, res) => json(res, 200, { data: [], next_cursor: null, total: 0 }, { "x-request-id": "req_page" }));
+    const page = await hj.users.list();
+    expect(responseOf(page)).toMatchObject({ status: 200, requestId: "req_page", idempotencyKey: undefined });
+    expect(responseOf("not a result")).toBeUndefined();
   });
 });
 

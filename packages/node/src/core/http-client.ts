@@ -4,6 +4,7 @@ import type { ResolvedOptions } from "./client-options.js";
 import { AbortError, ConnectionError, errorFromResponse, TimeoutError, type APIError, type ApiErrorBody } from "./errors.js";
 import { LevelLogger } from "./logger.js";
 import type { RequestOptions } from "./request-options.js";
+import { rememberResponse, type ResponseInfo } from "./response-info.js";
 
 declare const __SDK_VERSION__: string;
 /** This package's version. */
@@ -43,8 +44,48 @@ const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 
+/**
+ * The innermost useful reason of a failed fetch: undici says "fetch failed"
+ * and keeps `connect ECONNREFUSED 127.0.0.1:59999` one or two `cause`s down.
+ */
+function causeOf(error: unknown): string {
+  const reasons: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    const nested = current instanceof AggregateError ? current.errors[0] : undefined;
+    let reason = current.message;
+    if (typeof code === "string" && code !== "" && !reason.includes(code)) reason = `${code}: ${reason}`;
+    if (reason !== "" && reason !== "fetch failed") reasons.push(reason);
+    current = current.cause ?? nested;
+  }
+  return reasons.length === 0 ? "fetch failed" : (reasons[reasons.length - 1] as string);
+}
+
+function responseInfo(outcome: { status: number; headers: Headers }, idempotencyKey: string | undefined, attempts: number): ResponseInfo {
+  let headers: Record<string, string> | undefined;
+  return {
+    status: outcome.status,
+    requestId: outcome.headers.get("x-request-id") ?? undefined,
+    idempotencyKey,
+    idempotentReplayed: outcome.headers.get("idempotent-replayed") === "true",
+    attempts,
+    // Copied only when read: most callers never look, and this runs on every call.
+    get headers(): Record<string, string> {
+      if (headers === undefined) {
+        const copy: Record<string, string> = {};
+        outcome.headers.forEach((value, name) => {
+          copy[name] = value;
+        });
+        headers = copy;
+      }
+      return headers;
+    },
+  };
+}
+
 type AttemptOutcome =
-  | { kind: "ok"; value: unknown }
+  | { kind: "ok"; value: unknown; status: number; headers: Headers }
   | { kind: "error"; error: APIError; retryAfterMs: number | undefined };
 
 /**
@@ -71,11 +112,17 @@ export class HttpClient {
     return this.#log;
   }
 
-  /** Sends `request`, retrying what is safe to retry, and resolves with the parsed JSON body. */
-  async request<T>(request: ApiRequest, options: RequestOptions = {}): Promise<T> {
+  /**
+   * Sends `request`, retrying what is safe to retry, and resolves with the
+   * parsed JSON body, or with `map(body)` when given. The response's metadata
+   * is remembered for the resolved value (see `responseOf`).
+   */
+  async request<W, T = W>(request: ApiRequest, options: RequestOptions = {}, map?: (wire: W) => T): Promise<T> {
     const maxRetries = options.maxRetries ?? this.#options.maxRetries;
     const timeout = options.timeout ?? this.#options.timeout;
     const url = this.#url(request);
+    // End-user endpoints (sign-in, refresh, keys, …) carry the tenant in the path; every other operation is the app's, made with its key.
+    const secretKeyOperation = !request.path.startsWith("/v1/tenants/");
     const headers: Record<string, string> = { ...options.headers, ...this.#baseHeaders };
     let body: string | undefined;
     if (request.body !== undefined) {
@@ -90,7 +137,7 @@ export class HttpClient {
       if (attempt > 0) headers["hellojohn-retry-count"] = String(attempt);
       let outcome: AttemptOutcome;
       try {
-        outcome = await this.#attempt(url, request.method, headers, body, timeout, options.signal);
+        outcome = await this.#attempt(url, request.method, headers, body, timeout, options.signal, secretKeyOperation);
       } catch (error) {
         if (error instanceof AbortError || attempt >= maxRetries) throw error;
         const delay = backoffDelay(attempt);
@@ -100,7 +147,10 @@ export class HttpClient {
         await sleep(delay, options.signal);
         continue;
       }
-      if (outcome.kind === "ok") return outcome.value as T;
+      if (outcome.kind === "ok") {
+        const value = map === undefined ? (outcome.value as T) : map(outcome.value as W);
+        return rememberResponse(value, responseInfo(outcome, headers["idempotency-key"], attempt + 1));
+      }
       const { error, retryAfterMs } = outcome;
       const retryable = isRetryableStatus(error.status) && (retryAfterMs === undefined || retryAfterMs <= MAX_RETRY_AFTER_MS);
       if (!retryable || attempt >= maxRetries) throw error;
@@ -126,6 +176,19 @@ export class HttpClient {
     return url;
   }
 
+  /** The URL without its query (which may hold an email address). */
+  #where(url: string): string {
+    const query = url.indexOf("?");
+    return query === -1 ? url : url.slice(0, query);
+  }
+
+  /** Says where the origin came from when nobody chose it: the usual cause of a refused connection. */
+  #baseUrlHint(): string {
+    if (this.#options.baseUrlSource === "option") return "";
+    if (this.#options.baseUrlSource === "HELLOJOHN_API_URL") return ` (the API URL ${this.#options.baseUrl} comes from HELLOJOHN_API_URL)`;
+    return ` (HELLOJOHN_API_URL is not set, so the default ${this.#options.baseUrl} was used; set HELLOJOHN_API_URL or pass { baseUrl } to change it)`;
+  }
+
   async #attempt(
     url: string,
     method: HttpMethod,
@@ -133,6 +196,7 @@ export class HttpClient {
     body: string | undefined,
     timeout: number,
     signal: AbortSignal | undefined,
+    secretKeyOperation: boolean,
   ): Promise<AttemptOutcome> {
     if (signal?.aborted) throw new AbortError(signal.reason);
     const controller = new AbortController();
@@ -155,7 +219,7 @@ export class HttpClient {
           ms: Math.round((performance.now() - started) * 100) / 100,
         });
       }
-      if (response.ok) return { kind: "ok", value: text === "" ? undefined : JSON.parse(text) };
+      if (response.ok) return { kind: "ok", value: text === "" ? undefined : JSON.parse(text), status: response.status, headers: response.headers };
       let errorBody: Partial<ApiErrorBody> | undefined;
       try {
         errorBody = (JSON.parse(text) as { error?: Partial<ApiErrorBody> }).error;
@@ -164,12 +228,12 @@ export class HttpClient {
       }
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
       const retryAfter = retryAfterMs === undefined ? undefined : retryAfterMs / 1000;
-      return { kind: "error", error: errorFromResponse(response.status, errorBody, requestId, retryAfter), retryAfterMs };
+      return { kind: "error", error: errorFromResponse(response.status, errorBody, requestId, retryAfter, secretKeyOperation), retryAfterMs };
     } catch (error) {
       if (signal?.aborted) throw new AbortError(signal.reason);
       if (timedOut) throw new TimeoutError(timeout);
-      if (error instanceof SyntaxError) throw new ConnectionError("Response body was not valid JSON", error);
-      throw new ConnectionError(`Connection to HelloJohn failed: ${(error as Error).message}`, error);
+      if (error instanceof SyntaxError) throw new ConnectionError(`HelloJohn at ${this.#where(url)} answered with a body that is not valid JSON`, error);
+      throw new ConnectionError(`Connection to HelloJohn at ${this.#where(url)} failed: ${causeOf(error)}${this.#baseUrlHint()}`, error);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { VERSION } from "../app.js";
-import { openApiDocument } from "./openapi.js";
+import { errorStatuses, openApiDocument } from "./openapi.js";
 import { operations } from "./operations.js";
 
 const document = openApiDocument(VERSION) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
@@ -24,5 +24,22 @@ describe("the OpenAPI document", () => {
     }
     const refs = JSON.stringify(document).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const ref of refs) expect(document.components.schemas).toHaveProperty(ref.split("/").pop() as string);
+  });
+
+  it("lists every error status an operation can answer, derived from its shape", () => {
+    const listed = (id: string): string[] => {
+      const op = operations.find((o) => o.operationId === id);
+      const responses = (document.paths[op?.path ?? ""]?.[op?.method.toLowerCase() ?? ""] as { responses: Record<string, unknown> }).responses;
+      return Object.keys(responses);
+    };
+    expect(listed("createUser")).toEqual(["201", "400", "401", "409", "413", "415", "422", "429", "default"].sort());
+    expect(listed("getUser")).toEqual(["200", "400", "401", "404", "429", "default"]);
+    expect(listed("signIn")).toEqual(["200", "400", "401", "403", "404", "413", "415", "429", "default"]);
+    expect(listed("health")).toEqual(["200", "400", "429", "default"]);
+    for (const op of operations) expect(listed(op.operationId)).toEqual(expect.arrayContaining(errorStatuses(op).map(String)));
+  });
+
+  it("names its servers and its license (Redocly's recommended rules; `pnpm lint` runs them)", () => {
+    expect(document).toMatchObject({ servers: [{ url: "https://api.hellojohn.dev" }, { url: "http://127.0.0.1:8787" }], info: { license: { name: "MIT" } } });
   });
 });

@@ -15,7 +15,15 @@ export interface Operation {
   success: { status: 200 | 201; schema: string };
   /** Whether a repeated `Idempotency-Key` replays the stored response. */
   idempotent?: boolean;
+  /**
+   * Error statuses this operation answers that its shape does not already
+   * imply (see `errorStatuses` in openapi.ts), e.g. 403 `user_disabled` on sign-in.
+   */
+  errors?: readonly OperationErrorStatus[];
 }
+
+/** An error status an operation can answer, beyond the ones its shape implies. */
+export type OperationErrorStatus = 401 | 403 | 404 | 409;
 
 const page = [p.limit, p.cursor] as const;
 
@@ -32,14 +40,14 @@ const page = [p.limit, p.cursor] as const;
 export const operations: readonly Operation[] = [
   { operationId: "listUsers", method: "GET", path: "/v1/users", summary: "List users, newest first", auth: "secretKey", parameters: [...page, p.search, p.status, p.orgFilter], success: { status: 200, schema: "UsersPage" } },
   { operationId: "createUser", method: "POST", path: "/v1/users", summary: "Create a user", auth: "secretKey", body: "CreateUserRequest", success: { status: 201, schema: "User" }, idempotent: true },
-  { operationId: "getUserByEmail", method: "GET", path: "/v1/users/by-email", summary: "Get a user by email (case-insensitive)", auth: "secretKey", parameters: [p.email], success: { status: 200, schema: "User" } },
+  { operationId: "getUserByEmail", method: "GET", path: "/v1/users/by-email", summary: "Get a user by email (case-insensitive)", auth: "secretKey", parameters: [p.email], success: { status: 200, schema: "User" }, errors: [404] },
   { operationId: "getUser", method: "GET", path: "/v1/users/{user_id}", summary: "Get a user", auth: "secretKey", parameters: [p.userId], success: { status: 200, schema: "User" } },
   { operationId: "updateUser", method: "PATCH", path: "/v1/users/{user_id}", summary: "Update a user; metadata is a JSON Merge Patch", auth: "secretKey", parameters: [p.userId], body: "UpdateUserRequest", success: { status: 200, schema: "User" }, idempotent: true },
   // Naturally idempotent: deleting a deleted user answers the same, and no response about the user is stored.
   { operationId: "deleteUser", method: "DELETE", path: "/v1/users/{user_id}", summary: "Delete a user and everything tied to them", auth: "secretKey", parameters: [p.userId], success: { status: 200, schema: "Deleted" } },
   { operationId: "disableUser", method: "POST", path: "/v1/users/{user_id}/disable", summary: "Block sign-in and revoke every session", auth: "secretKey", parameters: [p.userId], success: { status: 200, schema: "User" }, idempotent: true },
   { operationId: "enableUser", method: "POST", path: "/v1/users/{user_id}/enable", summary: "Allow sign-in again", auth: "secretKey", parameters: [p.userId], success: { status: 200, schema: "User" }, idempotent: true },
-  { operationId: "impersonateUser", method: "POST", path: "/v1/users/{user_id}/impersonate", summary: "Create an audited impersonation session", auth: "secretKey", parameters: [p.userId], body: "ImpersonateRequest", success: { status: 201, schema: "Impersonation" }, idempotent: true },
+  { operationId: "impersonateUser", method: "POST", path: "/v1/users/{user_id}/impersonate", summary: "Create an audited impersonation session", auth: "secretKey", parameters: [p.userId], body: "ImpersonateRequest", success: { status: 201, schema: "Impersonation" }, idempotent: true, errors: [403] },
   { operationId: "exportUser", method: "GET", path: "/v1/users/{user_id}/export", summary: "Export everything about a user (GDPR)", auth: "secretKey", parameters: [p.userId], success: { status: 200, schema: "UserExport" } },
   { operationId: "listUserSessions", method: "GET", path: "/v1/users/{user_id}/sessions", summary: "List a user's sessions, newest first (audited)", auth: "secretKey", parameters: [p.userId, ...page], success: { status: 200, schema: "SessionsPage" } },
   { operationId: "revokeUserSession", method: "POST", path: "/v1/users/{user_id}/sessions/{session_id}/revoke", summary: "Revoke one session of a user and its refresh tokens", auth: "secretKey", parameters: [p.userId, p.sessionId], success: { status: 200, schema: "Session" }, idempotent: true },
@@ -54,8 +62,8 @@ export const operations: readonly Operation[] = [
   { operationId: "updateMember", method: "PATCH", path: "/v1/organizations/{org_id}/members/{user_id}", summary: "Change a member's role", auth: "secretKey", parameters: [p.orgId, p.userId], body: "UpdateMemberRequest", success: { status: 200, schema: "Membership" }, idempotent: true },
   { operationId: "removeMember", method: "DELETE", path: "/v1/organizations/{org_id}/members/{user_id}", summary: "Remove a member", auth: "secretKey", parameters: [p.orgId, p.userId], success: { status: 200, schema: "Deleted" }, idempotent: true },
   { operationId: "getJwks", method: "GET", path: "/v1/tenants/{tenant_id}/jwks.json", summary: "The tenant's token signing keys", auth: "public", parameters: [p.tenantId], success: { status: 200, schema: "Jwks" } },
-  { operationId: "signIn", method: "POST", path: "/v1/tenants/{tenant_id}/auth/sign-in", summary: "Sign in with email and password", auth: "public", parameters: [p.tenantId], body: "SignInRequest", success: { status: 200, schema: "Tokens" } },
-  { operationId: "refreshSession", method: "POST", path: "/v1/tenants/{tenant_id}/auth/refresh", summary: "Exchange a refresh token (single use) for new tokens", auth: "public", parameters: [p.tenantId], body: "RefreshRequest", success: { status: 200, schema: "Tokens" } },
-  { operationId: "signOut", method: "POST", path: "/v1/tenants/{tenant_id}/auth/sign-out", summary: "Revoke the session of a refresh token", auth: "public", parameters: [p.tenantId], body: "SignOutRequest", success: { status: 200, schema: "SignedOut" } },
+  { operationId: "signIn", method: "POST", path: "/v1/tenants/{tenant_id}/auth/sign-in", summary: "Sign in with email and password", auth: "public", parameters: [p.tenantId], body: "SignInRequest", success: { status: 200, schema: "Tokens" }, errors: [401, 403] },
+  { operationId: "refreshSession", method: "POST", path: "/v1/tenants/{tenant_id}/auth/refresh", summary: "Exchange a refresh token (single use) for new tokens", auth: "public", parameters: [p.tenantId], body: "RefreshRequest", success: { status: 200, schema: "Tokens" }, errors: [401, 403] },
+  { operationId: "signOut", method: "POST", path: "/v1/tenants/{tenant_id}/auth/sign-out", summary: "Revoke the session of a refresh token", auth: "public", parameters: [p.tenantId], body: "SignOutRequest", success: { status: 200, schema: "SignedOut" }, errors: [401] },
   { operationId: "health", method: "GET", path: "/health", summary: "Liveness", auth: "public", success: { status: 200, schema: "Health" } },
 ];

@@ -163,7 +163,13 @@ export const schemas: Record<string, JsonSchema> = {
     ["token_type", "access_token", "expires_at", "refresh_token", "session_id"],
   ),
   SignedOut: object({ session_id: str(), revoked: { type: "boolean", const: true } }),
-  Health: object({ status: str({ const: "ok" }) }),
+  Health: object({
+    status: str({ const: "ok" }),
+    limits: object({
+      store: str({ enum: ["redis", "memory"], description: "`redis`: limits shared by every instance; `memory`: this instance only" }),
+      redis: str({ enum: ["connected", "unavailable", "not_configured"], description: "`unavailable`: Redis is configured but unreachable, limits fell back" }),
+    }),
+  }),
 };
 
 /** Query and path parameter schemas, by name. */

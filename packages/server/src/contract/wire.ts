@@ -53,7 +53,8 @@ export function wireAuditEvent(row: AuditEventRow) {
     actor: { type: row.actor_type, id: row.actor_id },
     ip_address: row.ip_address,
     user_agent: row.user_agent,
-    data: JSON.parse(row.data) as Record<string, unknown>,
+    // Aggregated events (failed sign-ins) carry how often they happened in their window.
+    data: { ...(JSON.parse(row.data) as Record<string, unknown>), ...(row.count === null ? {} : { count: row.count }) },
     created_at: iso(row.created_at),
   };
 }

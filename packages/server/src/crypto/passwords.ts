@@ -1,4 +1,5 @@
 import { hash, verify, type Algorithm } from "@node-rs/argon2";
+import type { HashingAdmission } from "../limits/hashing-admission.js";
 
 // `Algorithm` is an ambient const enum (not importable under isolatedModules); 2 is Argon2id.
 const ARGON2ID = 2 as Algorithm;
@@ -14,30 +15,42 @@ export const OWASP_ARGON2ID: PasswordHashingOptions = { memoryCost: 19_456, time
 /** Fast and insecure: only `startTestServer()` and explicit test settings use it. */
 export const TEST_ONLY_ARGON2ID: PasswordHashingOptions = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 
-/** Hashes and verifies on libuv's thread pool, so the event loop never blocks on Argon2. */
+/**
+ * Hashes and verifies on libuv's thread pool, so the event loop never blocks on Argon2,
+ * each computation admitted by `admission` (bounded concurrency and queue) when given.
+ */
 export class PasswordHasher {
   readonly #options: PasswordHashingOptions;
+  readonly #admission: HashingAdmission | undefined;
   #dummy: Promise<string> | undefined;
 
-  constructor(options: PasswordHashingOptions = OWASP_ARGON2ID) {
+  constructor(options: PasswordHashingOptions = OWASP_ARGON2ID, admission?: HashingAdmission) {
     this.#options = options;
+    this.#admission = admission;
+  }
+
+  #admit<T>(work: () => Promise<T>): Promise<T> {
+    return this.#admission === undefined ? work() : this.#admission.run(work);
   }
 
   hash(password: string): Promise<string> {
-    return hash(password, { ...this.#options, algorithm: ARGON2ID });
+    return this.#admit(() => hash(password, { ...this.#options, algorithm: ARGON2ID }));
   }
 
-  async verify(passwordHash: string, password: string): Promise<boolean> {
-    try {
-      return await verify(passwordHash, password);
-    } catch {
-      return false;
-    }
+  verify(passwordHash: string, password: string): Promise<boolean> {
+    return this.#admit(async () => {
+      try {
+        return await verify(passwordHash, password);
+      } catch {
+        return false;
+      }
+    });
   }
 
   /** Spends the same time as a real check, so unknown emails cannot be told apart by timing. */
   async verifyAgainstDummy(password: string): Promise<false> {
-    this.#dummy ??= this.hash("dummy-password-for-timing");
+    // Made once outside admission control: a refused first attempt must not leave a rejected promise here.
+    this.#dummy ??= hash("dummy-password-for-timing", { ...this.#options, algorithm: ARGON2ID });
     await this.verify(await this.#dummy, password);
     return false;
   }

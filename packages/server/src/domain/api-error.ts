@@ -22,6 +22,8 @@ export class ApiError extends Error {
   readonly status: ErrorStatus;
   readonly code: string;
   readonly param: string | undefined;
+  /** Response headers that belong to this answer, e.g. `Retry-After` on a 429 or 503. */
+  headers: Record<string, string> | undefined;
 
   constructor(status: ErrorStatus, code: string, message: string, param?: string) {
     super(message);

@@ -73,6 +73,7 @@ export function toApiError(error: FastifyError | ApiError | Error): ApiError {
 export function sendError(error: ApiError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   // Also here, not only in onRequest: router errors (a malformed URL) never reach the hooks.
   reply.header("x-request-id", request.id);
+  if (error.headers !== undefined) reply.headers(error.headers);
   const body: Record<string, string> = { type: error.type, code: error.code, message: error.message };
   if (error.param !== undefined) body.param = error.param;
   body.requestId = String(request.id);

@@ -21,4 +21,35 @@ export class AuditLog {
       created_at: Date.now(),
     });
   }
+
+  /**
+   * Counts an event on one row per `account` and `windowMs`-long window (the
+   * first occurrence's actor, IP and user agent; `count` for the rest), so a
+   * flood of failed sign-ins writes a handful of rows, not one each.
+   */
+  recordCounted(
+    db: Executor,
+    ctx: RequestContext,
+    type: string,
+    subjectUserId: string | null,
+    account: string,
+    windowMs: number,
+    data: Record<string, unknown> = {},
+  ): Promise<void> {
+    const now = Date.now();
+    const windowStart = now - (now % windowMs);
+    return this.store.upsertCounted(db, {
+      id: newId("evt"),
+      tenant_id: ctx.tenantId,
+      type,
+      actor_type: ctx.actor.type,
+      actor_id: ctx.actor.id,
+      subject_user_id: subjectUserId,
+      ip_address: ctx.ip,
+      user_agent: ctx.userAgent,
+      data: JSON.stringify({ ...data, window_start: new Date(windowStart).toISOString(), window_end: new Date(windowStart + windowMs).toISOString() }),
+      created_at: now,
+      aggregate_key: `${type}:${account}:${windowStart}`,
+    });
+  }
 }

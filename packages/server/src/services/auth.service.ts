@@ -3,6 +3,7 @@ import type { PasswordHasher } from "../crypto/passwords.js";
 import { randomSecret, sha256 } from "../crypto/secrets.js";
 import { ApiError, notFound } from "../domain/api-error.js";
 import { checkId, normalizeEmail } from "../domain/validation.js";
+import type { SignInThrottle } from "../limits/sign-in-throttle.js";
 import type { Database } from "../store/database.js";
 import type { Executor } from "../store/schema.js";
 import type { SessionsStore } from "../store/sessions.store.js";
@@ -15,6 +16,8 @@ import type { TenantsService } from "./tenants.service.js";
 import { ACCESS_TOKEN_TTL_SECONDS, type TokenIssuer } from "./token-issuer.js";
 
 const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
+/** Failed sign-ins are audited as one counted row per account and window of this length. */
+const FAILED_SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 
 const invalidCredentials = (): ApiError => new ApiError(401, "invalid_credentials", "Email or password is incorrect");
 const invalidRefresh = (code = "invalid_refresh_token"): ApiError =>
@@ -30,6 +33,7 @@ export class AuthService {
     private readonly audit: AuditLog,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenIssuer,
+    private readonly throttle: SignInThrottle,
     private readonly organizations: OrganizationContext,
   ) {}
 
@@ -80,14 +84,19 @@ export class AuthService {
    * Audits a failed sign-in. The user is re-read under its row lock, so a
    * failure that races a delete never writes a row about the deleted user.
    */
-  async #signInFailed(ctx: RequestContext, userId: string | null, reason: string): Promise<void> {
+  async #signInFailed(ctx: RequestContext, userId: string | null, email: string, reason: string): Promise<void> {
     await this.database.db.transaction().execute(async (trx) => {
       const subject = userId === null ? undefined : await this.users.find(trx, ctx.tenantId, userId, true);
-      await this.audit.record(trx, ctx, "user.sign_in_failed", subject?.id ?? null, { reason: subject === undefined && userId !== null ? "unknown_email" : reason });
+      const why = subject === undefined && userId !== null ? "unknown_email" : reason;
+      // Counted on one row per account, reason and window: a flood of guesses writes a handful of rows.
+      const account = `${subject?.id ?? `email:${sha256(email)}`}:${why}`;
+      await this.audit.recordCounted(trx, ctx, "user.sign_in_failed", subject?.id ?? null, account, FAILED_SIGN_IN_WINDOW_MS, { reason: why });
     });
   }
 
   async signIn(ctx: RequestContext, input: { email: string; password: string; audience?: string; organization_id?: string }) {
+    // Before anything is looked up or hashed: a throttled attempt costs no Argon2 and says nothing about the account.
+    const attempt = await this.throttle.begin(ctx.tenantId, input.email, ctx.ip);
     await this.tenants.getTenant(ctx.tenantId);
     const email = normalizeEmail(input.email).toLowerCase();
     const user = await this.users.findByEmail(this.database.db, ctx.tenantId, email);
@@ -96,13 +105,14 @@ export class AuthService {
         ? await this.hasher.verifyAgainstDummy(input.password)
         : await this.hasher.verify(user.password_hash, input.password);
     if (user === undefined || !ok) {
-      await this.#signInFailed(ctx, user?.id ?? null, user === undefined ? "unknown_email" : "wrong_password");
+      await this.#signInFailed(ctx, user?.id ?? null, email, user === undefined ? "unknown_email" : "wrong_password");
       throw invalidCredentials();
     }
     if (user.disabled === 1) {
-      await this.#signInFailed(ctx, user.id, "user_disabled");
+      await this.#signInFailed(ctx, user.id, email, "user_disabled");
       throw new ApiError(403, "user_disabled", "This user is disabled and cannot sign in");
     }
+    await this.throttle.succeeded(attempt);
     const organization =
       input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, user.id, input.organization_id);
     const now = Date.now();

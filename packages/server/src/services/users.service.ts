@@ -127,11 +127,11 @@ export class UsersService {
     if (input.org_id !== undefined) filters.orgId = checkId(input.org_id, "org", "org_id");
     const scope = { search: filters.search ?? null, status: filters.status ?? null, org: filters.orgId ?? null };
     const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
-    const db = this.database.db;
-    const [rows, total] = await Promise.all([
-      this.users.page(db, ctx.tenantId, filters, limit, after),
-      this.users.count(db, ctx.tenantId, filters),
-    ]);
+    const db = this.database.reader;
+    // The exact total comes first: it decides how the page is found (see UsersStore.plan).
+    const total = await this.users.count(db, ctx.tenantId, filters);
+    const plan = await this.users.plan(db, ctx.tenantId, filters, limit, total);
+    const rows = await this.users.page(db, ctx.tenantId, filters, limit, after, plan);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
     return { data: items.map(wireUser), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
   }

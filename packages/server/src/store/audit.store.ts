@@ -1,4 +1,4 @@
-import type { Selectable } from "kysely";
+import { sql, type Insertable, type Selectable } from "kysely";
 import type { Keyset } from "../domain/cursor.js";
 import type { AuditEventsTable, Executor } from "./schema.js";
 
@@ -6,8 +6,17 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 
 /** SQL for the audit log. */
 export class AuditStore {
-  async insert(db: Executor, row: AuditEventRow): Promise<void> {
+  async insert(db: Executor, row: Insertable<AuditEventsTable>): Promise<void> {
     await db.insertInto("audit_events").values(row).execute();
+  }
+
+  /** Inserts the row with `count = 1`, or adds one to the count of the row with the same aggregate key. */
+  async upsertCounted(db: Executor, row: Insertable<AuditEventsTable> & { aggregate_key: string }): Promise<void> {
+    await db
+      .insertInto("audit_events")
+      .values({ ...row, count: 1 })
+      .onConflict((oc) => oc.columns(["tenant_id", "aggregate_key"]).doUpdateSet({ count: sql<number>`audit_events.count + 1` }))
+      .execute();
   }
 
   /** Events about the user, newest first, `limit` at a time after the keyset position. */

@@ -1,10 +1,30 @@
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, type SelectQueryBuilder } from "kysely";
+import {
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type ExpressionBuilder,
+  type ExpressionWrapper,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  type SqlBool,
+} from "kysely";
 import pg from "pg";
+import { likeContains } from "./like-pattern.js";
 import { migrate } from "./migrations.js";
 import type { Schema } from "./schema.js";
+import { sqliteReader } from "./sqlite-reader.js";
 
 export type DialectName = "sqlite" | "postgres";
+
+/** A user matched by a search or a membership, with what filters and ordering need without reading the user row. */
+export interface UserMatch {
+  id: string;
+  disabled: number;
+  created_at: number;
+}
 
 /**
  * The database and everything that differs between SQLite and PostgreSQL.
@@ -13,10 +33,18 @@ export type DialectName = "sqlite" | "postgres";
 export class Database {
   readonly db: Kysely<Schema>;
   readonly dialect: DialectName;
+  /**
+   * Where reads that may visit many rows (list pages, counts, searches) run. On a
+   * SQLite file it is a read-only connection in a worker thread, because
+   * better-sqlite3 runs queries on the calling thread and a search over a million
+   * users would stall every other request; elsewhere it is `db`.
+   */
+  readonly reader: Kysely<Schema>;
 
-  private constructor(db: Kysely<Schema>, dialect: DialectName) {
+  private constructor(db: Kysely<Schema>, dialect: DialectName, reader: Kysely<Schema> = db) {
     this.db = db;
     this.dialect = dialect;
+    this.reader = reader;
   }
 
   /**
@@ -31,11 +59,14 @@ export class Database {
 
   static #sqlite(url: string): Database {
     const file = url.replace(/^sqlite:/, "");
-    const sqlite = new BetterSqlite3(file === "" ? ":memory:" : file);
-    if (file !== ":memory:") sqlite.pragma("journal_mode = WAL");
+    const inMemory = file === "" || file === ":memory:";
+    const sqlite = new BetterSqlite3(inMemory ? ":memory:" : file);
+    if (!inMemory) sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("busy_timeout = 5000");
-    return new Database(new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }), "sqlite");
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    // An in-memory database cannot be opened from a second thread: it reads on the main one.
+    return new Database(db, "sqlite", inMemory ? db : sqliteReader<Schema>(file));
   }
 
   static #postgres(url: string): Database {
@@ -59,7 +90,122 @@ export class Database {
     return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
   }
 
-  close(): Promise<void> {
-    return this.db.destroy();
+  /**
+   * The users of `tenantId` that the search `needle` matches, as `(id, disabled,
+   * created_at)` rows, from an index: a case-insensitive substring of the email or the name
+   * (both stored lower-cased), or exactly the ID. PostgreSQL answers it from the
+   * `pg_trgm` GIN indexes, SQLite from the FTS5 trigram table `users_fts`. A trigram
+   * index cannot answer a needle shorter than three characters: then this is
+   * `undefined` and the caller scans with {@link userSearchScan}.
+   */
+  userSearchMatches(tenantId: string, needle: string): RawBuilder<UserMatch> | undefined {
+    const lower = needle.toLowerCase();
+    if ([...lower].length < 3) return undefined;
+    if (this.dialect === "postgres") {
+      return sql<UserMatch>`(select id, disabled, created_at from users where tenant_id = ${tenantId} and (id = ${needle} or ${likeContains(sql.ref("email_lower"), lower)} or ${likeContains(sql.ref("name_lower"), lower)}))`;
+    }
+    // An FTS5 phrase of trigrams at consecutive positions is an exact substring match; `"` is
+    // its only special character. CROSS JOIN fixes SQLite's join order: the matches drive.
+    const phrase = `"${lower.replaceAll('"', '""')}"`;
+    return sql<UserMatch>`(select d.user_id as id, d.disabled as disabled, d.created_at as created_at from users_fts cross join user_search_docs d
+      where users_fts match ${phrase} and d.key = users_fts.rowid and d.tenant_id = ${tenantId} and d.user_id <> ${needle}
+      union all select id, disabled, created_at from users where tenant_id = ${tenantId} and id = ${needle})`;
   }
+
+  /** The same match as {@link userSearchMatches}, as a condition tested row by row. */
+  userSearchScan(eb: ExpressionBuilder<Schema, "users">, needle: string): ExpressionWrapper<Schema, "users", SqlBool> {
+    const lower = needle.toLowerCase();
+    return eb.or([eb("users.id", "=", needle), likeContains(eb.ref("users.email_lower"), lower), likeContains(eb.ref("users.name_lower"), lower)]);
+  }
+
+  async close(): Promise<void> {
+    if (this.reader !== this.db) await this.reader.destroy();
+    await this.db.destroy();
+  }
+}
+
+/**
+ * Migration 0003: what keeps user totals and search fast at a million users.
+ *
+ * - `user_counts` holds one row per (tenant, disabled) with the exact number of
+ *   users, kept by triggers in the transaction of every insert, delete and
+ *   status change, whichever code path makes it: unfiltered and status-filtered
+ *   totals read one or two rows instead of counting.
+ * - `users_tenant_status_created` serves status-filtered pages as an index seek.
+ * - PostgreSQL: `pg_trgm` GIN indexes on the lower-cased email and name.
+ * - SQLite: a contentless FTS5 `trigram` table, keyed by the stable integer key of
+ *   `user_search_docs` (the rowid of `users` may change on VACUUM).
+ */
+export async function createUserScaleSchema(db: Kysely<unknown>): Promise<void> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  await db.schema
+    .createTable("user_counts")
+    .addColumn("tenant_id", "text", (c) => c.notNull())
+    .addColumn("disabled", "integer", (c) => c.notNull())
+    .addColumn("n", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("user_counts_pk", ["tenant_id", "disabled"])
+    .execute();
+  await sql`insert into user_counts (tenant_id, disabled, n) select tenant_id, disabled, count(*) from users group by tenant_id, disabled`.execute(db);
+  await db.schema.createIndex("users_tenant_status_created").on("users").columns(["tenant_id", "disabled", "created_at", "id"]).execute();
+  if (postgres) {
+    await sql`create extension if not exists pg_trgm`.execute(db);
+    await sql`create index users_email_trgm on users using gin (email_lower gin_trgm_ops)`.execute(db);
+    await sql`create index users_name_trgm on users using gin (name_lower gin_trgm_ops)`.execute(db);
+    // Statement-level triggers with transition tables: one upsert per statement and
+    // (tenant, status), in key order so concurrent writers lock counter rows in one order.
+    const events = [
+      { event: "insert", tables: "new table as changed_new", deltas: "select tenant_id, disabled, 1 as delta from changed_new" },
+      { event: "delete", tables: "old table as changed_old", deltas: "select tenant_id, disabled, -1 as delta from changed_old" },
+      {
+        event: "update",
+        tables: "old table as changed_old new table as changed_new",
+        deltas: "select tenant_id, disabled, 1 as delta from changed_new union all select tenant_id, disabled, -1 from changed_old",
+      },
+    ];
+    for (const { event, tables, deltas } of events) {
+      await sql`create function ${sql.raw(`hellojohn_user_counts_${event}`)}() returns trigger language plpgsql as $$
+        begin
+          insert into user_counts as c (tenant_id, disabled, n)
+            select tenant_id, disabled, sum(delta) from (${sql.raw(deltas)}) d
+            group by tenant_id, disabled having sum(delta) <> 0 order by tenant_id, disabled
+            on conflict (tenant_id, disabled) do update set n = c.n + excluded.n;
+          return null;
+        end $$`.execute(db);
+      await sql`create trigger ${sql.raw(`users_count_${event}`)} after ${sql.raw(event)} on users referencing ${sql.raw(tables)}
+        for each statement execute function ${sql.raw(`hellojohn_user_counts_${event}`)}()`.execute(db);
+    }
+    return;
+  }
+  await sql`create table user_search_docs (
+      key integer primary key,
+      user_id text not null unique,
+      tenant_id text not null,
+      disabled integer not null,
+      created_at integer not null
+    )`.execute(db);
+  await sql`create virtual table users_fts using fts5(email, name, content='', contentless_delete=1, tokenize='trigram case_sensitive 1')`.execute(db);
+  await sql`insert into user_search_docs (user_id, tenant_id, disabled, created_at) select id, tenant_id, disabled, created_at from users order by created_at, id`.execute(db);
+  await sql`insert into users_fts (rowid, email, name) select d.key, u.email_lower, u.name_lower from user_search_docs d join users u on u.id = d.user_id`.execute(db);
+  await sql`create trigger users_scale_insert after insert on users begin
+      insert into user_counts (tenant_id, disabled, n) values (new.tenant_id, new.disabled, 1)
+        on conflict (tenant_id, disabled) do update set n = n + 1;
+      insert into user_search_docs (user_id, tenant_id, disabled, created_at) values (new.id, new.tenant_id, new.disabled, new.created_at);
+      insert into users_fts (rowid, email, name) values (last_insert_rowid(), new.email_lower, new.name_lower);
+    end`.execute(db);
+  await sql`create trigger users_scale_delete after delete on users begin
+      update user_counts set n = n - 1 where tenant_id = old.tenant_id and disabled = old.disabled;
+      delete from users_fts where rowid = (select key from user_search_docs where user_id = old.id);
+      delete from user_search_docs where user_id = old.id;
+    end`.execute(db);
+  await sql`create trigger users_scale_status after update of disabled on users when new.disabled is not old.disabled begin
+      update user_counts set n = n - 1 where tenant_id = old.tenant_id and disabled = old.disabled;
+      insert into user_counts (tenant_id, disabled, n) values (new.tenant_id, new.disabled, 1)
+        on conflict (tenant_id, disabled) do update set n = n + 1;
+      update user_search_docs set disabled = new.disabled where user_id = new.id;
+    end`.execute(db);
+  await sql`create trigger users_scale_search after update of email_lower, name_lower on users
+      when new.email_lower is not old.email_lower or new.name_lower is not old.name_lower begin
+      delete from users_fts where rowid = (select key from user_search_docs where user_id = new.id);
+      insert into users_fts (rowid, email, name) select key, new.email_lower, new.name_lower from user_search_docs where user_id = new.id;
+    end`.execute(db);
 }

@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { createUserScaleSchema } from "./database.js";
 
 // One set of migrations for both dialects: only portable column types are used
 // (text, bigint for epoch-ms times, integer for 0/1 booleans).
@@ -175,16 +176,32 @@ const sessionOrganization: Migration = {
   },
 };
 
+// Repeated events (failed sign-ins) are counted on one row per key instead of a row each.
+const aggregatedAuditEvents: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("audit_events").addColumn("aggregate_key", "text").execute();
+    await db.schema.alterTable("audit_events").addColumn("count", "integer").execute();
+    // NULLs are distinct in a unique index on both dialects, so ordinary events never collide.
+    await db.schema.createIndex("audit_events_aggregate").on("audit_events").columns(["tenant_id", "aggregate_key"]).unique().execute();
+  },
+};
+
+// Counter rows, a status index and trigram search indexes; dialect-specific, so it lives in database.ts.
+const userScale: Migration = { up: (db) => createUserScaleSchema(db) };
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_idempotency_leases": idempotencyLeases,
+  "0003_user_scale": userScale,
+  "0004_aggregated_audit_events": aggregatedAuditEvents,
   "0006_session_organization": sessionOrganization,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-/** Brings the schema up to date; safe to run from several instances at once (Kysely's migration lock). */
-export async function migrate(db: Kysely<unknown>): Promise<void> {
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+/** Brings the schema up to date (or to migration `upTo`, for tests of upgrades); safe to run from several instances at once (Kysely's migration lock). */
+export async function migrate(db: Kysely<unknown>, upTo?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error } = await (upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(upTo));
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
 }

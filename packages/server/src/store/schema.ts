@@ -110,6 +110,10 @@ export interface AuditEventsTable {
   user_agent: string | null;
   data: string;
   created_at: number;
+  /** Set on events counted on one row per key (failed sign-ins per account and window); null otherwise. */
+  aggregate_key: string | null;
+  /** How many times an aggregated event happened; null for ordinary events. */
+  count: number | null;
 }
 export interface IdempotencyKeysTable {
   tenant_id: string;
@@ -127,6 +131,13 @@ export interface IdempotencyKeysTable {
   subject_user_id: string | null;
 }
 
+/** One row per (tenant, status): the exact number of users, kept by triggers in the writing transaction. */
+export interface UserCountsTable {
+  tenant_id: string;
+  disabled: number;
+  n: number;
+}
+
 export interface Schema {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -140,6 +151,7 @@ export interface Schema {
   memberships: MembershipsTable;
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  user_counts: UserCountsTable;
 }
 
 /** A connection or a transaction: stores run on whichever the service hands them. */

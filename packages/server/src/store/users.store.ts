@@ -1,8 +1,7 @@
-import type { ExpressionBuilder, Selectable } from "kysely";
-import { likeContains } from "./like-pattern.js";
+import { sql, type ExpressionBuilder, type RawBuilder, type Selectable } from "kysely";
 import type { Keyset } from "../domain/cursor.js";
 import type { Executor, Schema, UsersTable } from "./schema.js";
-import type { Database } from "./database.js";
+import type { Database, UserMatch } from "./database.js";
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -14,26 +13,34 @@ export interface UserFilters {
 }
 
 
-function applyFilters(tenantId: string, filters: UserFilters) {
+/**
+ * How a page is found. `scan` walks the tenant's users newest first through an
+ * index and tests each row, stopping after `limit + 1` matches: cheap when matches
+ * are common. `matches` starts from the index-found matches (search, membership)
+ * and sorts them: cheap when they are few. {@link UsersStore.plan} picks one.
+ */
+export type PagePlan = "scan" | "matches";
+
+const hasSearch = (filters: UserFilters): filters is UserFilters & { search: string } => filters.search !== undefined && filters.search !== "";
+
+/** Row-by-row conditions for a `scan` page (and for counts no index can answer). */
+function scanConditions(database: Database, tenantId: string, filters: UserFilters) {
   return (eb: ExpressionBuilder<Schema, "users">) => {
     const conditions = [eb("users.tenant_id", "=", tenantId)];
     if (filters.status !== undefined) conditions.push(eb("users.disabled", "=", filters.status === "disabled" ? 1 : 0));
     if (filters.orgId !== undefined) {
+      // A correlated probe of the membership primary key per row, so a page stops early instead of reading every member first.
       conditions.push(
-        eb(
-          "users.id",
-          "in",
-          eb.selectFrom("memberships").select("memberships.user_id").where("memberships.tenant_id", "=", tenantId).where("memberships.org_id", "=", filters.orgId),
+        eb.exists(
+          eb
+            .selectFrom("memberships")
+            .select("memberships.user_id")
+            .where("memberships.org_id", "=", filters.orgId)
+            .whereRef("memberships.user_id", "=", "users.id"),
         ),
       );
     }
-    if (filters.search !== undefined && filters.search !== "") {
-      // Both columns are stored lower-cased, so lower-casing the needle makes the match case-insensitive.
-      const needle = filters.search.toLowerCase();
-      conditions.push(
-        eb.or([eb("users.id", "=", filters.search), likeContains(eb.ref("users.email_lower"), needle), likeContains(eb.ref("users.name_lower"), needle)]),
-      );
-    }
+    if (hasSearch(filters)) conditions.push(database.userSearchScan(eb, filters.search));
     return eb.and(conditions);
   };
 }
@@ -41,6 +48,36 @@ function applyFilters(tenantId: string, filters: UserFilters) {
 /** SQL for users. Every query is scoped to one tenant. */
 export class UsersStore {
   constructor(private readonly database: Database) {}
+
+  /**
+   * The users matching the index-backed filters (search, else organization) as
+   * `(id, disabled, created_at)` rows, with the remaining filters applied; `undefined` when
+   * no index narrows the list.
+   */
+  #matches(db: Executor, tenantId: string, filters: UserFilters) {
+    let source: RawBuilder<UserMatch> | undefined;
+    if (hasSearch(filters)) source = this.database.userSearchMatches(tenantId, filters.search);
+    else if (filters.orgId !== undefined) {
+      // Correlated lookups by primary key, one member at a time: planners may not turn them into a
+      // hash join over every user of the tenant, so the cost follows the organization's size.
+      // The tenant is enforced on the users (a member of another tenant's org has no user here),
+      // which leaves the memberships primary key (org_id, user_id) as the only index to use.
+      source = sql<UserMatch>`(select * from (select m.user_id as id,
+          (select u.disabled from users u where u.id = m.user_id and u.tenant_id = ${tenantId}) as disabled,
+          (select u.created_at from users u where u.id = m.user_id and u.tenant_id = ${tenantId}) as created_at
+        from memberships m where m.org_id = ${filters.orgId}) as member where member.disabled is not null)`;
+    }
+    if (source === undefined) return undefined;
+    let query = db.selectFrom(source.as("match"));
+    if (filters.status !== undefined) query = query.where("match.disabled", "=", filters.status === "disabled" ? 1 : 0);
+    if (hasSearch(filters) && filters.orgId !== undefined) {
+      const orgId = filters.orgId;
+      query = query.where((eb) =>
+        eb.exists(eb.selectFrom("memberships").select("memberships.user_id").where("memberships.org_id", "=", orgId).whereRef("memberships.user_id", "=", "match.id")),
+      );
+    }
+    return query;
+  }
 
   insert(db: Executor, row: UserRow): Promise<unknown> {
     return db.insertInto("users").values(row).execute();
@@ -64,28 +101,59 @@ export class UsersStore {
   }
 
   /**
+   * Picks the cheaper way to find a page from the exact number of matches
+   * (`total`) and the tenant's size: sorting `total` matches costs about `total`,
+   * a scan costs about `(limit + 1) × tenantSize / total` rows.
+   */
+  async plan(db: Executor, tenantId: string, filters: UserFilters, limit: number, total: number): Promise<PagePlan> {
+    if (this.#matches(db, tenantId, filters) === undefined) return "scan";
+    const tenantSize = await this.count(db, tenantId, {});
+    return total * total <= (limit + 1) * tenantSize ? "matches" : "scan";
+  }
+
+  /**
    * The query for one page, newest first, strictly after `after`: a keyset
    * seek on (created_at, id), never OFFSET, so a deep page costs what the
    * first one does. It fetches `limit + 1` rows so the caller knows whether more exist.
    */
-  pageQuery(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined) {
-    let query = db.selectFrom("users").selectAll().where(applyFilters(tenantId, filters));
+  pageQuery(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined, plan: PagePlan = "scan") {
+    const matches = plan === "matches" ? this.#matches(db, tenantId, filters) : undefined;
+    if (matches !== undefined) {
+      // The page's IDs from the matches alone, then those rows by primary key.
+      let ids = matches.select("match.id");
+      if (after !== undefined) ids = ids.where((eb) => eb(eb.refTuple("match.created_at", "match.id"), "<", eb.tuple(after.createdAt, after.id)));
+      ids = ids.orderBy("match.created_at", "desc").orderBy("match.id", "desc").limit(limit + 1);
+      return db.selectFrom("users").selectAll("users").where("users.id", "in", ids).orderBy("users.created_at", "desc").orderBy("users.id", "desc");
+    }
+    let query = db.selectFrom("users").selectAll("users").where(scanConditions(this.database, tenantId, filters));
     if (after !== undefined) {
       query = query.where((eb) => eb(eb.refTuple("users.created_at", "users.id"), "<", eb.tuple(after.createdAt, after.id)));
     }
     return query.orderBy("users.created_at", "desc").orderBy("users.id", "desc").limit(limit + 1);
   }
 
-  page(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined): Promise<UserRow[]> {
-    return this.pageQuery(db, tenantId, filters, limit, after).execute();
+  page(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined, plan: PagePlan = "scan"): Promise<UserRow[]> {
+    return this.pageQuery(db, tenantId, filters, limit, after, plan).execute();
   }
 
+  /**
+   * The exact number of users matching `filters`. Without a search or an
+   * organization it sums the tenant's counter rows (`user_counts`), so it costs
+   * the same at ten users and at a million; otherwise it counts the index-found
+   * matches (trigram search, membership): a cost that grows with the matches, not
+   * with the tenant. Only a search shorter than three characters scans.
+   */
   async count(db: Executor, tenantId: string, filters: UserFilters): Promise<number> {
-    const row = await db
-      .selectFrom("users")
-      .select((eb) => eb.fn.countAll().as("n"))
-      .where(applyFilters(tenantId, filters))
-      .executeTakeFirstOrThrow();
+    if (!hasSearch(filters) && filters.orgId === undefined) {
+      let query = db.selectFrom("user_counts").select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n")).where("tenant_id", "=", tenantId);
+      if (filters.status !== undefined) query = query.where("disabled", "=", filters.status === "disabled" ? 1 : 0);
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    }
+    const matches = this.#matches(db, tenantId, filters);
+    const row =
+      matches === undefined
+        ? await db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where(scanConditions(this.database, tenantId, filters)).executeTakeFirstOrThrow()
+        : await matches.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 }

@@ -44,24 +44,19 @@ export class Organizations {
   /** Creates an organization. */
   async create(params: CreateOrganizationParams, options?: RequestOptions): Promise<Organization> {
     const body = { name: params?.name, metadata: params?.metadata };
-    return deserializeOrganization(await this.#http.request<WireOrganization>({ method: "POST", path: "/v1/organizations", body }, options));
+    return this.#http.request({ method: "POST", path: "/v1/organizations", body }, options, deserializeOrganization);
   }
 
   /** Fetches an organization by ID. */
   async get(orgId: string, options?: RequestOptions): Promise<Organization> {
     const path = `/v1/organizations/${pathId(orgId, "orgId")}`;
-    return deserializeOrganization(await this.#http.request<WireOrganization>({ method: "GET", path }, options));
+    return this.#http.request({ method: "GET", path }, options, deserializeOrganization);
   }
 
   /** Lists organizations, newest first; await for a page or iterate for all. */
   list(params: ListOrganizationsParams = {}, options?: RequestOptions): PagePromise<OrganizationsPage, Organization> {
     const fetchPage = async (cursor: string | undefined): Promise<OrganizationsPage> =>
-      deserializeOrganizationsPage(
-        await this.#http.request<WireList<WireOrganization>>(
-          { method: "GET", path: "/v1/organizations", query: { limit: params.limit, cursor } },
-          options,
-        ),
-      );
+      this.#http.request({ method: "GET", path: "/v1/organizations", query: { limit: params.limit, cursor } }, options, deserializeOrganizationsPage);
     return new PagePromise(fetchPage, (page) => page.organizations, params.cursor);
   }
 
@@ -69,7 +64,7 @@ export class Organizations {
   async update(orgId: string, params: UpdateOrganizationParams, options?: RequestOptions): Promise<Organization> {
     const path = `/v1/organizations/${pathId(orgId, "orgId")}`;
     const body = { name: params?.name, metadata: params?.metadata };
-    return deserializeOrganization(await this.#http.request<WireOrganization>({ method: "PATCH", path, body }, options));
+    return this.#http.request({ method: "PATCH", path, body }, options, deserializeOrganization);
   }
 
   /** Deletes an organization and its memberships (the users remain). */
@@ -81,7 +76,7 @@ export class Organizations {
   async addMember(orgId: string, params: AddMemberParams, options?: RequestOptions): Promise<Membership> {
     const path = `/v1/organizations/${pathId(orgId, "orgId")}/members`;
     const body = { user_id: params?.userId, role: params?.role };
-    return deserializeMembership(await this.#http.request<WireMembership>({ method: "POST", path, body }, options));
+    return this.#http.request({ method: "POST", path, body }, options, deserializeMembership);
   }
 
   /**
@@ -96,7 +91,7 @@ export class Organizations {
   async updateMember(orgId: string, userId: string, params: UpdateMemberParams, options?: RequestOptions): Promise<Membership> {
     const path = `/v1/organizations/${pathId(orgId, "orgId")}/members/${pathId(userId, "userId")}`;
     const body = { role: params?.role };
-    return deserializeMembership(await this.#http.request<WireMembership>({ method: "PATCH", path, body }, options));
+    return this.#http.request({ method: "PATCH", path, body }, options, deserializeMembership);
   }
 
   /** Removes a user from the organization; their next refresh drops the organization from their tokens. */
@@ -109,9 +104,7 @@ export class Organizations {
   listMembers(orgId: string, params: ListOrganizationsParams = {}, options?: RequestOptions): PagePromise<MembershipsPage, Membership> {
     const path = `/v1/organizations/${pathId(orgId, "orgId")}/members`;
     const fetchPage = async (cursor: string | undefined): Promise<MembershipsPage> =>
-      deserializeMembershipsPage(
-        await this.#http.request<WireList<WireMembership>>({ method: "GET", path, query: { limit: params.limit, cursor } }, options),
-      );
+      this.#http.request({ method: "GET", path, query: { limit: params.limit, cursor } }, options, deserializeMembershipsPage);
     return new PagePromise(fetchPage, (page) => page.memberships, params.cursor);
   }
 }

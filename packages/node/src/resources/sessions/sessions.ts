@@ -9,7 +9,7 @@ import type {
   SignInWithPasswordParams,
   SignOutResult,
 } from "./sessions.interface.js";
-import { deserializeSessionStatus, deserializeSignIn, deserializeTokens, type WireSessionStatus, type WireTokens } from "./session.serializer.js";
+import { deserializeSessionStatus, deserializeSignIn, deserializeTokens } from "./session.serializer.js";
 
 /**
  * `hj.sessions`: end-user sessions, for backends that collect credentials
@@ -39,7 +39,7 @@ export class Sessions {
     const body: Record<string, unknown> = { email: requireNonEmpty(params?.email, "email"), password: requireNonEmpty(params?.password, "password") };
     if (params.audience !== undefined) body.audience = params.audience;
     if (params.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
-    return deserializeSignIn(await this.#http.request<WireTokens>({ method: "POST", path: `${this.#base}/sign-in`, body }, options));
+    return this.#http.request({ method: "POST", path: `${this.#base}/sign-in`, body }, options, deserializeSignIn);
   }
 
   /**
@@ -57,7 +57,7 @@ export class Sessions {
     const params: Partial<RefreshSessionParams> = typeof refreshToken === "object" && refreshToken !== null ? refreshToken : { refreshToken };
     const body: Record<string, unknown> = { refresh_token: requireNonEmpty(params.refreshToken, "refreshToken") };
     if (params.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
-    return deserializeTokens(await this.#http.request<WireTokens>({ method: "POST", path: `${this.#base}/refresh`, body }, options));
+    return this.#http.request({ method: "POST", path: `${this.#base}/refresh`, body }, options, deserializeTokens);
   }
 
   /**
@@ -69,8 +69,7 @@ export class Sessions {
    * ```
    */
   async get(sessionId: string, options?: RequestOptions): Promise<SessionStatus> {
-    const wire = await this.#http.request<WireSessionStatus>({ method: "GET", path: `/v1/sessions/${pathId(sessionId, "sessionId")}` }, options);
-    return deserializeSessionStatus(wire);
+    return this.#http.request({ method: "GET", path: `/v1/sessions/${pathId(sessionId, "sessionId")}` }, options, deserializeSessionStatus);
   }
 
   /**
@@ -82,7 +81,7 @@ export class Sessions {
    */
   async signOut(refreshToken: string, options?: RequestOptions): Promise<SignOutResult> {
     const body = { refresh_token: requireNonEmpty(refreshToken, "refreshToken") };
-    const wire = await this.#http.request<{ session_id: string; revoked: true }>({ method: "POST", path: `${this.#base}/sign-out`, body }, options);
-    return { sessionId: wire.session_id, revoked: wire.revoked };
+    const deserialize = (wire: { session_id: string; revoked: true }): SignOutResult => ({ sessionId: wire.session_id, revoked: wire.revoked });
+    return this.#http.request({ method: "POST", path: `${this.#base}/sign-out`, body }, options, deserialize);
   }
 }

@@ -12,12 +12,6 @@ import {
   deserializeUsersPage,
   serializeCreateUser,
   serializeUpdateUser,
-  type WireImpersonation,
-  type WireSession,
-  type WireSessionsPage,
-  type WireUser,
-  type WireUserExport,
-  type WireUsersPage,
 } from "./user.serializer.js";
 import type {
   CreateUserParams,
@@ -52,8 +46,7 @@ export class Users {
    * ```
    */
   async get(userId: string, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>({ method: "GET", path: `/v1/users/${pathId(userId, "userId")}` }, options);
-    return deserializeUser(wire);
+    return this.#http.request({ method: "GET", path: `/v1/users/${pathId(userId, "userId")}` }, options, deserializeUser);
   }
 
   /**
@@ -64,11 +57,7 @@ export class Users {
    * ```
    */
   async getByEmail(email: string, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>(
-      { method: "GET", path: "/v1/users/by-email", query: { email: requireNonEmpty(email, "email") } },
-      options,
-    );
-    return deserializeUser(wire);
+    return this.#http.request({ method: "GET", path: "/v1/users/by-email", query: { email: requireNonEmpty(email, "email") } }, options, deserializeUser);
   }
 
   /**
@@ -82,16 +71,9 @@ export class Users {
    * ```
    */
   list(params: ListUsersParams = {}, options?: RequestOptions): PagePromise<UsersPage, User> {
-    const fetchPage = async (cursor: string | undefined): Promise<UsersPage> => {
-      const wire = await this.#http.request<WireUsersPage>(
-        {
-          method: "GET",
-          path: "/v1/users",
-          query: { limit: params.limit, cursor, search: params.search, status: params.status, org_id: params.orgId },
-        },
-        options,
-      );
-      return deserializeUsersPage(wire);
+    const fetchPage = (cursor: string | undefined): Promise<UsersPage> => {
+      const query = { limit: params.limit, cursor, search: params.search, status: params.status, org_id: params.orgId };
+      return this.#http.request({ method: "GET", path: "/v1/users", query }, options, deserializeUsersPage);
     };
     return new PagePromise(fetchPage, (page) => page.users, params.cursor);
   }
@@ -105,11 +87,7 @@ export class Users {
    * ```
    */
   async create(params: CreateUserParams, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>(
-      { method: "POST", path: "/v1/users", body: serializeCreateUser(params) },
-      options,
-    );
-    return deserializeUser(wire);
+    return this.#http.request({ method: "POST", path: "/v1/users", body: serializeCreateUser(params) }, options, deserializeUser);
   }
 
   /**
@@ -123,11 +101,7 @@ export class Users {
    * ```
    */
   async update(userId: string, params: UpdateUserParams, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>(
-      { method: "PATCH", path: `/v1/users/${pathId(userId, "userId")}`, body: serializeUpdateUser(params) },
-      options,
-    );
-    return deserializeUser(wire);
+    return this.#http.request({ method: "PATCH", path: `/v1/users/${pathId(userId, "userId")}`, body: serializeUpdateUser(params) }, options, deserializeUser);
   }
 
   /**
@@ -140,8 +114,7 @@ export class Users {
    * ```
    */
   async disable(userId: string, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/disable` }, options);
-    return deserializeUser(wire);
+    return this.#http.request({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/disable` }, options, deserializeUser);
   }
 
   /**
@@ -152,8 +125,7 @@ export class Users {
    * ```
    */
   async enable(userId: string, options?: RequestOptions): Promise<User> {
-    const wire = await this.#http.request<WireUser>({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/enable` }, options);
-    return deserializeUser(wire);
+    return this.#http.request({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/enable` }, options, deserializeUser);
   }
 
   /**
@@ -180,11 +152,7 @@ export class Users {
     const body: Record<string, unknown> = { reason: params?.reason };
     if (params?.expiresIn !== undefined) body.expires_in = parseDuration(params.expiresIn, "expiresIn");
     if (params?.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
-    const wire = await this.#http.request<WireImpersonation>(
-      { method: "POST", path: `/v1/users/${pathId(userId, "userId")}/impersonate`, body },
-      options,
-    );
-    return deserializeImpersonation(wire);
+    return this.#http.request({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/impersonate`, body }, options, deserializeImpersonation);
   }
 
   /**
@@ -200,8 +168,8 @@ export class Users {
    */
   listSessions(userId: string, params: ListUserSessionsParams = {}, options?: RequestOptions): PagePromise<UserSessionsPage, UserSession> {
     const path = `/v1/users/${pathId(userId, "userId")}/sessions`;
-    const fetchPage = async (cursor: string | undefined): Promise<UserSessionsPage> =>
-      deserializeSessionsPage(await this.#http.request<WireSessionsPage>({ method: "GET", path, query: { limit: params.limit, cursor } }, options));
+    const fetchPage = (cursor: string | undefined): Promise<UserSessionsPage> =>
+      this.#http.request({ method: "GET", path, query: { limit: params.limit, cursor } }, options, deserializeSessionsPage);
     return new PagePromise(fetchPage, (page) => page.sessions, params.cursor);
   }
 
@@ -218,7 +186,7 @@ export class Users {
    */
   async revokeSession(userId: string, sessionId: string, options?: RequestOptions): Promise<UserSession> {
     const path = `/v1/users/${pathId(userId, "userId")}/sessions/${pathId(sessionId, "sessionId")}/revoke`;
-    return deserializeSession(await this.#http.request<WireSession>({ method: "POST", path }, options));
+    return this.#http.request({ method: "POST", path }, options, deserializeSession);
   }
 
   /**
@@ -230,7 +198,6 @@ export class Users {
    * ```
    */
   async export(userId: string, options?: RequestOptions): Promise<UserExport> {
-    const wire = await this.#http.request<WireUserExport>({ method: "GET", path: `/v1/users/${pathId(userId, "userId")}/export` }, options);
-    return deserializeUserExport(wire);
+    return this.#http.request({ method: "GET", path: `/v1/users/${pathId(userId, "userId")}/export` }, options, deserializeUserExport);
   }
 }

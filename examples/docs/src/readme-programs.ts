@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+
+/** One ```ts block of a README. */
+export interface CodeBlock {
+  /** 1-based line of the block's first code line in the README. */
+  line: number;
+  code: string;
+}
+
+/**
+ * A README's TypeScript, read as a newcomer reads it: every ```ts block in
+ * order, as one module. Blocks may use what earlier blocks declared.
+ */
+export interface ReadmeProgram {
+  /** Path from the repository root, e.g. `packages/node/README.md`. */
+  readme: string;
+  blocks: CodeBlock[];
+  /** Marked `<!-- docs-test: run -->`: the program runs to completion against a test server. */
+  runnable: boolean;
+}
+
+/** Every README.md of the repository: the root one and one per package or example. */
+export function readmePaths(): string[] {
+  const paths = ["README.md"];
+  for (const folder of ["packages", "examples"]) {
+    for (const entry of readdirSync(join(ROOT, folder), { withFileTypes: true })) {
+      const readme = join(folder, entry.name, "README.md");
+      if (entry.isDirectory() && existsSync(join(ROOT, readme))) paths.push(readme);
+    }
+  }
+  return paths.sort();
+}
+
+const FENCE = /^(`{3,})\s*(\S*)/;
+
+/** The ```ts (or ```typescript) blocks of one README, with their line numbers. */
+export function readProgram(readme: string): ReadmeProgram {
+  const text = readFileSync(join(ROOT, readme), "utf8");
+  const lines = text.split("\n");
+  const blocks: CodeBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = FENCE.exec(lines[i] as string);
+    if (open === null) continue;
+    const [, fence, language] = open as unknown as [string, string, string];
+    const start = i + 1;
+    let end = start;
+    while (end < lines.length && !(lines[end] as string).startsWith(fence)) end++;
+    if (language === "ts" || language === "typescript") blocks.push({ line: start + 1, code: lines.slice(start, end).join("\n") });
+    i = end;
+  }
+  return { readme, blocks, runnable: text.includes("<!-- docs-test: run -->") };
+}
+
+/** Every README that has TypeScript in it. */
+export function readmePrograms(): ReadmeProgram[] {
+  return readmePaths()
+    .map(readProgram)
+    .filter((program) => program.blocks.length > 0);
+}
+
+/**
+ * The program as one TypeScript module, and a map from its lines back to the
+ * README's, so that a compiler error names `packages/node/README.md:42`.
+ */
+export function toModule(program: ReadmeProgram): { source: string; readmeLine: (moduleLine: number) => number } {
+  const out: string[] = [];
+  const origin: number[] = [];
+  for (const block of program.blocks) {
+    block.code.split("\n").forEach((line, index) => {
+      out.push(line);
+      origin.push(block.line + index);
+    });
+  }
+  // A module even when no block imports anything, so programs never share globals.
+  out.push("export {};");
+  return { source: `${out.join("\n")}\n`, readmeLine: (moduleLine) => origin[moduleLine - 1] ?? 0 };
+}
+
+/** A file name for the program's module, e.g. `packages-node-README.ts`. */
+export function moduleName(program: ReadmeProgram): string {
+  return `${relative(".", program.readme).replace(/[/.]/g, "-").replace(/-md$/, "")}.ts`;
+}

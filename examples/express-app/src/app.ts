@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
-import { errorResponse, getAuth, hellojohn, isHelloJohnError, requireAuth, type HelloJohn, type VerifiedToken } from "@hellojohn/express";
+import { errorResponse, getAuth, hellojohn, hellojohnWebhook, isHelloJohnError, requireAuth, type HelloJohn, type VerifiedToken } from "@hellojohn/express";
+import { LocalUsers } from "./local-users.js";
 
 export const SESSION_COOKIE = "hj_session";
 
@@ -30,9 +31,26 @@ const errorHandler: ErrorRequestHandler = (error, _req, res, next) => {
   next(error);
 };
 
-/** The app: sign-in through HelloJohn, `/me`, and admin routes, all calling the SDK through `req.hj`. */
-export function createApp(client: HelloJohn): express.Express {
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** The signing secret of the HelloJohn webhook endpoint pointing at `/webhooks/hellojohn`; no webhook route without it. */
+  webhookSecret?: string;
+  /** The table the webhook keeps in sync. Default: a new one. */
+  localUsers?: LocalUsers;
+}
+
+/**
+ * The app: sign-in through HelloJohn, `/me`, and admin routes, all calling the
+ * SDK through `req.hj`; and a webhook route that keeps its own users table in
+ * sync from HelloJohn's events.
+ */
+export function createApp(client: HelloJohn, options: AppOptions = {}): express.Express {
   const app = express();
+  if (options.webhookSecret !== undefined) {
+    const localUsers = options.localUsers ?? new LocalUsers();
+    // Before express.json(): the signature is over the raw bytes, so this route gets them raw.
+    app.post("/webhooks/hellojohn", express.raw({ type: "application/json" }), hellojohnWebhook({ secret: options.webhookSecret, onEvent: (event) => localUsers.apply(event) }));
+  }
   app.use(express.json());
   app.use(hellojohn({ client, cookieName: SESSION_COOKIE }));
 

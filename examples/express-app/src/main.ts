@@ -24,7 +24,14 @@ if (org === undefined) {
 }
 
 const port = Number(process.env.PORT ?? 3000);
-const server = createApp(client).listen(port, "127.0.0.1", () => {
+const webhookUrl = `http://127.0.0.1:${port}/webhooks/hellojohn`;
+// Embedded: point a webhook endpoint at this app (replacing the one of a previous run) and use its secret.
+let webhookSecret = process.env.HELLOJOHN_WEBHOOK_SECRET;
+if (embedded !== null) {
+  for await (const old of client.webhooks.endpoints.list()) if (old.url === webhookUrl) await client.webhooks.endpoints.delete(old.id);
+  webhookSecret = (await client.webhooks.endpoints.create({ url: webhookUrl, events: ["user.created", "user.updated", "user.disabled", "user.enabled", "user.deleted"] })).secret;
+}
+const server = createApp(client, { webhookSecret }).listen(port, "127.0.0.1", () => {
   console.log(`Express example on http://127.0.0.1:${port} (HelloJohn at ${embedded?.url ?? process.env.HELLOJOHN_API_URL})
 
   curl -s -c jar -H 'content-type: application/json' -d '${JSON.stringify({ ...ADMIN, organizationId: org.id })}' http://127.0.0.1:${port}/auth/sign-in

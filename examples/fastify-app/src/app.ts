@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { errorResponse, hellojohn, isHelloJohnError, requireAuth, type HelloJohn, type MetadataValue, type VerifiedToken } from "@hellojohn/fastify";
+import { errorResponse, hellojohn, hellojohnWebhook, isHelloJohnError, requireAuth, type HelloJohn, type MetadataValue, type VerifiedToken } from "@hellojohn/fastify";
+import { LocalUsers } from "./local-users.js";
 
 export const SESSION_COOKIE = "hj_session";
 
@@ -14,10 +15,27 @@ async function requireAdmin(request: FastifyRequest, reply: FastifyReply): Promi
   }
 }
 
-/** The app: sign-in through HelloJohn, `/me`, and admin routes, all calling the SDK through `request.hj`. */
-export async function createApp(client: HelloJohn): Promise<FastifyInstance> {
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** The signing secret of the HelloJohn webhook endpoint pointing at `/webhooks/hellojohn`; no webhook route without it. */
+  webhookSecret?: string;
+  /** The table the webhook keeps in sync. Default: a new one. */
+  localUsers?: LocalUsers;
+}
+
+/**
+ * The app: sign-in through HelloJohn, `/me`, and admin routes, all calling the
+ * SDK through `request.hj`; and a webhook route that keeps its own users
+ * table in sync from HelloJohn's events.
+ */
+export async function createApp(client: HelloJohn, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify();
   await app.register(hellojohn, { client, cookieName: SESSION_COOKIE });
+  if (options.webhookSecret !== undefined) {
+    const localUsers = options.localUsers ?? new LocalUsers();
+    // The plugin parses its route's body as raw bytes (what was signed); the other routes keep JSON.
+    await app.register(hellojohnWebhook, { path: "/webhooks/hellojohn", secret: options.webhookSecret, onEvent: (event) => localUsers.apply(event) });
+  }
 
   app.setErrorHandler((error, _request, reply) => {
     if (isHelloJohnError(error)) {

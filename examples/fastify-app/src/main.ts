@@ -23,8 +23,16 @@ if (org === undefined) {
   await client.organizations.addMember(org.id, { userId: admin.id, role: "admin" });
 }
 
-const app = await createApp(client);
-const url = await app.listen({ port: Number(process.env.PORT ?? 3001), host: "127.0.0.1" });
+const port = Number(process.env.PORT ?? 3001);
+const webhookUrl = `http://127.0.0.1:${port}/webhooks/hellojohn`;
+// Embedded: point a webhook endpoint at this app (replacing the one of a previous run) and use its secret.
+let webhookSecret = process.env.HELLOJOHN_WEBHOOK_SECRET;
+if (embedded !== null) {
+  for await (const old of client.webhooks.endpoints.list()) if (old.url === webhookUrl) await client.webhooks.endpoints.delete(old.id);
+  webhookSecret = (await client.webhooks.endpoints.create({ url: webhookUrl, events: ["user.created", "user.updated", "user.disabled", "user.enabled", "user.deleted"] })).secret;
+}
+const app = await createApp(client, { webhookSecret });
+const url = await app.listen({ port, host: "127.0.0.1" });
 console.log(`Fastify example on ${url} (HelloJohn at ${embedded?.url ?? process.env.HELLOJOHN_API_URL})
 
   curl -s -c jar -H 'content-type: application/json' -d '${JSON.stringify({ ...ADMIN, organizationId: org.id })}' ${url}/auth/sign-in

@@ -26,9 +26,19 @@ if (org === undefined) {
   await client.organizations.addMember(org.id, { userId: admin.id, role: "admin" });
 }
 
-const app = await NestFactory.create(AppModule, { logger: ["error", "warn"] });
+const port = Number(process.env.PORT ?? 3002);
+const webhookUrl = `http://127.0.0.1:${port}/webhooks/hellojohn`;
+// Embedded: point a webhook endpoint at this app (replacing the one of a previous run) and use its secret.
+if (embedded !== null) {
+  for await (const old of client.webhooks.endpoints.list()) if (old.url === webhookUrl) await client.webhooks.endpoints.delete(old.id);
+  const events = ["user.created", "user.updated", "user.disabled", "user.enabled", "user.deleted"] as const;
+  process.env.HELLOJOHN_WEBHOOK_SECRET = (await client.webhooks.endpoints.create({ url: webhookUrl, events: [...events] })).secret;
+}
+
+// rawBody: webhooks are verified over the exact bytes HelloJohn signed.
+const app = await NestFactory.create(AppModule, { logger: ["error", "warn"], rawBody: true });
 app.enableShutdownHooks();
-await app.listen(Number(process.env.PORT ?? 3002), "127.0.0.1");
+await app.listen(port, "127.0.0.1");
 const url = (await app.getUrl()).replace("[::1]", "127.0.0.1");
 console.log(`NestJS example on ${url} (HelloJohn at ${process.env.HELLOJOHN_API_URL})
 

@@ -10,5 +10,6 @@ export { Public } from "./public.decorator.js";
 export { Roles } from "./roles.decorator.js";
 export { VerifiedSession } from "./verified-session.decorator.js";
 export { getVerifiedSession } from "./get-verified-session.js";
+export { verifyWebhookRequest, type WebhookRequest } from "./verify-webhook-request.js";
 // Re-exported so apps need one import for the client, its types and its errors.
 export * from "@hellojohn/node";

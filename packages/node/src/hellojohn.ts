@@ -4,6 +4,8 @@ import type { LevelLogger } from "./core/logger.js";
 import { Sessions } from "./resources/sessions/sessions.js";
 import { Organizations } from "./resources/organizations/organizations.js";
 import { Users } from "./resources/users/users.js";
+import { Events } from "./resources/events/events.js";
+import { Webhooks } from "./resources/webhooks/webhooks.js";
 import { TokenVerifier } from "./tokens/token-verifier.js";
 import type { VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
 
@@ -59,6 +61,10 @@ export class HelloJohn {
   readonly organizations: Organizations;
   /** End-user sessions: password sign-in, refresh, sign-out and status. */
   readonly sessions: Sessions;
+  /** The feed of every change, oldest first in commit order, resumable from any event ID. */
+  readonly events: Events;
+  /** Webhook endpoints, their deliveries, and `verify` for what arrives at yours. */
+  readonly webhooks: Webhooks;
   readonly #verifier: TokenVerifier;
 
   /**
@@ -74,6 +80,8 @@ export class HelloJohn {
     this.users = new Users(http);
     this.organizations = new Organizations(http);
     this.sessions = new Sessions(http, resolved.tenantId);
+    this.events = new Events(http);
+    this.webhooks = new Webhooks(http);
     this.#verifier = new TokenVerifier({
       http,
       sessionStatus: (sessionId) => this.sessions.get(sessionId),

@@ -22,6 +22,8 @@ export {
   TimeoutError,
   TokenVerificationError,
   ValidationError,
+  WebhookVerificationError,
+  type WebhookVerificationErrorCode,
   type HelloJohnErrorFields,
   type TokenVerificationErrorCode,
 } from "./core/errors.js";
@@ -82,3 +84,20 @@ export {
 export { errorResponse, type ErrorResponse, type ErrorResponseOptions } from "./adapters/error-response.js";
 export { RoleRequirement, type InsufficientRoleBody } from "./adapters/role-requirement.js";
 export { RequestState, type HelloJohnRequestState } from "./adapters/request-state.js";
+export { Events } from "./resources/events/events.js";
+export type { EventsPage, EventType, HelloJohnEvent, ListEventsParams, RemovedMembership, SessionEventData } from "./resources/events/events.interface.js";
+export { Webhooks } from "./resources/webhooks/webhooks.js";
+export { WebhookEndpoints } from "./resources/webhooks/webhook-endpoints.js";
+export { WebhookVerifier, type WebhookHeaders, type WebhookPayload, type WebhookVerifierOptions } from "./resources/webhooks/webhook-verifier.js";
+export type {
+  CreateWebhookEndpointParams,
+  ListWebhooksParams,
+  UpdateWebhookEndpointParams,
+  WebhookAttempt,
+  WebhookDeliveriesPage,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointsPage,
+  WebhookEndpointWithSecret,
+} from "./resources/webhooks/webhooks.interface.js";
+export { checkWebhookOptions, receiveWebhook, type ReceiveWebhookOptions, type WebhookAnswer } from "./adapters/receive-webhook.js";

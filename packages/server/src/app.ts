@@ -22,6 +22,12 @@ import { TenantsService } from "./services/tenants.service.js";
 import { TokenIssuer } from "./services/token-issuer.js";
 import { Retention, type SweepResult } from "./services/retention.js";
 import { UsersService } from "./services/users.service.js";
+import { DEFAULT_EVENT_RETENTION_MS, EventsService } from "./services/events.service.js";
+import { DEFAULT_RETRY_SCHEDULE, WebhookDeliveryWorker } from "./services/webhook-delivery.js";
+import { WebhookSender } from "./services/webhook-sender.js";
+import { WebhooksService } from "./services/webhooks.service.js";
+import { EventsStore } from "./store/events.store.js";
+import { WebhooksStore } from "./store/webhooks.store.js";
 import { AuditStore } from "./store/audit.store.js";
 import { CredentialsStore } from "./store/credentials.store.js";
 import { Database } from "./store/database.js";
@@ -94,6 +100,47 @@ export interface ServerOptions {
   maxConnections?: number;
   /** How often expired sessions, refresh tokens and idempotency records are deleted, in ms. Default 10 minutes. */
   sweepIntervalMs?: number;
+  /** Webhook delivery settings. */
+  webhooks?: WebhookOptions;
+  /** Events feed settings. */
+  events?: EventOptions;
+}
+
+/** Options of the events feed. */
+export interface EventOptions {
+  /** How long events (and their webhook deliveries) are kept, in days. Default 30. */
+  retentionDays?: number;
+  /**
+   * Write events at all. Default true. Turning it off leaves the feed and
+   * webhooks silent; it exists so benchmarks can measure the outbox's cost.
+   */
+  enabled?: boolean;
+}
+
+/** Options of webhook delivery. */
+export interface WebhookOptions {
+  /**
+   * Allow endpoint URLs that resolve to loopback, private or link-local
+   * addresses. Default false (`hellojohn-server start`); `dev` and
+   * `startTestServer()` allow them so local apps can receive events.
+   */
+  allowPrivateNetworks?: boolean;
+  /**
+   * Milliseconds to wait before each attempt after the previous one; the first
+   * entry is the first attempt (normally 0). Default: 0, 5 s, 5 min, 30 min,
+   * 2 h, 5 h, 10 h, 14 h, 20 h, 24 h (about three days). A delivery whose every
+   * attempt fails, with no other delivery to its endpoint succeeding
+   * meanwhile, disables the endpoint.
+   */
+  retrySchedule?: readonly number[];
+  /** Milliseconds one attempt may take. Default 10 000. */
+  timeoutMs?: number;
+  /** Endpoints this instance delivers to at once. Default 10. */
+  concurrency?: number;
+  /** How often to look for due deliveries (retries, other instances' events), in ms. Default 1000. */
+  pollIntervalMs?: number;
+  /** Run the delivery worker in this process. Default true. */
+  deliver?: boolean;
 }
 
 /** The defaults of {@link ServerOptions}' connection limits. */
@@ -182,6 +229,8 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     audit: new AuditStore(),
     tenants: new TenantsStore(),
     idempotency: new IdempotencyStore(),
+    events: new EventsStore(),
+    webhooks: new WebhooksStore(database),
   };
   const abuseLimits = new Limits({ redisUrl: options.redisUrl, redisKeyPrefix: options.redisKeyPrefix, limits: options.limits });
   const hasher = new PasswordHasher(
@@ -190,6 +239,21 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   );
   const cursors = new CursorCodec(master);
   const audit = new AuditLog(stores.audit);
+  const webhookOptions = options.webhooks ?? {};
+  const events = new EventsService(
+    database,
+    stores.events,
+    stores.sessions,
+    { enabled: options.events?.enabled ?? true, retentionMs: (options.events?.retentionDays ?? DEFAULT_EVENT_RETENTION_MS / 86_400_000) * 86_400_000 },
+    (cutoff) => stores.webhooks.purgeBefore(database.db, cutoff),
+  );
+  const delivery = new WebhookDeliveryWorker(database, stores.webhooks, master, new WebhookSender({ timeoutMs: webhookOptions.timeoutMs ?? 10_000, allowPrivateNetworks: webhookOptions.allowPrivateNetworks ?? false }), {
+    retrySchedule: webhookOptions.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
+    timeoutMs: webhookOptions.timeoutMs ?? 10_000,
+    concurrency: webhookOptions.concurrency ?? 10,
+    pollIntervalMs: webhookOptions.pollIntervalMs ?? 1000,
+  });
+  events.onEmitted((tenantId) => delivery.markEmitted(tenantId));
   const tenants = new TenantsService(database, stores.tenants, master);
   // A wrong master key would otherwise start cleanly and fail at the first sign-in.
   await tenants.checkMasterKey().catch(async (error: unknown) => {
@@ -213,10 +277,15 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     hasher,
     cursors,
     tokens,
+    events,
     organizationContext,
   );
-  const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors);
-  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, abuseLimits.signIn, organizationContext);
+  const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors, events);
+  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, abuseLimits.signIn, events, organizationContext);
+  const webhooks = new WebhooksService(database, stores.webhooks, stores.events, audit, cursors, master, {
+    allowPrivateNetworks: webhookOptions.allowPrivateNetworks ?? false,
+    onChange: () => delivery.endpointsChanged(),
+  });
   const idempotency = new Idempotency(database, stores.idempotency, master);
 
   const app = Fastify({
@@ -308,6 +377,15 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     signIn: ({ ctx, body }) => auth.signIn(ctx, body as never),
     refreshSession: ({ ctx, body }) => auth.refresh(ctx, body as never),
     signOut: ({ ctx, body }) => auth.signOut(ctx, body as never),
+    listEvents: ({ ctx, query }) => events.list(ctx, query),
+    createWebhookEndpoint: ({ ctx, body }) => webhooks.create(ctx, body as never),
+    listWebhookEndpoints: ({ ctx, query }) => webhooks.list(ctx, query),
+    getWebhookEndpoint: ({ ctx, params }) => webhooks.get(ctx, params.endpoint_id as string),
+    updateWebhookEndpoint: ({ ctx, params, body }) => webhooks.update(ctx, params.endpoint_id as string, body),
+    deleteWebhookEndpoint: ({ ctx, params }) => webhooks.delete(ctx, params.endpoint_id as string),
+    rotateWebhookEndpointSecret: ({ ctx, params }) => webhooks.rotateSecret(ctx, params.endpoint_id as string),
+    listWebhookDeliveries: ({ ctx, params, query }) => webhooks.listDeliveries(ctx, params.endpoint_id as string, query),
+    resendWebhookDelivery: ({ ctx, params }) => webhooks.resend(ctx, params.endpoint_id as string, params.delivery_id as string),
     health: async () => ({ status: "ok", limits: abuseLimits.health() }),
   };
   registerRoutes(app, handlers, {
@@ -321,13 +399,19 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);
 
+  // A request's events are committed once its response goes out: deliver them right away.
+  app.addHook("onResponse", async () => delivery.pokeIfPending());
   const retention = new Retention(database, stores.sessions, idempotency);
-  const sweep = (): void =>
+  const sweep = (): void => {
     void retention.sweep().catch((error: unknown) => app.log.error({ err: error }, "retention sweep failed"));
+    void events.purge().catch((error: unknown) => app.log.error({ err: error }, "event purge failed"));
+  };
   const sweeper = setInterval(sweep, options.sweepIntervalMs ?? 10 * 60_000);
   sweeper.unref();
+  if (webhookOptions.deliver ?? true) delivery.start();
   app.addHook("onClose", async () => {
     clearInterval(sweeper);
+    await delivery.close();
     await abuseLimits.close();
     await database.close();
   });

@@ -18,8 +18,11 @@ Usage:
   hellojohn-server start [--host 127.0.0.1] [--port 8787] [--database-url URL]
                          [--master-key KEY] [--public-url URL] [--log-level info]
                          [--redis-url URL] [--trust-proxy VALUE] [limit options]
+                         [--allow-private-webhook-urls]
       Start for real. The database URL is sqlite:FILE or postgres://…
-      (PostgreSQL for production and several instances).
+      (PostgreSQL for production and several instances). Webhook endpoint
+      URLs that resolve to loopback, private or link-local addresses are
+      refused unless --allow-private-webhook-urls is given.
 
   hellojohn-server tenant create --name NAME       Create a tenant (prints its ID)
   hellojohn-server tenant list                     List tenants
@@ -61,6 +64,7 @@ Every option can come from the environment instead:
   HELLOJOHN_PUBLIC_URL     origin clients use; tokens' iss is derived from it
   HELLOJOHN_TRUST_PROXY    see --trust-proxy
   HELLOJOHN_REDIS_URL      see --redis-url
+  HELLOJOHN_ALLOW_PRIVATE_WEBHOOK_URLS  "true": same as --allow-private-webhook-urls
   HOST, PORT               where to listen
 
 Connection limits (start and dev; flag or variable, values in ms unless noted):
@@ -96,6 +100,7 @@ const options = {
   name: { type: "string" },
   tenant: { type: "string" },
   key: { type: "string" },
+  "allow-private-webhook-urls": { type: "boolean" },
   "body-limit": { type: "string" },
   "headers-timeout-ms": { type: "string" },
   "request-timeout-ms": { type: "string" },
@@ -181,7 +186,8 @@ function trustProxy(flags: Flags): boolean | number | string {
 }
 
 async function withServer<T>(flags: Flags, work: (server: HelloJohnServer) => Promise<T>): Promise<T> {
-  const server = await createServer(serverConfig(flags));
+  // Administrative commands leave webhook delivery to the running servers.
+  const server = await createServer({ ...serverConfig(flags), webhooks: { deliver: false } });
   try {
     return await work(server);
   } finally {
@@ -222,6 +228,7 @@ async function start(flags: Flags): Promise<void> {
     trustProxy: trustProxy(flags),
     redisUrl: flags["redis-url"] ?? process.env.HELLOJOHN_REDIS_URL,
     limits: limitsConfig(flags, "production"),
+    webhooks: { allowPrivateNetworks: flags["allow-private-webhook-urls"] === true || process.env.HELLOJOHN_ALLOW_PRIVATE_WEBHOOK_URLS === "true" },
   });
   const url = await server.listen({ host: flags.host ?? process.env.HOST ?? "127.0.0.1", port: port(flags, 8787) });
   shutdownOn(server);

@@ -59,6 +59,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     databaseUrl: `sqlite:${join(dataDir, "hellojohn.db")}`,
     masterKey: state.masterKey,
     logger: { level: options.logLevel ?? "warn" },
+    // Local apps receive webhooks on localhost.
+    webhooks: { allowPrivateNetworks: true },
     // Same mechanisms as production, with limits a developer does not hit by accident.
     limits: { preset: "development", ...options.serverOptions?.limits },
   });

@@ -1,4 +1,4 @@
-export { CONNECTION_DEFAULTS, createServer, VERSION, type HelloJohnServer, type ServerOptions } from "./app.js";
+export { CONNECTION_DEFAULTS, createServer, VERSION, type EventOptions, type HelloJohnServer, type ServerOptions, type WebhookOptions } from "./app.js";
 export type { SweepResult } from "./services/retention.js";
 export { startDevServer, type DevServer, type DevServerOptions } from "./dev-server.js";
 export { openApiDocument } from "./contract/openapi.js";

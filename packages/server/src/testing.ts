@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { HelloJohn, type HelloJohnOptions } from "@hellojohn/node";
 import pg from "pg";
-import { createServer, type HelloJohnServer } from "./app.js";
+import { createServer, type HelloJohnServer, type WebhookOptions } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
 import type { LimitsOptions } from "./limits/limits-options.js";
 
@@ -17,6 +17,12 @@ export interface TestServerOptions {
   masterKey?: string;
   /** Default: the listening address. Give several instances behind one address the same value. */
   publicUrl?: string;
+  /**
+   * Webhook delivery settings, e.g. a short `retrySchedule` so tests never
+   * wait for real back-off. Private and loopback endpoint URLs are always
+   * allowed here, so a receiver in your test can get events.
+   */
+  webhooks?: Omit<WebhookOptions, "allowPrivateNetworks">;
   /**
    * Adjusts the limits. The default is the `"development"` preset: sign-in throttling, admin
    * API rate limits and hashing admission control all run, with limits a test suite does not
@@ -69,6 +75,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     publicUrl: options.publicUrl,
     passwordHashing: "unsafe-test-only",
     logger: options.logger ?? false,
+    webhooks: { ...options.webhooks, allowPrivateNetworks: true },
     limits: { preset: "development", ...options.limits },
     redisUrl: options.redisUrl,
     redisKeyPrefix: options.redisKeyPrefix,

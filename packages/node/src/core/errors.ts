@@ -159,6 +159,25 @@ export class TokenVerificationError extends HelloJohnError {
   }
 }
 
+/** Why a webhook failed {@link WebhookVerifier.verify}. */
+export type WebhookVerificationErrorCode =
+  | "missing_header"
+  | "invalid_timestamp"
+  | "stale_timestamp"
+  | "invalid_signature"
+  | "replayed"
+  | "invalid_secret"
+  | "invalid_payload";
+
+/** A webhook was refused: answer it with a 400 and do not act on it; `code` says why. */
+export class WebhookVerificationError extends HelloJohnError {
+  override readonly name = "WebhookVerificationError";
+  declare readonly code: WebhookVerificationErrorCode;
+  constructor(code: WebhookVerificationErrorCode, message: string, cause?: unknown) {
+    super(message, { type: "webhook_verification_error", code, cause });
+  }
+}
+
 /**
  * True for any error raised by this SDK, even one thrown by a second copy of
  * the package (dual ESM/CJS installs), where `instanceof` would fail.

@@ -163,6 +163,66 @@ export const schemas: Record<string, JsonSchema> = {
     ["token_type", "access_token", "expires_at", "refresh_token", "session_id"],
   ),
   SignedOut: object({ session_id: str(), revoked: { type: "boolean", const: true } }),
+  Event: object(
+    {
+      id: str({ pattern: idPattern("evt") }),
+      type: str({ description: "e.g. user.created; see the list in the README" }),
+      created_at: dateTime,
+      data: { type: "object", additionalProperties: true, description: "The object as the API returns it; a deleted object's ID only" },
+      changed_fields: { type: "array", items: str(), description: "On *.updated events: the fields the change named" },
+    },
+    ["id", "type", "created_at", "data"],
+  ),
+  EventsPage: object({
+    data: { type: "array", items: ref("Event") },
+    next_cursor: { ...nullableStr(), description: "The last event's ID when more follow; pass it as `after`" },
+  }),
+  WebhookEndpoint: object({
+    id: str({ pattern: idPattern("whe") }),
+    url: str(),
+    description: nullableStr(),
+    events: { type: "array", items: str() },
+    disabled: { type: "boolean" },
+    disabled_reason: nullableStr(),
+    created_at: dateTime,
+    updated_at: dateTime,
+  }),
+  WebhookEndpointWithSecret: {
+    allOf: [ref("WebhookEndpoint"), object({ secret: str({ pattern: "^whsec_[A-Za-z0-9+/=]+$", description: "Shown only in this response" }) })],
+  },
+  WebhookEndpointsPage: list("WebhookEndpoint"),
+  CreateWebhookEndpointRequest: body(
+    { url: str({ maxLength: 2048 }), events: { type: "array", items: str({ maxLength: 64 }), minItems: 1, maxItems: 50 }, description: nullableStr({ maxLength: 1024 }) },
+    ["url", "events"],
+  ),
+  UpdateWebhookEndpointRequest: body({
+    url: str({ maxLength: 2048 }),
+    events: { type: "array", items: str({ maxLength: 64 }), minItems: 1, maxItems: 50 },
+    description: nullableStr({ maxLength: 1024 }),
+    disabled: { type: "boolean" },
+  }),
+  WebhookAttempt: object({
+    id: str(),
+    attempted_at: dateTime,
+    status_code: { type: ["integer", "null"] },
+    latency_ms: { type: "integer", minimum: 0 },
+    succeeded: { type: "boolean" },
+    response_excerpt: nullableStr(),
+    error: nullableStr(),
+  }),
+  WebhookDelivery: object({
+    id: str({ pattern: idPattern("whd") }),
+    endpoint_id: str(),
+    event_id: str(),
+    event_type: str(),
+    status: { type: "string", enum: ["pending", "succeeded", "failed"] },
+    attempt_count: { type: "integer", minimum: 0 },
+    next_attempt_at: nullableDateTime,
+    created_at: dateTime,
+    updated_at: dateTime,
+    attempts: { type: "array", items: ref("WebhookAttempt") },
+  }),
+  WebhookDeliveriesPage: list("WebhookDelivery"),
   Health: object({
     status: str({ const: "ok" }),
     limits: object({
@@ -184,6 +244,10 @@ export const parameters = {
   status: { name: "status", in: "query", schema: { type: "string", enum: ["active", "disabled"] } },
   orgFilter: { name: "org_id", in: "query", schema: str({ maxLength: 64 }) },
   email: { name: "email", in: "query", required: true, schema: str({ maxLength: 320 }) },
+  endpointId: { name: "endpoint_id", in: "path", schema: str({ maxLength: 64 }) },
+  deliveryId: { name: "delivery_id", in: "path", schema: str({ maxLength: 64 }) },
+  eventTypes: { name: "types", in: "query", schema: str({ maxLength: 1024, description: "Comma-separated event types" }) },
+  after: { name: "after", in: "query", schema: str({ maxLength: 64, description: "An event ID: start after it" }) },
 } as const;
 
 export type Parameter = (typeof parameters)[keyof typeof parameters];

@@ -26,7 +26,7 @@ export function wireUser(row: UserRow) {
   };
 }
 
-export function wireSession(row: SessionRow, now: number) {
+export function wireSession(row: SessionRow, now: number = Date.now()) {
   return {
     id: row.id,
     status: sessionStatus(row, now),

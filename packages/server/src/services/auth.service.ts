@@ -10,6 +10,7 @@ import type { SessionsStore } from "../store/sessions.store.js";
 import type { UsersStore } from "../store/users.store.js";
 import { iso, sessionStatus, wireUser } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
+import type { EventsService } from "./events.service.js";
 import type { OrganizationContext, TokenOrganization } from "./organization-context.js";
 import type { RequestContext } from "./context.js";
 import type { TenantsService } from "./tenants.service.js";
@@ -34,6 +35,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenIssuer,
     private readonly throttle: SignInThrottle,
+    private readonly events: EventsService,
     private readonly organizations: OrganizationContext,
   ) {}
 
@@ -142,6 +144,7 @@ export class AuthService {
       const refreshToken = await this.#insertRefreshToken(trx, ctx.tenantId, current.id, sessionId, now);
       await this.users.update(trx, ctx.tenantId, current.id, { last_sign_in_at: now });
       await this.audit.record(trx, userCtx, "user.signed_in", current.id, { session_id: sessionId });
+      await this.events.sessionCreated(trx, userCtx, sessionId);
       return { user: { ...current, last_sign_in_at: now }, refreshToken };
     });
     if ("refused" in outcome) {
@@ -170,6 +173,7 @@ export class AuthService {
         // A refresh token is single-use: seeing it twice means it leaked, so the whole session goes.
         await this.sessions.revoke(trx, ctx.tenantId, row.session_id, now);
         await this.audit.record(trx, ctx, "session.refresh_token_reused", row.user_id, { session_id: row.session_id });
+        await this.events.sessionsRevoked(trx, ctx, row.user_id, now, row.session_id);
         return { refused: "reused" as const };
       }
       const session = await this.sessions.find(trx, ctx.tenantId, row.session_id);
@@ -188,9 +192,11 @@ export class AuthService {
   async signOut(ctx: RequestContext, input: { refresh_token: string }) {
     const row = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, sha256(input.refresh_token));
     if (row === undefined) throw invalidRefresh();
-    await this.sessions.revoke(this.database.db, ctx.tenantId, row.session_id, Date.now());
-    await this.audit.record(this.database.db, { ...ctx, actor: { type: "user", id: row.user_id } }, "user.signed_out", row.user_id, {
-      session_id: row.session_id,
+    const now = Date.now();
+    await this.database.db.transaction().execute(async (trx) => {
+      await this.sessions.revoke(trx, ctx.tenantId, row.session_id, now);
+      await this.audit.record(trx, { ...ctx, actor: { type: "user", id: row.user_id } }, "user.signed_out", row.user_id, { session_id: row.session_id });
+      await this.events.sessionsRevoked(trx, ctx, row.user_id, now, row.session_id);
     });
     return { session_id: row.session_id, revoked: true as const };
   }

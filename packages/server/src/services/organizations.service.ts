@@ -9,6 +9,7 @@ import type { Executor } from "../store/schema.js";
 import type { UsersStore } from "../store/users.store.js";
 import { wireMembership, wireOrganization } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
+import type { EventsService } from "./events.service.js";
 import { mutation, type RequestContext } from "./context.js";
 
 function checkOrgName(name: string): string {
@@ -32,6 +33,7 @@ export class OrganizationsService {
     private readonly users: UsersStore,
     private readonly audit: AuditLog,
     private readonly cursors: CursorCodec,
+    private readonly events: EventsService,
   ) {}
 
   async #mustFind(db: Executor, tenantId: string, orgId: string, lock = false): Promise<OrganizationRow> {
@@ -54,6 +56,7 @@ export class OrganizationsService {
     return mutation(this.database.db, ctx, async (trx) => {
       await this.store.insert(trx, row);
       await this.audit.record(trx, ctx, "organization.created", null, { org_id: row.id });
+      await this.events.emit(trx, ctx, "organization.created", wireOrganization(row));
       return wireOrganization(row);
     });
   }
@@ -87,6 +90,7 @@ export class OrganizationsService {
       if (input.metadata !== undefined) changes.metadata = serializeMetadata(mergePatch(JSON.parse(current.metadata), input.metadata));
       await this.store.update(trx, ctx.tenantId, current.id, changes);
       await this.audit.record(trx, ctx, "organization.updated", null, { org_id: current.id, fields: Object.keys(input).sort() });
+      await this.events.emit(trx, ctx, "organization.updated", wireOrganization({ ...current, ...changes }), Object.keys(input).sort());
       return wireOrganization({ ...current, ...changes });
     });
   }
@@ -96,6 +100,7 @@ export class OrganizationsService {
       const current = await this.#mustFind(trx, ctx.tenantId, orgId, true);
       await this.store.delete(trx, ctx.tenantId, current.id);
       await this.audit.record(trx, ctx, "organization.deleted", null, { org_id: current.id });
+      await this.events.emit(trx, ctx, "organization.deleted", { id: current.id, deleted: true });
       return { id: orgId, deleted: true as const };
     });
   }
@@ -110,6 +115,7 @@ export class OrganizationsService {
       if ((await this.users.find(trx, ctx.tenantId, userId, true)) === undefined) throw notFound("user");
       await this.store.insertMembership(trx, { ...row, org_id: org.id });
       await this.audit.record(trx, ctx, "organization.member_added", userId, { org_id: org.id, role });
+      await this.events.emit(trx, ctx, "organization.member_added", wireMembership({ ...row, org_id: org.id }));
       return wireMembership({ ...row, org_id: org.id });
     }).catch((error: unknown) => {
       if (this.database.isUniqueViolation(error)) throw new ApiError(409, "already_member", "The user is already a member", "user_id");
@@ -143,6 +149,7 @@ export class OrganizationsService {
       const org = await this.#mustFind(trx, ctx.tenantId, orgId);
       if (!(await this.store.deleteMembership(trx, ctx.tenantId, org.id, userId))) throw notFound("membership");
       await this.audit.record(trx, ctx, "organization.member_removed", userId, { org_id: org.id });
+      await this.events.emit(trx, ctx, "organization.member_removed", { org_id: org.id, user_id: userId });
       return { id: userId, deleted: true as const };
     });
   }

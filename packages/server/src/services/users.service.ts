@@ -32,6 +32,7 @@ import {
   wireUserMembership,
 } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
+import type { EventsService } from "./events.service.js";
 import { mutation, type RequestContext } from "./context.js";
 import type { OrganizationContext } from "./organization-context.js";
 import type { TokenIssuer } from "./token-issuer.js";
@@ -88,6 +89,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly cursors: CursorCodec,
     private readonly tokens: TokenIssuer,
+    private readonly events: EventsService,
     private readonly organizationContext: OrganizationContext,
   ) {}
 
@@ -167,6 +169,7 @@ export class UsersService {
     return this.#mutation(ctx, async (trx) => {
       await this.users.insert(trx, row);
       await this.audit.record(trx, ctx, "user.created", row.id);
+      await this.events.emit(trx, ctx, "user.created", wireUser(row));
       return wireUser(row);
     }).catch((error: unknown) => this.#emailTaken(error));
   }
@@ -215,9 +218,11 @@ export class UsersService {
       }
       const fields = Object.keys(input).sort();
       await this.audit.record(trx, ctx, "user.updated", current.id, { fields });
+      await this.events.userUpdated(trx, ctx, current, { ...current, ...changes }, fields, now);
       if (passwordHash !== undefined) {
         const revoked = input.revoke_sessions === false ? 0 : await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
         await this.audit.record(trx, ctx, "user.password_set", current.id, { revoked_sessions: revoked });
+        if (revoked > 0) await this.events.sessionsRevoked(trx, ctx, current.id, now);
       }
       return wireUser({ ...current, ...changes });
     }).catch((error: unknown) => this.#emailTaken(error));
@@ -245,6 +250,7 @@ export class UsersService {
       } else {
         await this.audit.record(trx, ctx, "user.enabled", current.id);
       }
+      await this.events.userStatusChanged(trx, ctx, { ...current, ...changes }, now);
       return wireUser({ ...current, ...changes });
     });
   }
@@ -268,6 +274,7 @@ export class UsersService {
       await this.idempotency.deleteForUser(trx, ctx.tenantId, userId);
       await this.users.delete(trx, ctx.tenantId, userId);
       await this.audit.record(trx, ctx, "user.deleted", userId);
+      await this.events.emit(trx, ctx, "user.deleted", { id: userId, deleted: true });
       return { id: userId, deleted: true as const };
     });
   }
@@ -311,6 +318,7 @@ export class UsersService {
         expires_in: seconds,
         ...(organization === undefined ? {} : { organization_id: organization.id }),
       });
+      await this.events.sessionCreated(trx, ctx, sessionId);
       const { token, expiresAt } = sign({ tenantId: ctx.tenantId, userId: current.id, sessionId, expiresInSeconds: seconds, actor: { keyId, reason }, organization });
       return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
     });
@@ -347,6 +355,7 @@ export class UsersService {
       if (session.revoked_at !== null) return wireSession(session, now);
       await this.sessions.revoke(trx, ctx.tenantId, session.id, now);
       await this.audit.record(trx, ctx, "session.revoked", user.id, { session_id: session.id });
+      await this.events.sessionsRevoked(trx, ctx, user.id, now, session.id);
       return wireSession({ ...session, revoked_at: now }, now);
     });
   }

@@ -84,6 +84,15 @@ export class Database {
     return this.dialect === "postgres" ? query.forUpdate() : query;
   }
 
+  /**
+   * Locks the selected rows and skips rows another transaction holds, so that
+   * several instances can claim work without waiting on or repeating each
+   * other (PostgreSQL); SQLite has one writer at a time.
+   */
+  forUpdateSkipLocked<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O> {
+    return this.dialect === "postgres" ? query.forUpdate().skipLocked() : query;
+  }
+
   /** True for a unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean {
     const code = (error as { code?: unknown } | null)?.code;

@@ -148,6 +148,85 @@ const initial: Migration = {
   },
 };
 
+// Events feed (outbox) and webhook delivery. Positions come from a per-tenant
+// counter row, locked by the emitting transaction until it commits, so the
+// feed's order is commit order (see services/events.service.ts); each endpoint
+// follows the feed with its own cursor.
+const eventsAndWebhooks: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("events")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("position", "bigint", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("subject_id", "text", (c) => c.notNull())
+      .addColumn("payload", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("events_tenant_position").on("events").columns(["tenant_id", "position"]).unique().execute();
+    await db.schema.createIndex("events_created").on("events").column("created_at").execute();
+    await db.schema
+      .createTable("event_counters")
+      .addColumn("tenant_id", "text", (c) => c.primaryKey())
+      .addColumn("last_position", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("webhook_endpoints")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("url", "text", (c) => c.notNull())
+      .addColumn("description", "text")
+      .addColumn("event_types", "text", (c) => c.notNull())
+      .addColumn("sealed_secret", "text", (c) => c.notNull())
+      .addColumn("sealed_previous_secret", "text")
+      .addColumn("previous_secret_expires_at", "bigint")
+      .addColumn("disabled", "integer", (c) => c.notNull())
+      .addColumn("disabled_reason", "text")
+      .addColumn("last_success_at", "bigint")
+      .addColumn("position_cursor", "bigint", (c) => c.notNull())
+      .addColumn("lease_owner", "text")
+      .addColumn("lease_until", "bigint")
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("updated_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("webhook_endpoints_tenant_created").on("webhook_endpoints").columns(["tenant_id", "created_at", "id"]).execute();
+    await db.schema
+      .createTable("webhook_deliveries")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("endpoint_id", "text", (c) => c.notNull())
+      .addColumn("event_id", "text", (c) => c.notNull())
+      .addColumn("position", "bigint", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("attempt_count", "integer", (c) => c.notNull())
+      .addColumn("schedule_index", "integer", (c) => c.notNull())
+      .addColumn("next_attempt_at", "bigint")
+      .addColumn("started_at", "bigint", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("updated_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("webhook_deliveries_due").on("webhook_deliveries").columns(["endpoint_id", "status", "position"]).execute();
+    await db.schema.createIndex("webhook_deliveries_event").on("webhook_deliveries").columns(["endpoint_id", "event_id"]).unique().execute();
+    await db.schema.createIndex("webhook_deliveries_pending").on("webhook_deliveries").columns(["status", "next_attempt_at"]).execute();
+    await db.schema.createIndex("webhook_deliveries_endpoint_created").on("webhook_deliveries").columns(["endpoint_id", "created_at", "id"]).execute();
+    await db.schema
+      .createTable("webhook_attempts")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("delivery_id", "text", (c) => c.notNull())
+      .addColumn("endpoint_id", "text", (c) => c.notNull())
+      .addColumn("attempted_at", "bigint", (c) => c.notNull())
+      .addColumn("status_code", "integer")
+      .addColumn("latency_ms", "integer", (c) => c.notNull())
+      .addColumn("succeeded", "integer", (c) => c.notNull())
+      .addColumn("response_excerpt", "text")
+      .addColumn("error", "text")
+      .execute();
+    await db.schema.createIndex("webhook_attempts_delivery").on("webhook_attempts").columns(["delivery_id", "attempted_at"]).execute();
+  },
+};
+
 /**
  * Idempotency claims that a crashed server cannot leave stuck (a lease and a
  * per-claim token), stored responses that know which user they are about, and
@@ -194,6 +273,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0002_idempotency_leases": idempotencyLeases,
   "0003_user_scale": userScale,
   "0004_aggregated_audit_events": aggregatedAuditEvents,
+  "0005_events_webhooks": eventsAndWebhooks,
   "0006_session_organization": sessionOrganization,
 };
 

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import type { EventsSchema } from "./events.schema.js";
 
 // Times are epoch milliseconds and booleans 0/1 in both dialects; JSON is text.
 
@@ -138,7 +139,7 @@ export interface UserCountsTable {
   n: number;
 }
 
-export interface Schema {
+export interface Schema extends EventsSchema {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   signing_keys: SigningKeysTable;

@@ -86,6 +86,11 @@ export class SessionsStore {
     return Number(result.numUpdatedRows);
   }
 
+  /** The user's sessions revoked at exactly `at` (by the revocation that just ran in this transaction). */
+  revokedAt(db: Executor, tenantId: string, userId: string, at: number): Promise<SessionRow[]> {
+    return db.selectFrom("sessions").selectAll().where("tenant_id", "=", tenantId).where("user_id", "=", userId).where("revoked_at", "=", at).orderBy("id").execute();
+  }
+
   async insertRefreshToken(db: Executor, token: RefreshTokenRow): Promise<void> {
     await db.insertInto("refresh_tokens").values(token).execute();
   }

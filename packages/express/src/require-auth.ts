@@ -2,6 +2,7 @@ import {
   assertKnownOptions,
   authenticateToken,
   errorResponse,
+  checkTokenParties,
   RequestState,
   RoleRequirement,
   unauthorizedBody,
@@ -14,7 +15,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { notMounted } from "./get-auth.js";
 import type { RequireAuthOptions } from "./types.js";
 
-const OPTION_NAMES = ["checkRevoked", "role"] as const satisfies readonly (keyof RequireAuthOptions)[];
+const OPTION_NAMES = ["checkRevoked", "audience", "authorizedParties", "role"] as const satisfies readonly (keyof RequireAuthOptions)[];
 type MustBeNever<T extends never> = T;
 // A compile error here names an option of RequireAuthOptions missing from OPTION_NAMES.
 type UnlistedOption = MustBeNever<Exclude<keyof RequireAuthOptions, (typeof OPTION_NAMES)[number]>>;
@@ -22,9 +23,10 @@ type UnlistedOption = MustBeNever<Exclude<keyof RequireAuthOptions, (typeof OPTI
 /**
  * Answers 401 with a JSON error (never a redirect) unless the request has a
  * valid HelloJohn session. With `checkRevoked`, also asks HelloJohn whether
- * the session is still active. With `role`, answers 403 `insufficient_role`
- * when the session's organization role (the token's `org_role`) is not the
- * one (or one of those) required. When HelloJohn cannot be reached to check the
+ * the session is still active; with `audience`/`authorizedParties`, also
+ * requires the token's `aud`/`azp` to match. With `role`, answers 403
+ * `insufficient_role` when the session's organization role (the token's
+ * `org_role`) is not the one (or one of those) required. When HelloJohn cannot be reached to check the
  * token, answers 503 JSON with `Retry-After` (the cause is logged by the
  * client's logger), never an HTML error page.
  *
@@ -42,6 +44,8 @@ export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
   assertKnownOptions("requireAuth()", options, OPTION_NAMES);
   const checkRevoked = options.checkRevoked === true;
   const roles = RoleRequirement.from(options.role, 'requireAuth() option "role"');
+  const parties = { audience: options.audience, authorizedParties: options.authorizedParties };
+  const checkParties = parties.audience !== undefined || parties.authorizedParties !== undefined;
   return (req: Request, res: Response, next: NextFunction): void => {
     const state = RequestState.of(req);
     if (state === undefined) return next(notMounted());
@@ -57,6 +61,8 @@ export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
     if (failure !== null) return unavailable(failure);
     const token = RequestState.tokenOf(state);
     if (state.auth === null || token === null) return deny(RequestState.errorOf(state));
+    const refusal = checkParties ? checkTokenParties(state.auth, parties) : null;
+    if (refusal !== null) return deny(refusal);
     if (!checkRevoked) return authorize(state.auth);
     const admit = (checked: RequestAuthentication): void => {
       if (checked.failure !== undefined) return unavailable(checked.failure);

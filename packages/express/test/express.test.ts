@@ -73,6 +73,9 @@ describe.each(versions)("%s", (_name, express) => {
     app.get("/strict", requireAuth({ checkRevoked: true }), (req, res) => {
       res.json({ sessionId: req.hj.auth?.sessionId });
     });
+    app.get("/orders", requireAuth({ audience: "https://api.example.com", authorizedParties: ["https://app.example.com"] }), (req, res) => {
+      res.json({ aud: req.hj.auth?.claims.aud });
+    });
     app.get("/users", async (req, res, next) => {
       try {
         const { users, total } = await req.hj.users.list({ search: String(req.query.q ?? "") });
@@ -107,6 +110,20 @@ describe.each(versions)("%s", (_name, express) => {
     expect(await forged.json()).toMatchObject({ error: { code: "token_malformed" } });
     const ok = await fetch(`${url}/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(await ok.json()).toMatchObject({ id: userId, email: "express@example.com" });
+  });
+
+  it("requireAuth({ audience, authorizedParties }) admits only tokens signed in for that API from that origin", async () => {
+    const forApi = (authorizedParty: string) =>
+      hj.client.sessions.signInWithPassword({ email: "express@example.com", password: PASSWORD, audience: "https://api.example.com", authorizedParty });
+    const get = (bearer: string) => fetch(`${url}/orders`, { headers: { authorization: `Bearer ${bearer}` } });
+    const ok = await get((await forApi("https://app.example.com")).accessToken);
+    expect(await ok.json()).toEqual({ aud: "https://api.example.com" });
+    const noAudience = await get(token);
+    expect(noAudience.status).toBe(401);
+    expect(await noAudience.json()).toMatchObject({ error: { code: "token_invalid_audience" } });
+    const otherOrigin = await get((await forApi("https://evil.example")).accessToken);
+    expect(otherOrigin.status).toBe(401);
+    expect(await otherOrigin.json()).toMatchObject({ error: { code: "token_invalid_authorized_party" } });
   });
 
   it("requireAuth({ checkRevoked }) refuses a session revoked by disable", async () => {

@@ -19,6 +19,16 @@ export interface RequireAuthOptions {
   /** Also ask HelloJohn whether the session was revoked (one API call per request). */
   checkRevoked?: boolean;
   /**
+   * Required `aud` of the token (one of these), on top of the client's
+   * `audience` option. Tokens carry `aud` when sign-in asked for one.
+   */
+  audience?: string | string[];
+  /**
+   * Allowed `azp` (the origin the token was issued to), on top of the
+   * client's `authorizedParties` option; a token without `azp` passes (as in Clerk).
+   */
+  authorizedParties?: string[];
+  /**
    * Also require this role (or any of these roles) in the session's active
    * organization (the token's `org_role`); otherwise answer 403 `insufficient_role`.
    */

@@ -25,6 +25,9 @@ async function app(options: Parameters<typeof hellojohn>[1] = { client: hj.clien
   fastify.get("/whoami", async (request) => ({ userId: request.hj.auth?.userId ?? null, viaGetAuth: getAuth(request)?.userId ?? null }));
   fastify.get("/me", { preHandler: requireAuth() }, async (request) => request.hj.users.get(request.hj.auth?.userId as string));
   fastify.get("/strict", { preHandler: requireAuth({ checkRevoked: true }) }, async (request) => ({ sessionId: request.hj.auth?.sessionId }));
+  fastify.get("/orders", { preHandler: requireAuth({ audience: "https://api.example.com", authorizedParties: ["https://app.example.com"] }) }, async (request) => ({
+    aud: request.hj.auth?.claims.aud,
+  }));
   fastify.get("/count", async () => ({ total: (await fastify.hj.users.list()).total }));
   // An encapsulated child context sees the decorations too.
   await fastify.register(async (child) => {
@@ -76,6 +79,26 @@ describe("@hellojohn/fastify", () => {
     const refused = await fastify.inject({ url: "/strict", headers: { authorization: `Bearer ${own}` } });
     expect(refused.statusCode).toBe(401);
     expect(refused.json()).toMatchObject({ error: { code: "token_revoked" } });
+    await fastify.close();
+  });
+
+  it("requireAuth({ audience, authorizedParties }) admits only tokens signed in for that API from that origin", async () => {
+    const forApi = async (authorizedParty: string) =>
+      (await hj.client.sessions.signInWithPassword({ email: "fastify@example.com", password: PASSWORD, audience: "https://api.example.com", authorizedParty })).accessToken;
+    const fastify = await app();
+    const get = async (bearer: string) => fastify.inject({ url: "/orders", headers: { authorization: `Bearer ${bearer}` } });
+    expect((await get(await forApi("https://app.example.com"))).json()).toEqual({ aud: "https://api.example.com" });
+    const noAudience = await get(token);
+    expect(noAudience.statusCode).toBe(401);
+    expect(noAudience.json()).toMatchObject({ error: { code: "token_invalid_audience" } });
+    const otherOrigin = await get(await forApi("https://evil.example"));
+    expect(otherOrigin.statusCode).toBe(401);
+    expect(otherOrigin.json()).toMatchObject({ error: { code: "token_invalid_authorized_party" } });
+    // The plugin's client-wide audience refuses the plain token on every route: it is no session at all.
+    const strict = await app({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: hj.url, audience: "https://api.example.com" });
+    expect((await strict.inject({ url: "/whoami", headers: { authorization: `Bearer ${token}` } })).json()).toEqual({ userId: null, viaGetAuth: null });
+    expect((await strict.inject({ url: "/whoami", headers: { authorization: `Bearer ${await forApi("https://x.example")}` } })).json()).toEqual({ userId, viaGetAuth: userId });
+    await strict.close();
     await fastify.close();
   });
 

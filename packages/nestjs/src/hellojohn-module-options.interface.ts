@@ -8,4 +8,14 @@ export interface HelloJohnModuleOptions extends HelloJohnOptions {
   cookieName?: string;
   /** Make `HelloJohnGuard` also ask HelloJohn whether each session was revoked. Default false. */
   checkRevoked?: boolean;
+  /**
+   * Required `aud` of every token `HelloJohnGuard` admits (one of these); also
+   * the created client's `audience`. Applies to a given `client` too.
+   */
+  audience?: string | string[];
+  /**
+   * Allowed `azp` of every token `HelloJohnGuard` admits, with Clerk's meaning
+   * (a token without `azp` passes); also the created client's. Applies to a given `client` too.
+   */
+  authorizedParties?: string[];
 }

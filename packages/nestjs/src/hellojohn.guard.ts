@@ -56,6 +56,8 @@ export class HelloJohnGuard implements CanActivate {
     const result = authenticateRequest(this.client, request.headers, {
       cookieName: this.options.cookieName,
       checkRevoked: this.options.checkRevoked === true,
+      audience: this.options.audience,
+      authorizedParties: this.options.authorizedParties,
     });
     // A remembered token is answered synchronously: no promise on the common path.
     return result instanceof Promise

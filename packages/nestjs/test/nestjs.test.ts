@@ -216,6 +216,26 @@ describe("HelloJohnModule.forRootAsync", () => {
     }
   });
 
+  it("makes the guard enforce audience and authorized parties, also with a given client", async () => {
+    const forApi = async (authorizedParty: string) =>
+      (await hj.client.sessions.signInWithPassword({ email: "nest@example.com", password: PASSWORD, audience: "https://api.example.com", authorizedParty })).accessToken;
+    const { app, url } = await start(
+      "fastify",
+      [HelloJohnModule.forRoot({ client: hj.client, audience: "https://api.example.com", authorizedParties: ["https://app.example.com"] })],
+      false,
+    );
+    try {
+      const get = (bearer: string) => fetch(`${url}/guarded`, { headers: { authorization: `Bearer ${bearer}` } });
+      expect(await (await get(await forApi("https://app.example.com"))).json()).toEqual({ userId });
+      const noAudience = await get(token);
+      expect(noAudience.status).toBe(401);
+      expect(await noAudience.json()).toMatchObject({ error: { code: "token_invalid_audience" } });
+      expect(await (await get(await forApi("https://evil.example"))).json()).toMatchObject({ error: { code: "token_invalid_authorized_party" } });
+    } finally {
+      await app.close();
+    }
+  });
+
   it("lets tests override the named options token", async () => {
     const moduleRef = await Test.createTestingModule({ imports: [HelloJohnModule.forRoot({ tenantId: "ten_01J9Z3K4M5N6P7Q8R9S0T1V2W9", secretKey: hj.secretKey })] })
       .overrideProvider(HELLOJOHN_OPTIONS)

@@ -3,9 +3,13 @@
 //    with Stripe's and OpenAI's SDKs measured the same way, interleaved, in the same run.
 // 2. Cold import time in fresh processes, for the same three SDKs.
 // 3. Size bundled, minified and gzipped, for the same three SDKs.
-// 4. Token verification: first sight of a token vs a repeat.
+// 4. Token verification: first sight of a token vs a repeat, for this build (Web Crypto) and, side by side,
+//    for the SDK as it was before the switch from node:crypto (built from git history, commit BEFORE_WEB_CRYPTO).
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -40,6 +44,7 @@ const body = JSON.stringify({
 const jwks = JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "kid_1", alg: "EdDSA", use: "sig" }] });
 const server = createServer((req, res) => {
   res.writeHead(200, { "content-type": "application/json", "x-request-id": "req_bench" });
+  if (req.url.endsWith("/openid-configuration")) return res.end(JSON.stringify({ issuer: `${baseUrl}/v1/tenants/${TENANT}` }));
   res.end(req.url.endsWith("jwks.json") ? jwks : body);
 });
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -103,21 +108,59 @@ for (const [name, file] of Object.entries(entries)) {
   console.log(`  ${name.padEnd(16)} ${fmt(code.length / 1024).padStart(7)} kB, ${fmt(gzipSync(code).length / 1024, 2).padStart(7)} kB gzipped${name === OURS ? " (target ≤ 15 kB)" : ""}`);
 }
 
-// 4. Token verification.
+// 4. Token verification, this build vs the SDK before the switch to Web Crypto, interleaved rounds.
+const BEFORE_WEB_CRYPTO = "4afcd75"; // the last commit whose core used node:crypto and Buffer
+async function sdkBeforeWebCrypto() {
+  const dir = mkdtempSync(join(tmpdir(), "hellojohn-bench-"));
+  try {
+    const root = execFileSync("git", ["rev-parse", "--show-toplevel"], { encoding: "utf8" }).trim();
+    execFileSync("sh", ["-c", `git -C "${root}" archive ${BEFORE_WEB_CRYPTO} packages/node/src | tar -x -C "${dir}"`]);
+    const outfile = join(dir, "before.mjs");
+    await build({ entryPoints: [join(dir, "packages/node/src/index.ts")], bundle: true, platform: "node", format: "esm", outfile, define: { __SDK_VERSION__: '"before"' }, logLevel: "silent" });
+    return (await import(outfile)).HelloJohn;
+  } catch (error) {
+    console.log(`\n(The SDK before Web Crypto could not be built from git commit ${BEFORE_WEB_CRYPTO}: ${error.message.split("\n")[0]})`);
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
 const now = Math.floor(Date.now() / 1000);
-const tokens = Array.from({ length: 2000 }, (_, i) => {
-  const h = b64({ alg: "EdDSA", typ: "JWT", kid: "kid_1" });
-  const p = b64({ iss: `${baseUrl}/v1/tenants/${TENANT}`, sub: `usr_${i}`, sid: `ses_${i}`, tid: TENANT, iat: now, nbf: now, exp: now + 900 });
-  return `${h}.${p}.${sign(null, Buffer.from(`${h}.${p}`), privateKey).toString("base64url")}`;
-});
-await hj.verifyToken(tokens[0]);
-let t = performance.now();
-for (const token of tokens.slice(1)) await hj.verifyToken(token);
-const first = ((performance.now() - t) * 1000) / (tokens.length - 1);
-t = performance.now();
-for (let i = 0; i < 20000; i++) await hj.verifyToken(tokens[1 + (i % 1000)]);
-const repeat = ((performance.now() - t) * 1000) / 20000;
-console.log(`\nverifyToken: ${fmt(first)} µs for a token seen first (Ed25519 signature check), ${fmt(repeat, 2)} µs for a repeat (${fmt(first / repeat)}× faster)`);
+const makeTokens = (n, tag) =>
+  Array.from({ length: n }, (_, i) => {
+    const h = b64({ alg: "EdDSA", typ: "JWT", kid: "kid_1" });
+    const p = b64({ iss: `${baseUrl}/v1/tenants/${TENANT}`, sub: `usr_${tag}${i}`, sid: `ses_${i}`, tid: TENANT, iat: now, nbf: now, exp: now + 900 });
+    return `${h}.${p}.${sign(null, Buffer.from(`${h}.${p}`), privateKey).toString("base64url")}`;
+  });
+const Before = await sdkBeforeWebCrypto();
+// Fresh clients for both (the latency section's client has a history), and the order alternates per round.
+const verifiers = { "this build (Web Crypto)": new HelloJohn({ tenantId: TENANT, secretKey: KEY, baseUrl }) };
+if (Before !== undefined) verifiers[`before (node:crypto, ${BEFORE_WEB_CRYPTO})`] = new Before({ tenantId: TENANT, secretKey: KEY, baseUrl });
+for (const client of Object.values(verifiers)) await client.verifyToken(makeTokens(1, "warm")[0]);
+const firstSight = Object.fromEntries(Object.keys(verifiers).map((name) => [name, []]));
+const repeat = Object.fromEntries(Object.keys(verifiers).map((name) => [name, []]));
+for (let round = 0; round < 6; round++) {
+  const entries = Object.entries(verifiers);
+  for (const [name, client] of round % 2 === 0 ? entries : entries.reverse()) {
+    const fresh = makeTokens(300, `${round}-${name}`);
+    let t = performance.now();
+    for (const token of fresh) await client.verifyToken(token);
+    firstSight[name].push(((performance.now() - t) * 1000) / fresh.length);
+    t = performance.now();
+    for (let i = 0; i < 6000; i++) await client.verifyToken(fresh[i % fresh.length]);
+    repeat[name].push(((performance.now() - t) * 1000) / 6000);
+  }
+}
+console.log("\nverifyToken, median of 6 interleaved rounds (300 new tokens, then 6,000 repeats, per round)");
+for (const name of Object.keys(verifiers)) {
+  const f = median(firstSight[name]);
+  const r = median(repeat[name]);
+  console.log(`  ${name.padEnd(32)} first sight ${fmt(f).padStart(6)} µs (Ed25519 signature check), remembered ${fmt(r, 2).padStart(5)} µs (${fmt(f / r)}× faster)`);
+}
+if (Before !== undefined) {
+  const [now_, before] = Object.keys(verifiers);
+  console.log(`  Web Crypto / node:crypto: first sight ${fmt(median(firstSight[now_]) / median(firstSight[before]), 2)}×, remembered ${fmt(median(repeat[now_]) / median(repeat[before]), 2)}×`);
+}
 
 server.close();

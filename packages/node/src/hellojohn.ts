@@ -87,7 +87,10 @@ export class HelloJohn {
       sessionStatus: (sessionId) => this.sessions.get(sessionId),
       tenantId: resolved.tenantId,
       issuer: resolved.issuer,
+      fallbackIssuer: resolved.fallbackIssuer,
       clockTolerance: resolved.clockTolerance,
+      audience: resolved.audience,
+      authorizedParties: resolved.authorizedParties,
     });
     verifiers.set(this, this.#verifier);
     loggers.set(this, http.logger);

@@ -48,15 +48,9 @@ export type {
   ListUserSessionsParams,
   UsersPage,
 } from "./resources/users/users.interface.js";
+export type { ImportUserParams, ImportUserResult, ImportUsersParams, ImportUsersResult } from "./resources/users/users-import.interface.js";
 export { Sessions } from "./resources/sessions/sessions.js";
-export type {
-  RefreshSessionParams,
-  SessionStatus,
-  SessionTokens,
-  SignInResult,
-  SignInWithPasswordParams,
-  SignOutResult,
-} from "./resources/sessions/sessions.interface.js";
+export type { RefreshParams, SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./resources/sessions/sessions.interface.js";
 export { Organizations } from "./resources/organizations/organizations.js";
 export type {
   AddMemberParams,
@@ -71,6 +65,7 @@ export type {
   UpdateOrganizationParams,
 } from "./resources/organizations/organizations.interface.js";
 export type { CheckAuthorizationParams, Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
+export { checkTokenParties, type TokenPartiesOptions } from "./tokens/token-parties.js";
 export {
   authenticateRequest,
   authenticateRequestCallback,

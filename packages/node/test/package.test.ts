@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Packs the built package and uses it from throw-away projects exactly as a user would.
@@ -55,4 +56,12 @@ describe("the published package", () => {
     const out = run(dir, "probe.cjs", `const { HelloJohn, isHelloJohnError, VERSION } = require("@hellojohn/node");\n${PROBE}`);
     expect(JSON.parse(out)).toEqual(expected);
   }, 120_000);
+
+  it("bundles for the browser platform (workers, edge) with no Node built-in and no Buffer", async () => {
+    // esbuild refuses a `node:` import for the browser platform; Buffer would be an undefined global there.
+    const bundle = await build({ entryPoints: [join(root, "dist", "index.js")], bundle: true, platform: "browser", format: "esm", write: false, logLevel: "silent" });
+    const code = bundle.outputFiles[0]?.text ?? "";
+    expect(code).toContain("crypto.subtle.verify");
+    expect(code.match(/\bBuffer\b|\bprocess\.(?!env\b|version\b|platform\b|arch\b)|require\(/g)).toBeNull();
+  });
 });

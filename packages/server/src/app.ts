@@ -22,6 +22,7 @@ import { TenantsService } from "./services/tenants.service.js";
 import { TokenIssuer } from "./services/token-issuer.js";
 import { Retention, type SweepResult } from "./services/retention.js";
 import { UsersService } from "./services/users.service.js";
+import { UserTransferService } from "./services/user-transfer.service.js";
 import { DEFAULT_EVENT_RETENTION_MS, EventsService } from "./services/events.service.js";
 import { DEFAULT_RETRY_SCHEDULE, WebhookDeliveryWorker } from "./services/webhook-delivery.js";
 import { WebhookSender } from "./services/webhook-sender.js";
@@ -36,6 +37,8 @@ import { OrganizationsStore } from "./store/organizations.store.js";
 import { SessionsStore } from "./store/sessions.store.js";
 import { TenantsStore } from "./store/tenants.store.js";
 import { UsersStore } from "./store/users.store.js";
+import { UserTransferStore } from "./store/user-transfer.store.js";
+import { mountConsole, type ConsoleOption } from "./console/mount-console.js";
 
 declare const __SERVER_VERSION__: string;
 /** This package's version. */
@@ -100,6 +103,12 @@ export interface ServerOptions {
   maxConnections?: number;
   /** How often expired sessions, refresh tokens and idempotency records are deleted, in ms. Default 10 minutes. */
   sweepIntervalMs?: number;
+  /**
+   * Serve the admin console at `/console` (sign-in by `hellojohn-server console`
+   * login links). `true` for the defaults, or timings in ms: `loginLinkTtlMs`
+   * (10 min), `idleTimeoutMs` (30 min), `maxAgeMs` (12 h). Default off; `dev` turns it on.
+   */
+  console?: ConsoleOption;
   /** Webhook delivery settings. */
   webhooks?: WebhookOptions;
   /** Events feed settings. */
@@ -172,6 +181,11 @@ export interface HelloJohnServer {
   readonly tenants: TenantsService;
   /** The limits in force, where they are kept, and the password hashing counters. */
   readonly limits: LimitsStatus;
+  /**
+   * Bulk import and export of a tenant's users, for the `hellojohn-server users
+   * import|export` commands run against the database directly.
+   */
+  readonly transfer: UserTransferService;
   /**
    * Deletes expired sessions, stale refresh tokens and idempotency records past
    * their replay window now (the server also does it every `sweepIntervalMs`).
@@ -280,6 +294,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     events,
     organizationContext,
   );
+  const transfer = new UserTransferService(database, stores.users, new UserTransferStore(), audit, hasher);
   const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors, events);
   const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, abuseLimits.signIn, events, organizationContext);
   const webhooks = new WebhooksService(database, stores.webhooks, stores.events, audit, cursors, master, {
@@ -353,6 +368,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
   const handlers: Record<string, Handler> = {
     listUsers: ({ ctx, query }) => users.list(ctx, query),
     createUser: ({ ctx, body }) => users.create(ctx, body as never),
+    importUsers: ({ ctx, body }) => transfer.import(ctx, body as never),
     getUserByEmail: ({ ctx, query }) => users.getByEmail(ctx, query.email as string),
     getUser: ({ ctx, params }) => users.get(ctx, params.user_id as string),
     updateUser: ({ ctx, params, body }) => users.update(ctx, params.user_id as string, body),
@@ -374,6 +390,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     updateMember: ({ ctx, params, body }) => organizations.updateMember(ctx, params.org_id as string, params.user_id as string, body as never),
     removeMember: ({ ctx, params }) => organizations.removeMember(ctx, params.org_id as string, params.user_id as string),
     getJwks: ({ ctx }) => tenants.jwks(ctx.tenantId),
+    getOpenIdConfiguration: ({ ctx }) => tokens.openIdConfiguration(ctx.tenantId),
     signIn: ({ ctx, body }) => auth.signIn(ctx, body as never),
     refreshSession: ({ ctx, body }) => auth.refresh(ctx, body as never),
     signOut: ({ ctx, body }) => auth.signOut(ctx, body as never),
@@ -396,6 +413,9 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     },
     recordOutcome: (trx, claim, statusCode, body, result) => idempotency.record(trx, claim, statusCode, body, result),
   });
+  if (options.console !== undefined && options.console !== false) {
+    mountConsole(app, { database, users, organizations, webhooks, sessions: stores.sessions, organizationsStore: stores.organizations, auditStore: stores.audit, audit }, options.console);
+  }
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);
 
@@ -420,6 +440,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     app,
     database,
     tenants,
+    transfer,
     limits: abuseLimits,
     async listen({ host = "127.0.0.1", port = 0 } = {}) {
       await app.listen({ host, port });

@@ -1,8 +1,15 @@
 #!/usr/bin/env node
+import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { createServer, VERSION, type HelloJohnServer } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
+import { createConsoleLoginLink } from "./console/login-link.js";
 import { startDevServer } from "./dev-server.js";
+import type { ImportSource } from "./import/import-record.js";
+import { IMPORT_SOURCES } from "./import/readers.js";
+import { localTarget, remoteTarget, type TransferTarget } from "./cli/transfer-target.js";
+import { importUsers } from "./cli/users-import.command.js";
+import { exportUsers } from "./cli/users-export.command.js";
 import { parseDelaySpec, parseHashingSpec, parseRateSpec, parseThrottleSpec } from "./limits/limit-spec.js";
 import type { LimitsOptions } from "./limits/limits-options.js";
 
@@ -24,12 +31,33 @@ Usage:
       URLs that resolve to loopback, private or link-local addresses are
       refused unless --allow-private-webhook-urls is given.
 
+  hellojohn-server console --tenant ID [--operator NAME] [--public-url URL]
+      Print a one-time login link (valid 10 minutes) to the admin console at
+      /console for the tenant. The operator name (default: your OS user) is the
+      actor of every console action in the audit log. \`start\` serves the
+      console with --console (or HELLOJOHN_CONSOLE=true); \`dev\` always does.
+
   hellojohn-server tenant create --name NAME       Create a tenant (prints its ID)
   hellojohn-server tenant list                     List tenants
   hellojohn-server key create --tenant ID [--name NAME]
                                                    Create a secret key (shown once)
   hellojohn-server key list --tenant ID            List a tenant's keys
   hellojohn-server key revoke --tenant ID --key KEY_ID
+
+  hellojohn-server users import --from auth0|clerk|firebase|supabase|hellojohn FILE
+                         [--batch-size 500] [--report FILE.refused.ndjson] [--restart]
+                         [--firebase-signer-key B64 --firebase-salt-separator B64
+                          --firebase-rounds 8 --firebase-mem-cost 14]
+      Import users from another provider's export, keeping their password hashes.
+      Refused rows go to the report file; run the same command again after an
+      interruption (Ctrl-C, a crash) to resume without duplicating anyone.
+  hellojohn-server users export FILE [--with-password-hashes]
+      Every user with their memberships, one JSON object a line.
+
+  Both work against the database (--database-url, --master-key, --tenant ID) or,
+  with --api-url URL (or HELLOJOHN_API_URL), against a running server through
+  the SDK with HELLOJOHN_TENANT_ID and HELLOJOHN_SECRET_KEY. Progress is a bar on
+  a terminal and a line every --progress-interval seconds (5) otherwise.
 
 Limit options (the default is in brackets; each has an environment variable):
   --sign-in-limit-per-account-ip SPEC    HELLOJOHN_SIGN_IN_LIMIT_PER_ACCOUNT_IP  [5/15m,30s..1h]
@@ -100,6 +128,8 @@ const options = {
   name: { type: "string" },
   tenant: { type: "string" },
   key: { type: "string" },
+  operator: { type: "string" },
+  console: { type: "boolean" },
   "allow-private-webhook-urls": { type: "boolean" },
   "body-limit": { type: "string" },
   "headers-timeout-ms": { type: "string" },
@@ -107,6 +137,17 @@ const options = {
   "idle-timeout-ms": { type: "string" },
   "keep-alive-timeout-ms": { type: "string" },
   "max-connections": { type: "string" },
+  from: { type: "string" },
+  "batch-size": { type: "string" },
+  report: { type: "string" },
+  restart: { type: "boolean" },
+  "api-url": { type: "string" },
+  "with-password-hashes": { type: "boolean" },
+  "progress-interval": { type: "string" },
+  "firebase-signer-key": { type: "string" },
+  "firebase-salt-separator": { type: "string" },
+  "firebase-rounds": { type: "string" },
+  "firebase-mem-cost": { type: "string" },
   "redis-url": { type: "string" },
   "trust-proxy": { type: "string" },
   "sign-in-limit-per-account-ip": { type: "string" },
@@ -218,7 +259,10 @@ async function dev(flags: Flags): Promise<void> {
   });
   shutdownOn(dev.server);
   const lines = Object.entries(dev.env).map(([name, value]) => `${name}=${value}`).join("\n");
-  process.stdout.write(`HelloJohn dev server listening on ${dev.url} (data in ${dev.dataDir})\n\n${lines}\n\nPaste these into your app's environment. Press Ctrl+C to stop.\n`);
+  process.stdout.write(
+    `HelloJohn dev server listening on ${dev.url} (data in ${dev.dataDir})\n\n${lines}\n\nPaste these into your app's environment. Press Ctrl+C to stop.\n\n` +
+      `Admin console (a one-time login link, valid 10 minutes; each start prints a new one):\n${dev.consoleLoginUrl}\n`,
+  );
 }
 
 async function start(flags: Flags): Promise<void> {
@@ -228,11 +272,109 @@ async function start(flags: Flags): Promise<void> {
     trustProxy: trustProxy(flags),
     redisUrl: flags["redis-url"] ?? process.env.HELLOJOHN_REDIS_URL,
     limits: limitsConfig(flags, "production"),
+    console: flags.console === true || process.env.HELLOJOHN_CONSOLE === "true",
     webhooks: { allowPrivateNetworks: flags["allow-private-webhook-urls"] === true || process.env.HELLOJOHN_ALLOW_PRIVATE_WEBHOOK_URLS === "true" },
   });
   const url = await server.listen({ host: flags.host ?? process.env.HOST ?? "127.0.0.1", port: port(flags, 8787) });
   shutdownOn(server);
   process.stdout.write(`HelloJohn listening on ${url}\n`);
+}
+
+function positiveInt(flags: Flags, flag: "batch-size" | "firebase-rounds" | "firebase-mem-cost", fallback: number): number {
+  const raw = flags[flag];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+/** The database (with --tenant) or, given --api-url, a server through the SDK. */
+async function transferTarget(flags: Flags): Promise<TransferTarget> {
+  const apiUrl = flags["api-url"] ?? process.env.HELLOJOHN_API_URL;
+  const tenantId = need(flags.tenant ?? process.env.HELLOJOHN_TENANT_ID, "--tenant (or HELLOJOHN_TENANT_ID)");
+  if (apiUrl !== undefined && apiUrl !== "") {
+    return remoteTarget({ baseUrl: apiUrl, tenantId, secretKey: need(process.env.HELLOJOHN_SECRET_KEY, "HELLOJOHN_SECRET_KEY (with --api-url)") });
+  }
+  return localTarget(serverConfig(flags), tenantId);
+}
+
+/** Ctrl-C (or SIGTERM) once: finish the batch in flight, save the position, stop. Twice: stop now. */
+function stopOnSignals(): { stopped: boolean } {
+  const signal = { stopped: false };
+  for (const name of ["SIGINT", "SIGTERM"] as const) {
+    process.on(name, () => {
+      if (signal.stopped) process.exit(130);
+      signal.stopped = true;
+      process.stderr.write("\nStopping after the batch in flight (again to stop at once)…\n");
+    });
+  }
+  return signal;
+}
+
+function progressInterval(flags: Flags): number {
+  const raw = flags["progress-interval"];
+  if (raw === undefined) return 5000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--progress-interval must be a number of seconds, got ${raw}`);
+  return seconds * 1000;
+}
+
+async function usersImport(flags: Flags, file: string | undefined): Promise<void> {
+  const source = need(flags.from, "--from (auth0, clerk, firebase, supabase or hellojohn)") as ImportSource;
+  if (!IMPORT_SOURCES.includes(source)) throw new UsageError(`--from must be one of ${IMPORT_SOURCES.join(", ")}, got ${source}`);
+  const path = need(file, "FILE to import");
+  const signerKey = flags["firebase-signer-key"];
+  const firebase =
+    signerKey === undefined
+      ? undefined
+      : {
+          signerKey,
+          saltSeparator: need(flags["firebase-salt-separator"], "--firebase-salt-separator (with --firebase-signer-key)"),
+          rounds: positiveInt(flags, "firebase-rounds", 8),
+          memCost: positiveInt(flags, "firebase-mem-cost", 14),
+        };
+  const stopSignal = stopOnSignals();
+  const target = await transferTarget(flags);
+  try {
+    const summary = await importUsers({
+      source,
+      file: path,
+      target,
+      reader: { firebase },
+      batchSize: positiveInt(flags, "batch-size", 500),
+      reportFile: flags.report,
+      restart: flags.restart === true,
+      progressIntervalMs: progressInterval(flags),
+      stopSignal,
+    });
+    const counts = `${summary.created.toLocaleString("en-US")} created, ${summary.skipped.toLocaleString("en-US")} skipped (already there), ${summary.refused.toLocaleString("en-US")} refused`;
+    if (summary.interrupted) {
+      process.stdout.write(`Interrupted after record ${summary.records.toLocaleString("en-US")}: ${counts}. Run the same command again to resume.\n`);
+      process.exitCode = 130;
+      return;
+    }
+    process.stdout.write(`Imported ${summary.records.toLocaleString("en-US")} records into ${target.description}: ${counts}.\n`);
+    if (summary.refused > 0) process.stdout.write(`Refused rows, with the reason and field: ${summary.reportFile}\n`);
+  } finally {
+    await target.close();
+  }
+}
+
+async function usersExport(flags: Flags, file: string | undefined): Promise<void> {
+  const path = need(file, "FILE to export to");
+  const stopSignal = stopOnSignals();
+  const target = await transferTarget(flags);
+  try {
+    const result = await exportUsers({ file: path, target, withPasswordHashes: flags["with-password-hashes"] === true, progressIntervalMs: progressInterval(flags), stopSignal });
+    if (result.interrupted) {
+      process.stdout.write(`Interrupted: ${result.users.toLocaleString("en-US")} users written to ${path} (incomplete).\n`);
+      process.exitCode = 130;
+      return;
+    }
+    process.stdout.write(`Exported ${result.users.toLocaleString("en-US")} users from ${target.description} to ${path}.\n`);
+  } finally {
+    await target.close();
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -241,10 +383,21 @@ async function main(argv: string[]): Promise<void> {
   if (flags.version === true) return void process.stdout.write(`${VERSION}\n`);
   if (flags.help === true || command === undefined || command === "help") return void process.stdout.write(HELP);
   switch (`${command} ${sub ?? ""}`.trim()) {
+    case "users import":
+      return usersImport(flags, positionals[2]);
+    case "users export":
+      return usersExport(flags, positionals[2]);
     case "dev":
       return dev(flags);
     case "start":
       return start(flags);
+    case "console":
+      return withServer(flags, async (server) => {
+        const baseUrl = flags["public-url"] ?? process.env.HELLOJOHN_PUBLIC_URL ?? `http://${flags.host ?? process.env.HOST ?? "127.0.0.1"}:${port(flags, 8787)}`;
+        const operator = flags.operator ?? userInfo().username;
+        const link = await createConsoleLoginLink(server, { tenantId: need(flags.tenant, "--tenant"), operator, baseUrl });
+        process.stdout.write(`${link.url}\n(one-time login link for ${operator}, valid until ${link.expiresAt.toISOString()})\n`);
+      });
     case "master-key":
       return void process.stdout.write(`${MasterKey.generate()}\n`);
     case "tenant create":

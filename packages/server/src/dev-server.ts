@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join, resolve } from "node:path";
 import { createServer, type HelloJohnServer, type ServerOptions } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
+import { createConsoleLoginLink } from "./console/login-link.js";
 
 /** Options of {@link startDevServer}. */
 export interface DevServerOptions {
@@ -24,6 +25,8 @@ export interface DevServer {
   secretKey: string;
   /** The `HELLOJOHN_*` variables to hand to an app. */
   env: { HELLOJOHN_API_URL: string; HELLOJOHN_TENANT_ID: string; HELLOJOHN_SECRET_KEY: string };
+  /** A one-time, 10-minute login link to the admin console at `/console` (the console is on in dev). */
+  consoleLoginUrl: string;
   /** The data folder, resolved. */
   dataDir: string;
   server: HelloJohnServer;
@@ -59,6 +62,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     databaseUrl: `sqlite:${join(dataDir, "hellojohn.db")}`,
     masterKey: state.masterKey,
     logger: { level: options.logLevel ?? "warn" },
+    console: options.serverOptions?.console ?? true,
     // Local apps receive webhooks on localhost.
     webhooks: { allowPrivateNetworks: true },
     // Same mechanisms as production, with limits a developer does not hit by accident.
@@ -73,7 +77,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   chmodSync(stateFile, 0o600);
   const url = await server.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8787 });
   const { tenantId, secretKey } = state as Required<DevState>;
+  const consoleLink = await createConsoleLoginLink(server, { tenantId, operator: "dev", baseUrl: url });
   return {
+    consoleLoginUrl: consoleLink.url,
     url,
     tenantId,
     secretKey,

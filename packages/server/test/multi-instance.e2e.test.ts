@@ -23,7 +23,8 @@ describe.skipIf(postgres === undefined)("two server instances sharing one Postgr
     first = a;
     second = b;
     const secondUrl = await second.listen({ port: 0 });
-    const options = { tenantId: first.tenantId, secretKey: first.secretKey, issuer: `${publicUrl}/v1/tenants/${first.tenantId}` };
+    // No issuer option: both learn it (publicUrl) from the discovery document.
+    const options = { tenantId: first.tenantId, secretKey: first.secretKey };
     viaFirst = new HelloJohn({ ...options, baseUrl: first.url });
     viaSecond = new HelloJohn({ ...options, baseUrl: secondUrl });
   });

@@ -242,6 +242,38 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
       await expect(h.hj.verifyToken(signedIn.accessToken, { checkRevoked: true })).rejects.toMatchObject({ code: "revoked" });
     });
 
+    it("puts the audience and authorized party sign-in asks for in the token, and the client enforces them", async () => {
+      const address = email("aud");
+      await h.hj.users.create({ email: address, password: PASSWORD });
+      const api = new HelloJohn({ tenantId: h.t.tenantId, secretKey: h.t.secretKey, baseUrl: h.t.url, audience: "https://api.example.com", authorizedParties: ["https://app.example.com"] });
+      const signedIn = await h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD, audience: "https://api.example.com", authorizedParty: "https://app.example.com" });
+      await expect(api.verifyToken(signedIn.accessToken)).resolves.toMatchObject({ claims: { aud: "https://api.example.com", azp: "https://app.example.com" } });
+      // A token for another app's origin, or without the audience, is refused.
+      const elsewhere = await h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD, audience: "https://api.example.com", authorizedParty: "https://evil.example" });
+      await expect(api.verifyToken(elsewhere.accessToken)).rejects.toMatchObject({ code: "invalid_authorized_party" });
+      const plain = await h.hj.sessions.refresh(signedIn.refreshToken);
+      await expect(api.verifyToken(plain.accessToken)).rejects.toMatchObject({ code: "invalid_audience" });
+      const kept = await h.hj.sessions.refresh({ refreshToken: plain.refreshToken, audience: "https://api.example.com", authorizedParty: "https://app.example.com" });
+      await expect(api.verifyToken(kept.accessToken)).resolves.toMatchObject({ sessionId: signedIn.sessionId });
+      await expect(h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD, authorizedParty: "" })).rejects.toMatchObject({ name: "ValidationError", param: "authorizedParty" });
+    });
+
+    it("publishes an OpenID discovery document, so a client that reaches the server by another name verifies its tokens", async () => {
+      const response = await fetch(`${h.t.url}/v1/tenants/${h.t.tenantId}/.well-known/openid-configuration`);
+      const document = (await response.json()) as { issuer: string; jwks_uri: string; id_token_signing_alg_values_supported: string[] };
+      expect(document).toMatchObject({ issuer: `${h.t.url}/v1/tenants/${h.t.tenantId}`, id_token_signing_alg_values_supported: ["EdDSA"] });
+      expect(((await (await fetch(document.jwks_uri)).json()) as { keys: unknown[] }).keys).not.toHaveLength(0);
+      expect((await fetch(`${h.t.url}/v1/tenants/ten_01J9Z3K4M5N6P7Q8R9S0T1V2W9/.well-known/openid-configuration`)).status).toBe(404);
+
+      // The server calls itself 127.0.0.1; this app was configured with HELLOJOHN_API_URL=http://localhost:….
+      const address = email("iss");
+      await h.hj.users.create({ email: address, password: PASSWORD });
+      const { accessToken } = await h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD });
+      const viaLocalhost = new HelloJohn({ tenantId: h.t.tenantId, secretKey: h.t.secretKey, baseUrl: h.t.url.replace("127.0.0.1", "localhost") });
+      await expect(viaLocalhost.verifyToken(accessToken)).resolves.toMatchObject({ claims: { iss: document.issuer } });
+      await expect(h.hj.verifyToken(accessToken)).resolves.toBeDefined();
+    });
+
     it("rejects a wrong password and an unknown email alike", async () => {
       const address = email("pw");
       await h.hj.users.create({ email: address, password: PASSWORD });
@@ -464,7 +496,7 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
   });
 
   it("served every operation of the SDK through the contract checker", () => {
-    for (const op of ["listUsers", "createUser", "getUser", "getUserByEmail", "updateUser", "deleteUser", "disableUser", "enableUser", "impersonateUser", "exportUser", "getSession", "getJwks", "createOrganization", "addMember", "listMembers", "removeMember", "listOrganizations", "updateOrganization", "deleteOrganization", "getOrganization", "signIn", "refreshSession", "signOut"]) {
+    for (const op of ["listUsers", "createUser", "getUser", "getUserByEmail", "updateUser", "deleteUser", "disableUser", "enableUser", "impersonateUser", "exportUser", "getSession", "getJwks", "getOpenIdConfiguration", "createOrganization", "addMember", "listMembers", "removeMember", "listOrganizations", "updateOrganization", "deleteOrganization", "getOrganization", "signIn", "refreshSession", "signOut"]) {
       expect(h.checker.seen).toContain(op);
     }
   });

@@ -50,6 +50,19 @@ describe("authenticateRequest", () => {
     expect(again).toMatchObject({ auth: { userId: "usr_1" }, token, error: null });
   });
 
+  it("holds a remembered token to the audience and authorized parties asked for, or the client's", async () => {
+    expect(authenticateRequest(hj, { authorization: `Bearer ${token}` })).not.toBeInstanceOf(Promise);
+    // The token has no aud: remembered or not, an audience requirement refuses it.
+    const withAudience = authenticateRequest(hj, { authorization: `Bearer ${token}` }, { audience: "api" });
+    expect(withAudience).toBeInstanceOf(Promise);
+    expect(await withAudience).toMatchObject({ auth: null, error: { code: "invalid_audience" } });
+    const strict = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: server.url, maxRetries: 0, audience: "api" });
+    expect(await authenticateRequest(strict, { authorization: `Bearer ${token}` })).toMatchObject({ auth: null, error: { code: "invalid_audience" } });
+    expect(await authenticateRequest(strict, { authorization: `Bearer ${token}` }, { audience: ["api", "other"] })).toMatchObject({ error: { code: "invalid_audience" } });
+    // Without azp, any authorized parties are met (Clerk's rule).
+    expect(authenticateRequest(hj, { authorization: `Bearer ${token}` }, { authorizedParties: ["https://app.example.com"] })).toMatchObject({ auth: { userId: "usr_1" } });
+  });
+
   it("reports a bad token as an error value, and a revoked session when asked to check", async () => {
     expect(await authenticateRequest(hj, { authorization: "Bearer nope" })).toMatchObject({ auth: null, token: "nope", error: { code: "malformed" } });
     const checked = authenticateRequest(hj, { authorization: `Bearer ${token}` }, { checkRevoked: true });

@@ -11,6 +11,10 @@ export interface AuthenticateRequestOptions {
   cookieName?: string;
   /** Check with HelloJohn that the session is still active (one API call). */
   checkRevoked?: boolean;
+  /** Required `aud`, instead of the client's `audience` option. */
+  audience?: string | string[];
+  /** Allowed `azp`, instead of the client's `authorizedParties` option. */
+  authorizedParties?: string[];
 }
 
 /**
@@ -90,15 +94,16 @@ export function authenticateRequest(
 export function authenticateToken(
   client: HelloJohn,
   token: string | null,
-  options: Pick<AuthenticateRequestOptions, "checkRevoked"> = {},
+  options: Pick<AuthenticateRequestOptions, "checkRevoked" | "audience" | "authorizedParties"> = {},
 ): RequestAuthentication | Promise<RequestAuthentication> {
   if (token === null) return { auth: null, token: null, error: null };
+  const parties = { audience: options.audience, authorizedParties: options.authorizedParties };
   if (options.checkRevoked !== true) {
-    const remembered = verifierOf(client)?.remembered(token);
+    const remembered = verifierOf(client)?.remembered(token, parties);
     if (remembered !== undefined) return { auth: remembered, token, error: null };
   }
   // Plain promise chaining rather than async/await: this runs on every request.
-  return client.verifyToken(token, { checkRevoked: options.checkRevoked === true }).then(
+  return client.verifyToken(token, { checkRevoked: options.checkRevoked === true, ...parties }).then(
     (auth): RequestAuthentication => ({ auth, token, error: null }),
     (error: unknown): RequestAuthentication => {
       if (error instanceof TokenVerificationError || (isHelloJohnError(error) && error.type === "token_verification_error")) {

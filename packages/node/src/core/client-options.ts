@@ -27,8 +27,22 @@ export interface HelloJohnOptions {
   logger?: Logger;
   /** The quietest level that is logged. Default `warn`. */
   logLevel?: LogLevel;
-  /** Expected `iss` of access tokens. Default `${baseUrl}/v1/tenants/${tenantId}`. */
+  /**
+   * Expected `iss` of access tokens. Default: the `issuer` of the tenant's
+   * OpenID discovery document on `baseUrl`, fetched once with the signing keys.
+   */
   issuer?: string;
+  /**
+   * Required `aud` of every verified token (one of these values), for
+   * `verifyToken` and every adapter using this client. Default: not checked.
+   */
+  audience?: string | string[];
+  /**
+   * Allowed `azp` (authorized party: the origin the token was issued to) of
+   * every verified token, with Clerk's meaning: a token without `azp` passes.
+   * Default: not checked. Example: `["https://app.example.com"]`.
+   */
+  authorizedParties?: string[];
   /** Seconds of clock skew tolerated for `exp` and `nbf`. Default 5. */
   clockTolerance?: number;
 }
@@ -48,6 +62,8 @@ export const HELLOJOHN_OPTION_NAMES = [
   "logger",
   "logLevel",
   "issuer",
+  "audience",
+  "authorizedParties",
   "clockTolerance",
 ] as const satisfies readonly (keyof HelloJohnOptions)[];
 type MustBeNever<T extends never> = T;
@@ -68,8 +84,13 @@ export interface ResolvedOptions {
   fetch: FetchLike;
   logger: Logger;
   logLevel: LogLevel;
-  issuer: string;
+  /** The `issuer` option; undefined means "discover it". */
+  issuer: string | undefined;
+  /** The issuer guessed from `baseUrl`, used if the server publishes no discovery document. */
+  fallbackIssuer: string;
   clockTolerance: number;
+  audience: string | string[] | undefined;
+  authorizedParties: string[] | undefined;
 }
 
 export const DEFAULT_BASE_URL = "https://api.hellojohn.dev";
@@ -87,6 +108,17 @@ function nonNegativeInteger(value: unknown, name: string, fallback: number, max:
     throw new ConfigurationError(`HelloJohn option "${name}" must be an integer from 0 to ${max}`, name);
   }
   return value;
+}
+
+/** A non-empty string, or a non-empty array of non-empty strings (`single`: a lone string is allowed too). */
+function stringList(value: unknown, name: string, single: boolean): string | string[] | undefined {
+  if (value === undefined) return undefined;
+  if (single && typeof value === "string" && value !== "") return value;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v !== "")) return [...(value as string[])];
+  throw new ConfigurationError(
+    `HelloJohn option "${name}" must be ${single ? "a non-empty string or " : ""}a non-empty array of non-empty strings`,
+    name,
+  );
 }
 
 /** Resolves options against the environment; throws a {@link ConfigurationError} naming what is wrong. */
@@ -141,7 +173,8 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigurationError(`HelloJohn option "logLevel" must be one of ${LOG_LEVELS.join(", ")}`, "logLevel");
   }
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  // Bound: workerd throws "Illegal invocation" for a global fetch called as a method of another object.
+  const fetchImpl = options.fetch ?? (typeof globalThis.fetch === "function" ? globalThis.fetch.bind(globalThis) : undefined);
   if (typeof fetchImpl !== "function") {
     throw new ConfigurationError('HelloJohn option "fetch" must be a function (no global fetch found)', "fetch");
   }
@@ -151,10 +184,12 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
   }
   const timeout = nonNegativeInteger(options.timeout, "timeout", 30_000, 600_000);
   if (timeout === 0) throw new ConfigurationError('HelloJohn option "timeout" must be at least 1 ms', "timeout");
-  const issuer = options.issuer ?? `${baseUrl}/v1/tenants/${tenantId}`;
-  if (typeof issuer !== "string" || issuer === "") {
+  const issuer = options.issuer;
+  if (issuer !== undefined && (typeof issuer !== "string" || issuer === "")) {
     throw new ConfigurationError('HelloJohn option "issuer" must be a non-empty string', "issuer");
   }
+  const audience = stringList(options.audience, "audience", true);
+  const authorizedParties = stringList(options.authorizedParties, "authorizedParties", false);
   return {
     tenantId,
     secretKey,
@@ -166,6 +201,9 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
     logger,
     logLevel,
     issuer,
+    fallbackIssuer: `${baseUrl}/v1/tenants/${tenantId}`,
     clockTolerance: nonNegativeInteger(options.clockTolerance, "clockTolerance", 5, 300),
+    audience,
+    authorizedParties: authorizedParties as string[] | undefined,
   };
 }

@@ -147,6 +147,7 @@ export type TokenVerificationErrorCode =
   | "not_yet_valid"
   | "invalid_issuer"
   | "invalid_audience"
+  | "invalid_authorized_party"
   | "wrong_tenant"
   | "revoked";
 

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { MAX_RETRY_AFTER_MS, backoffDelay, parseRetryAfter } from "./backoff.js";
 import type { ResolvedOptions } from "./client-options.js";
 import { AbortError, ConnectionError, errorFromResponse, TimeoutError, type APIError, type ApiErrorBody } from "./errors.js";
@@ -131,7 +130,7 @@ export class HttpClient {
     }
     if (request.method !== "GET") {
       // One key for every attempt: the server replays the first response instead of acting twice.
-      headers["idempotency-key"] = options.idempotencyKey ?? randomUUID();
+      headers["idempotency-key"] = options.idempotencyKey ?? crypto.randomUUID();
     }
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) headers["hellojohn-retry-count"] = String(attempt);

@@ -2,6 +2,7 @@ import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { json, LoopbackServer, SECRET_KEY, TENANT_ID } from "../../test/loopback-server.js";
 import { TokenVerificationError } from "../core/errors.js";
+import type { HelloJohnOptions } from "../core/client-options.js";
 import { HelloJohn } from "../hellojohn.js";
 
 let server: LoopbackServer;
@@ -19,7 +20,8 @@ function token(claims: Record<string, unknown> = {}, header: Record<string, unkn
   return `${h}.${p}.${sign(null, Buffer.from(`${h}.${p}`), key).toString("base64url")}`;
 }
 
-const client = (): HelloJohn => new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: server.url, maxRetries: 0 });
+const client = (options: HelloJohnOptions = {}): HelloJohn =>
+  new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: server.url, maxRetries: 0, ...options });
 
 beforeAll(async () => {
   server = await new LoopbackServer().start();
@@ -119,5 +121,66 @@ describe("verifyToken", () => {
     await expect(fresh.verifyToken(rotated)).resolves.toMatchObject({ userId: "usr_1" });
     expect(await codeOf(fresh.verifyToken(token({}, { kid: "kid_3" })))).toBe("unknown_key");
     expect(server.requests.filter((r) => r.url.endsWith("jwks.json"))).toHaveLength(2);
+  });
+
+  it("applies the client's audience and authorized parties to every verification, a call's options first", async () => {
+    const hj = client({ audience: "api", authorizedParties: ["https://app.example.com"] });
+    await expect(hj.verifyToken(token({ aud: "api", azp: "https://app.example.com" }))).resolves.toBeDefined();
+    // Without azp a token passes (Clerk's rule); without aud it does not.
+    await expect(hj.verifyToken(token({ aud: ["other", "api"] }))).resolves.toBeDefined();
+    expect(await codeOf(hj.verifyToken(token()))).toBe("invalid_audience");
+    expect(await codeOf(hj.verifyToken(token({ aud: "api", azp: "https://evil.example" })))).toBe("invalid_authorized_party");
+    const remembered = token({ aud: "api", azp: "https://admin.example.com" });
+    expect(await codeOf(hj.verifyToken(remembered))).toBe("invalid_authorized_party");
+    // The same token, now remembered, is still checked, against the call's own parties.
+    expect(await codeOf(hj.verifyToken(remembered))).toBe("invalid_authorized_party");
+    await expect(hj.verifyToken(remembered, { authorizedParties: ["https://admin.example.com"] })).resolves.toBeDefined();
+    await expect(hj.verifyToken(token({ aud: "web" }), { audience: "web" })).resolves.toBeDefined();
+  });
+
+  it("refuses malformed audience options when the client is made", () => {
+    expect(() => client({ audience: [] })).toThrow(/"audience" must be a non-empty string or a non-empty array/);
+    expect(() => client({ authorizedParties: "https://app.example.com" as unknown as string[] })).toThrow(/"authorizedParties" must be a non-empty array/);
+  });
+});
+
+describe("the issuer", () => {
+  const discovery = (issuerUrl: string) => (req: { url: string }, res: Parameters<Parameters<LoopbackServer["otherwise"]>[0]>[1]) => {
+    if (req.url.endsWith("/.well-known/openid-configuration")) return json(res, 200, { issuer: issuerUrl, jwks_uri: `${issuerUrl}/jwks.json` });
+    return json(res, 200, { keys: [jwk(publicKey, "kid_1")] });
+  };
+
+  it("is learned from the tenant's discovery document, once, not guessed from the base URL", async () => {
+    // The server calls itself 127.0.0.1; the app reaches it as localhost (or a Docker service name).
+    server.otherwise(discovery(issuer));
+    const hj = client({ baseUrl: server.url.replace("127.0.0.1", "localhost") });
+    await expect(hj.verifyToken(token())).resolves.toMatchObject({ userId: "usr_1" });
+    await expect(hj.verifyToken(token({ sub: "usr_2" }))).resolves.toMatchObject({ userId: "usr_2" });
+    const guessed = `${hj.baseUrl}/v1/tenants/${TENANT_ID}`;
+    expect(await codeOf(hj.verifyToken(token({ iss: guessed })))).toBe("invalid_issuer");
+    expect(server.requests.filter((r) => r.url === `/v1/tenants/${TENANT_ID}/.well-known/openid-configuration`)).toHaveLength(1);
+  });
+
+  it("is what the issuer option says, without any discovery request", async () => {
+    server.otherwise(discovery("https://ignored.example"));
+    const hj = client({ issuer });
+    await expect(hj.verifyToken(token())).resolves.toBeDefined();
+    expect(server.requests.filter((r) => r.url.includes("openid-configuration"))).toHaveLength(0);
+  });
+
+  it("falls back to the base URL when the server has no discovery document, and retries a failed discovery", async () => {
+    // The default responder answers 404 for the discovery document.
+    await expect(client().verifyToken(token())).resolves.toBeDefined();
+    let discoveryDown = true;
+    server.otherwise((req, res) => {
+      if (discoveryDown && req.url.endsWith("/openid-configuration")) {
+        discoveryDown = false;
+        return json(res, 503, { error: { type: "api_error", code: "down", message: "down" } });
+      }
+      return discovery(issuer)(req, res);
+    });
+    const hj = client({ baseUrl: server.url.replace("127.0.0.1", "localhost") });
+    await expect(hj.verifyToken(token())).rejects.toMatchObject({ name: "ServerError" });
+    await expect(hj.verifyToken(token())).resolves.toMatchObject({ userId: "usr_1" });
   });
 });

@@ -1,8 +1,9 @@
-import { verify } from "node:crypto";
 import { TokenVerificationError } from "../core/errors.js";
 import type { HttpClient } from "../core/http-client.js";
 import { decodeJwt } from "./jwt.js";
+import { IssuerDiscovery } from "./issuer-discovery.js";
 import { JwksCache } from "./jwks-cache.js";
+import { assertTokenParties } from "./token-parties.js";
 import type { CheckAuthorizationParams, Impersonator, VerifiedToken, VerifyTokenOptions } from "./verify-token.interface.js";
 
 /** How many verified tokens are remembered; a hit skips the signature check. */
@@ -13,8 +14,14 @@ interface TokenVerifierConfig {
   /** How a session's status is looked up for `checkRevoked`. */
   sessionStatus: (sessionId: string) => Promise<{ status: string }>;
   tenantId: string;
-  issuer: string;
+  /** The `issuer` option; undefined: read from the tenant's discovery document. */
+  issuer: string | undefined;
+  /** The issuer guessed from the base URL, for servers without a discovery document. */
+  fallbackIssuer: string;
   clockTolerance: number;
+  /** Client-wide defaults of {@link VerifyTokenOptions}. */
+  audience: string | string[] | undefined;
+  authorizedParties: string[] | undefined;
 }
 
 function fail(code: ConstructorParameters<typeof TokenVerificationError>[0], message: string): never {
@@ -22,25 +29,37 @@ function fail(code: ConstructorParameters<typeof TokenVerificationError>[0], mes
 }
 
 /**
- * Verifies HelloJohn access tokens: EdDSA only, the tenant's JWKS, `iss`,
- * `aud` when asked, `exp`/`nbf` with clock tolerance, the tenant claim, and
+ * Verifies HelloJohn access tokens with Web Crypto only (every runtime): EdDSA
+ * only, the tenant's JWKS, `iss` from the tenant's discovery document, `aud`
+ * and `azp` when asked, `exp`/`nbf` with clock tolerance, the tenant claim, and
  * optionally the session's revocation status.
  */
 export class TokenVerifier {
   readonly #config: TokenVerifierConfig;
   readonly #jwks: JwksCache;
+  readonly #discovery: IssuerDiscovery;
   // Insertion-ordered: the oldest entry is evicted first.
   readonly #verified = new Map<string, VerifiedToken>();
 
   constructor(config: TokenVerifierConfig) {
     this.#config = config;
     this.#jwks = new JwksCache(config.http, config.tenantId);
+    this.#discovery = new IssuerDiscovery(config.http, config.tenantId, config.issuer, config.fallbackIssuer);
   }
 
-  /** The verified result of a token seen before and not yet expired, without any promise; else undefined. */
-  remembered(token: string): VerifiedToken | undefined {
+  /**
+   * The verified result of a token seen before, not yet expired and meeting
+   * the audience and authorized parties, without any promise; else undefined
+   * (then `verify` says why).
+   */
+  remembered(token: string, options: VerifyTokenOptions = {}): VerifiedToken | undefined {
     const cached = this.#verified.get(token);
     if (cached === undefined || (cached.claims.exp as number) + this.#config.clockTolerance <= Date.now() / 1000) return undefined;
+    try {
+      this.#checkParties(cached.claims, options);
+    } catch {
+      return undefined;
+    }
     return cached;
   }
 
@@ -57,7 +76,7 @@ export class TokenVerifier {
         this.#verified.delete(token);
         fail("expired", "Token has expired");
       }
-      if (options.audience !== undefined) this.#checkAudience(cached.claims.aud, options.audience);
+      this.#checkParties(cached.claims, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -68,7 +87,7 @@ export class TokenVerifier {
     const result = await this.#verifySignedClaims(token, Date.now() / 1000);
     if (this.#verified.size >= CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value as string);
     this.#verified.set(token, result);
-    if (options.audience !== undefined) this.#checkAudience(result.claims.aud, options.audience);
+    this.#checkParties(result.claims, options);
     if (options.checkRevoked === true) await this.#checkSession(result.sessionId);
     return result;
   }
@@ -77,9 +96,10 @@ export class TokenVerifier {
     const { header, payload, signingInput, signature } = decodeJwt(token);
     if (header.alg !== "EdDSA") fail("unsupported_algorithm", `Token algorithm ${JSON.stringify(header.alg)} is not allowed; only EdDSA is`);
     if (typeof header.kid !== "string") fail("malformed", "Token header has no kid");
-    const key = await this.#jwks.get(header.kid);
+    // First sight of the tenant: the keys and the issuer are fetched together.
+    const [key, issuer] = await Promise.all([this.#jwks.get(header.kid), this.#discovery.issuer()]);
     if (key === undefined) fail("unknown_key", "Token was signed by a key this tenant does not publish");
-    if (!verify(null, signingInput, key, signature)) fail("invalid_signature", "Token signature is invalid");
+    if (!(await crypto.subtle.verify("Ed25519", key, signature, signingInput))) fail("invalid_signature", "Token signature is invalid");
 
     const { iss, sub, sid, tid, exp, nbf } = payload;
     if (typeof exp !== "number") fail("malformed", "Token has no numeric exp claim");
@@ -88,7 +108,7 @@ export class TokenVerifier {
       fail("not_yet_valid", "Token is not valid yet (nbf)");
     }
     if (tid !== this.#config.tenantId) fail("wrong_tenant", "Token was issued for another tenant");
-    if (iss !== this.#config.issuer) fail("invalid_issuer", `Token issuer ${JSON.stringify(iss)} is not ${JSON.stringify(this.#config.issuer)}`);
+    if (iss !== issuer) fail("invalid_issuer", `Token issuer ${JSON.stringify(iss)} is not ${JSON.stringify(issuer)}`);
     if (typeof sub !== "string" || typeof sid !== "string") fail("malformed", "Token lacks sub or sid claims");
     const { org_id: orgId, org_role: orgRole } = payload;
     if (orgId !== undefined && (typeof orgId !== "string" || typeof orgRole !== "string")) {
@@ -108,12 +128,12 @@ export class TokenVerifier {
     };
   }
 
-  #checkAudience(aud: unknown, expected: string | string[]): void {
-    const wanted = Array.isArray(expected) ? expected : [expected];
-    const actual = Array.isArray(aud) ? aud : [aud];
-    if (!actual.some((value) => typeof value === "string" && wanted.includes(value))) {
-      fail("invalid_audience", `Token audience does not include ${wanted.map((w) => JSON.stringify(w)).join(" or ")}`);
-    }
+  /** `aud` and `azp` against the call's options, else the client's. */
+  #checkParties(claims: Readonly<Record<string, unknown>>, options: VerifyTokenOptions): void {
+    const audience = options.audience ?? this.#config.audience;
+    const authorizedParties = options.authorizedParties ?? this.#config.authorizedParties;
+    // Nothing to check is the common case, on the remembered-token path of every request: allocate nothing.
+    if (audience !== undefined || authorizedParties !== undefined) assertTokenParties(claims, { audience, authorizedParties });
   }
 
   async #checkSession(sessionId: string): Promise<void> {

@@ -15,6 +15,8 @@ export interface Operation {
   success: { status: 200 | 201; schema: string };
   /** Whether a repeated `Idempotency-Key` replays the stored response. */
   idempotent?: boolean;
+  /** Largest body this operation accepts, in bytes, when above the server's `bodyLimit` (bulk operations). */
+  bodyLimit?: number;
   /**
    * Error statuses this operation answers that its shape does not already
    * imply (see `errorStatuses` in openapi.ts), e.g. 403 `user_disabled` on sign-in.
@@ -24,6 +26,9 @@ export interface Operation {
 
 /** An error status an operation can answer, beyond the ones its shape implies. */
 export type OperationErrorStatus = 401 | 403 | 404 | 409;
+
+/** Largest body of a bulk import request (authenticated before it is read). */
+export const IMPORT_BODY_LIMIT = 8 * 1024 * 1024;
 
 const page = [p.limit, p.cursor] as const;
 
@@ -40,6 +45,7 @@ const page = [p.limit, p.cursor] as const;
 export const operations: readonly Operation[] = [
   { operationId: "listUsers", method: "GET", path: "/v1/users", summary: "List users, newest first", auth: "secretKey", parameters: [...page, p.search, p.status, p.orgFilter], success: { status: 200, schema: "UsersPage" } },
   { operationId: "createUser", method: "POST", path: "/v1/users", summary: "Create a user", auth: "secretKey", body: "CreateUserRequest", success: { status: 201, schema: "User" }, idempotent: true },
+  { operationId: "importUsers", method: "POST", path: "/v1/users/import", summary: "Import up to 1,000 users with optional pre-hashed passwords; a result per row", auth: "secretKey", body: "ImportUsersRequest", success: { status: 200, schema: "ImportUsersResult" }, idempotent: true, bodyLimit: IMPORT_BODY_LIMIT },
   { operationId: "getUserByEmail", method: "GET", path: "/v1/users/by-email", summary: "Get a user by email (case-insensitive)", auth: "secretKey", parameters: [p.email], success: { status: 200, schema: "User" }, errors: [404] },
   { operationId: "getUser", method: "GET", path: "/v1/users/{user_id}", summary: "Get a user", auth: "secretKey", parameters: [p.userId], success: { status: 200, schema: "User" } },
   { operationId: "updateUser", method: "PATCH", path: "/v1/users/{user_id}", summary: "Update a user; metadata is a JSON Merge Patch", auth: "secretKey", parameters: [p.userId], body: "UpdateUserRequest", success: { status: 200, schema: "User" }, idempotent: true },
@@ -62,6 +68,7 @@ export const operations: readonly Operation[] = [
   { operationId: "updateMember", method: "PATCH", path: "/v1/organizations/{org_id}/members/{user_id}", summary: "Change a member's role", auth: "secretKey", parameters: [p.orgId, p.userId], body: "UpdateMemberRequest", success: { status: 200, schema: "Membership" }, idempotent: true },
   { operationId: "removeMember", method: "DELETE", path: "/v1/organizations/{org_id}/members/{user_id}", summary: "Remove a member", auth: "secretKey", parameters: [p.orgId, p.userId], success: { status: 200, schema: "Deleted" }, idempotent: true },
   { operationId: "getJwks", method: "GET", path: "/v1/tenants/{tenant_id}/jwks.json", summary: "The tenant's token signing keys", auth: "public", parameters: [p.tenantId], success: { status: 200, schema: "Jwks" } },
+  { operationId: "getOpenIdConfiguration", method: "GET", path: "/v1/tenants/{tenant_id}/.well-known/openid-configuration", summary: "The tenant's OpenID discovery document: the issuer of its tokens and where its keys are", auth: "public", parameters: [p.tenantId], success: { status: 200, schema: "OpenIdConfiguration" } },
   { operationId: "signIn", method: "POST", path: "/v1/tenants/{tenant_id}/auth/sign-in", summary: "Sign in with email and password", auth: "public", parameters: [p.tenantId], body: "SignInRequest", success: { status: 200, schema: "Tokens" }, errors: [401, 403] },
   { operationId: "refreshSession", method: "POST", path: "/v1/tenants/{tenant_id}/auth/refresh", summary: "Exchange a refresh token (single use) for new tokens", auth: "public", parameters: [p.tenantId], body: "RefreshRequest", success: { status: 200, schema: "Tokens" }, errors: [401, 403] },
   { operationId: "signOut", method: "POST", path: "/v1/tenants/{tenant_id}/auth/sign-out", summary: "Revoke the session of a refresh token", auth: "public", parameters: [p.tenantId], body: "SignOutRequest", success: { status: 200, schema: "SignedOut" }, errors: [401] },

@@ -87,6 +87,48 @@ export const schemas: Record<string, JsonSchema> = {
     password: str({ maxLength: 1024, description: "Hashed like any password; revokes the user's sessions unless revoke_sessions is false" }),
     revoke_sessions: { type: "boolean", description: "With password: whether to revoke every session and refresh token (default true)" },
   }),
+  ImportUsersRequest: body(
+    {
+      users: {
+        type: "array",
+        minItems: 1,
+        maxItems: 1000,
+        items: body(
+          {
+            id: str({ maxLength: 64 }),
+            email: str({ maxLength: 320 }),
+            password: str({ maxLength: 1024 }),
+            password_hash: str({ maxLength: 1024, description: "bcrypt ($2a$/$2b$/$2y$), Argon2 ($argon2id$/$argon2i$/$argon2d$) or Firebase scrypt ($firebase-scrypt$v=1,n=MEM_COST,r=ROUNDS$SALT_SEPARATOR$SIGNER_KEY$SALT$HASH)" }),
+            first_name: nullableStr({ maxLength: 1024 }),
+            last_name: nullableStr({ maxLength: 1024 }),
+            phone_number: nullableStr({ maxLength: 64 }),
+            avatar_url: nullableStr({ maxLength: 4096 }),
+            email_verified: { type: "boolean" },
+            metadata,
+            disabled: { type: "boolean" },
+            created_at: str({ maxLength: 64, description: "ISO 8601; when the user was created at the provider" }),
+          },
+          ["email"],
+        ),
+      },
+    },
+    ["users"],
+  ),
+  ImportUsersResult: object({
+    created: { type: "integer", minimum: 0 },
+    skipped: { type: "integer", minimum: 0 },
+    refused: { type: "integer", minimum: 0 },
+    results: {
+      type: "array",
+      items: object({
+        index: { type: "integer", minimum: 0 },
+        status: { type: "string", enum: ["created", "skipped", "refused"] },
+        id: nullableStr(),
+        email: nullableStr(),
+        error: { oneOf: [{ type: "null" }, object({ code: str(), message: str(), param: nullableStr() })] },
+      }),
+    },
+  }),
   ImpersonateRequest: body(
     { reason: str({ maxLength: 4096 }), expires_in: { type: "integer" }, organization_id: str({ maxLength: 64, description: "Token carries org_id and org_role" }) },
     ["reason"],
@@ -142,14 +184,15 @@ export const schemas: Record<string, JsonSchema> = {
   Jwks: object({
     keys: { type: "array", items: object({ kty: str(), crv: str(), x: str(), kid: str(), alg: str(), use: str() }) },
   }),
-  SignInRequest: body(
-    { email: str({ maxLength: 320 }), password: str({ maxLength: 1024 }), audience: str({ maxLength: 256 }), organization_id: organizationSelection },
-    ["email", "password"],
-  ),
-  RefreshRequest: body(
-    { refresh_token: str({ maxLength: 256 }), audience: str({ maxLength: 256 }), organization_id: organizationSelection },
-    ["refresh_token"],
-  ),
+  OpenIdConfiguration: object({
+    issuer: str(),
+    jwks_uri: str(),
+    id_token_signing_alg_values_supported: { type: "array", items: str() },
+    subject_types_supported: { type: "array", items: str() },
+    claims_supported: { type: "array", items: str() },
+  }),
+  SignInRequest: body({ email: str({ maxLength: 320 }), password: str({ maxLength: 1024 }), audience: str({ maxLength: 256 }), authorized_party: str({ maxLength: 256 }), organization_id: organizationSelection }, ["email", "password"]),
+  RefreshRequest: body({ refresh_token: str({ maxLength: 256 }), audience: str({ maxLength: 256 }), authorized_party: str({ maxLength: 256 }), organization_id: organizationSelection }, ["refresh_token"]),
   SignOutRequest: body({ refresh_token: str({ maxLength: 256 }) }, ["refresh_token"]),
   Tokens: object(
     {

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /** Every ID prefix the API hands out. */
-export type IdPrefix = "usr" | "org" | "ses" | "rtk" | "key" | "ten" | "evt" | "mfa" | "oac" | "req" | "kid" | "whe" | "whd" | "wha";
+export type IdPrefix = "usr" | "org" | "ses" | "rtk" | "key" | "ten" | "evt" | "mfa" | "oac" | "req" | "kid" | "whe" | "whd" | "wha" | "con";
 
 let lastTime = -1;
 let lastRandom = new Uint8Array(10);

@@ -1,5 +1,6 @@
 import { hash, verify, type Algorithm } from "@node-rs/argon2";
 import type { HashingAdmission } from "../limits/hashing-admission.js";
+import { verifyImportedHash } from "./imported-hashes.js";
 
 // `Algorithm` is an ambient const enum (not importable under isolatedModules); 2 is Argon2id.
 const ARGON2ID = 2 as Algorithm;
@@ -37,14 +38,26 @@ export class PasswordHasher {
     return this.#admit(() => hash(password, { ...this.#options, algorithm: ARGON2ID }));
   }
 
+  /** Checks a password against this server's Argon2id hashes and any imported kind (bcrypt, Argon2, Firebase scrypt). */
   verify(passwordHash: string, password: string): Promise<boolean> {
     return this.#admit(async () => {
+      if (!passwordHash.startsWith("$argon2id$")) return verifyImportedHash(passwordHash, password);
       try {
         return await verify(passwordHash, password);
       } catch {
         return false;
       }
     });
+  }
+
+  /**
+   * True when a hash is not this server's Argon2id at its configured cost (an
+   * imported bcrypt, Argon2i/d or Firebase scrypt hash, or an older cost): the
+   * next successful sign-in replaces it.
+   */
+  needsRehash(passwordHash: string): boolean {
+    const { memoryCost, timeCost, parallelism } = this.#options;
+    return !passwordHash.startsWith(`$argon2id$v=19$m=${memoryCost},t=${timeCost},p=${parallelism}$`);
   }
 
   /** Spends the same time as a real check, so unknown emails cannot be told apart by timing. */

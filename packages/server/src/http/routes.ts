@@ -65,6 +65,7 @@ export function registerRoutes(app: FastifyInstance, handlers: Record<string, Ha
       url: op.path.replace(/\{(\w+)\}/g, ":$1"),
       schema,
       config: { idempotent: op.idempotent === true, secretKey: op.auth === "secretKey" },
+      ...(op.bodyLimit === undefined ? {} : { bodyLimit: op.bodyLimit }),
       handler: async (request, reply) => {
         const caller = op.auth === "secretKey" ? request.hjContext ?? (await deps.authenticate(request)) : deps.publicContext(request);
         const claim = request.hjIdempotency;

@@ -24,6 +24,12 @@ const invalidCredentials = (): ApiError => new ApiError(401, "invalid_credential
 const invalidRefresh = (code = "invalid_refresh_token"): ApiError =>
   new ApiError(401, code, "The refresh token is invalid, expired or revoked", "refresh_token");
 
+/** Who an access token is for, as a sign-in or refresh asks: its `aud` and `azp` claims. */
+interface TokenParties {
+  audience?: string;
+  authorized_party?: string;
+}
+
 /** End-user sign-in, refresh and sign-out, and the session status check behind `checkRevoked`. */
 export class AuthService {
   constructor(
@@ -62,7 +68,7 @@ export class AuthService {
     userId: string,
     sessionId: string,
     refreshToken: string,
-    audience: string | undefined,
+    parties: TokenParties,
     organization: TokenOrganization | undefined,
   ) {
     const access = await this.tokens.issue({
@@ -70,7 +76,8 @@ export class AuthService {
       userId,
       sessionId,
       expiresInSeconds: ACCESS_TOKEN_TTL_SECONDS,
-      audience,
+      audience: parties.audience,
+      authorizedParty: parties.authorized_party,
       organization,
     });
     return {
@@ -96,7 +103,7 @@ export class AuthService {
     });
   }
 
-  async signIn(ctx: RequestContext, input: { email: string; password: string; audience?: string; organization_id?: string }) {
+  async signIn(ctx: RequestContext, input: { email: string; password: string; organization_id?: string } & TokenParties) {
     // Before anything is looked up or hashed: a throttled attempt costs no Argon2 and says nothing about the account.
     const attempt = await this.throttle.begin(ctx.tenantId, input.email, ctx.ip);
     await this.tenants.getTenant(ctx.tenantId);
@@ -115,6 +122,8 @@ export class AuthService {
       throw new ApiError(403, "user_disabled", "This user is disabled and cannot sign in");
     }
     await this.throttle.succeeded(attempt);
+    // An imported (bcrypt, Firebase scrypt…) or older-cost hash becomes this server's Argon2id on success.
+    const rehashed = user.password_hash !== null && this.hasher.needsRehash(user.password_hash) ? await this.hasher.hash(input.password) : undefined;
     const organization =
       input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, user.id, input.organization_id);
     const now = Date.now();
@@ -142,7 +151,7 @@ export class AuthService {
         organization_id: organization?.id ?? null,
       });
       const refreshToken = await this.#insertRefreshToken(trx, ctx.tenantId, current.id, sessionId, now);
-      await this.users.update(trx, ctx.tenantId, current.id, { last_sign_in_at: now });
+      await this.users.update(trx, ctx.tenantId, current.id, rehashed === undefined ? { last_sign_in_at: now } : { last_sign_in_at: now, password_hash: rehashed });
       await this.audit.record(trx, userCtx, "user.signed_in", current.id, { session_id: sessionId });
       await this.events.sessionCreated(trx, userCtx, sessionId);
       return { user: { ...current, last_sign_in_at: now }, refreshToken };
@@ -151,11 +160,11 @@ export class AuthService {
       if (outcome.refused === "disabled") throw new ApiError(403, "user_disabled", "This user is disabled and cannot sign in");
       throw invalidCredentials();
     }
-    const tokens = await this.#tokens(ctx, user.id, sessionId, outcome.refreshToken, input.audience, organization);
+    const tokens = await this.#tokens(ctx, user.id, sessionId, outcome.refreshToken, input, organization);
     return { ...tokens, user: wireUser(outcome.user) };
   }
 
-  async refresh(ctx: RequestContext, input: { refresh_token: string; audience?: string; organization_id?: string }) {
+  async refresh(ctx: RequestContext, input: { refresh_token: string; organization_id?: string } & TokenParties) {
     const hash = sha256(input.refresh_token);
     const found = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, hash);
     if (found === undefined) throw invalidRefresh();
@@ -186,7 +195,7 @@ export class AuthService {
       return { userId: user.id, sessionId: session.id, refreshToken, organization };
     });
     if ("refused" in outcome) throw invalidRefresh(outcome.refused === "reused" ? "refresh_token_reused" : undefined);
-    return this.#tokens(ctx, outcome.userId, outcome.sessionId, outcome.refreshToken, input.audience, outcome.organization);
+    return this.#tokens(ctx, outcome.userId, outcome.sessionId, outcome.refreshToken, input, outcome.organization);
   }
 
   async signOut(ctx: RequestContext, input: { refresh_token: string }) {

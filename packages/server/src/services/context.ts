@@ -4,7 +4,7 @@ import type { Executor, Schema } from "../store/schema.js";
 /** Who is making a request, and from where; every audit event records it. */
 export interface RequestContext {
   tenantId: string;
-  actor: { type: "api_key" | "user" | "anonymous" | "system"; id: string | null };
+  actor: { type: "api_key" | "user" | "anonymous" | "system" | "operator"; id: string | null };
   ip: string | null;
   userAgent: string | null;
   /**

@@ -12,6 +12,8 @@ export interface AccessTokenInput {
   sessionId: string;
   expiresInSeconds: number;
   audience?: string;
+  /** The `azp` claim: the origin of the app the token was issued to. */
+  authorizedParty?: string;
   /** RFC 8693 actor: the API key that impersonates, and why. */
   actor?: { keyId: string; reason: string };
   /** The active organization: becomes the compact `org_id` and `org_role` claims. */
@@ -28,6 +30,23 @@ export class TokenIssuer {
   /** `iss` of the tenant's tokens. */
   issuer(tenantId: string): string {
     return `${this.issuerBase()}/v1/tenants/${tenantId}`;
+  }
+
+  /**
+   * The tenant's OpenID discovery document: what its tokens' `iss` is and where
+   * its keys are, so that any OIDC library, and the SDK behind any host name,
+   * can verify them.
+   */
+  async openIdConfiguration(tenantId: string) {
+    await this.tenants.jwks(tenantId); // 404 for an unknown tenant, as the JWKS answers.
+    const issuer = this.issuer(tenantId);
+    return {
+      issuer,
+      jwks_uri: `${issuer}/jwks.json`,
+      id_token_signing_alg_values_supported: ["EdDSA"],
+      subject_types_supported: ["public"],
+      claims_supported: ["iss", "sub", "aud", "azp", "exp", "nbf", "iat", "jti", "sid", "tid", "act", "act_reason"],
+    };
   }
 
   async issue(input: AccessTokenInput): Promise<{ token: string; expiresAt: number }> {
@@ -57,6 +76,7 @@ export class TokenIssuer {
       tid: input.tenantId,
     };
     if (input.audience !== undefined) claims.aud = input.audience;
+    if (input.authorizedParty !== undefined) claims.azp = input.authorizedParty;
     if (input.organization !== undefined) {
       claims.org_id = input.organization.id;
       claims.org_role = input.organization.role;

@@ -268,6 +268,35 @@ const aggregatedAuditEvents: Migration = {
 // Counter rows, a status index and trigram search indexes; dialect-specific, so it lives in database.ts.
 const userScale: Migration = { up: (db) => createUserScaleSchema(db) };
 
+/** The browser console's one-time login links and cookie sessions (issue #16). */
+const consoleSessions: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable("console_login_links")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("operator", "text", (c) => c.notNull())
+      .addColumn("token_hash", "text", (c) => c.notNull().unique())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("expires_at", "bigint", (c) => c.notNull())
+      .addColumn("used_at", "bigint")
+      .execute();
+    await db.schema.createIndex("console_login_links_expires").on("console_login_links").column("expires_at").execute();
+    await db.schema
+      .createTable("console_sessions")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("operator", "text", (c) => c.notNull())
+      .addColumn("token_hash", "text", (c) => c.notNull().unique())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("last_seen_at", "bigint", (c) => c.notNull())
+      .addColumn("expires_at", "bigint", (c) => c.notNull())
+      .addColumn("revoked_at", "bigint")
+      .execute();
+    await db.schema.createIndex("console_sessions_expires").on("console_sessions").column("expires_at").execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_idempotency_leases": idempotencyLeases,
@@ -275,6 +304,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0004_aggregated_audit_events": aggregatedAuditEvents,
   "0005_events_webhooks": eventsAndWebhooks,
   "0006_session_organization": sessionOrganization,
+  "0008_console_sessions": consoleSessions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

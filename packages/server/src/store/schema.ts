@@ -139,6 +139,28 @@ export interface UserCountsTable {
   n: number;
 }
 
+/** A one-time console login link (issue #16); only the token's SHA-256 is stored. */
+export interface ConsoleLoginLinksTable {
+  id: string;
+  tenant_id: string;
+  operator: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+/** A browser console session (issue #16), found by the SHA-256 of its cookie. */
+export interface ConsoleSessionsTable {
+  id: string;
+  tenant_id: string;
+  operator: string;
+  token_hash: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 export interface Schema extends EventsSchema {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -153,6 +175,8 @@ export interface Schema extends EventsSchema {
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   user_counts: UserCountsTable;
+  console_login_links: ConsoleLoginLinksTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 /** A connection or a transaction: stores run on whichever the service hands them. */

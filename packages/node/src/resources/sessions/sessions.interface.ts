@@ -4,8 +4,17 @@ import type { User } from "../users/users.interface.js";
 export interface SignInWithPasswordParams {
   email: string;
   password: string;
-  /** Put this `aud` claim in the access token. */
+  /**
+   * Put this `aud` claim in the access token: the API it is meant for. Check it
+   * with the client's (or `requireAuth`'s, or the guard's) `audience` option.
+   */
   audience?: string;
+  /**
+   * Put this `azp` claim in the access token: the origin of the app it was
+   * issued to (e.g. the browser's `Origin` header). Check it with the
+   * `authorizedParties` option.
+   */
+  authorizedParty?: string;
   /**
    * Open the session in this organization (`org_…`): its access tokens carry
    * `org_id` and the user's `org_role` there. A user who is not a member gets a
@@ -14,9 +23,16 @@ export interface SignInWithPasswordParams {
   organizationId?: string;
 }
 
-/** The object form of {@link Sessions.refresh}'s argument. */
-export interface RefreshSessionParams {
+/**
+ * What {@link Sessions.refresh} takes besides the refresh token. Refreshed
+ * access tokens carry `aud` and `azp` only when asked again.
+ */
+export interface RefreshParams {
   refreshToken: string;
+  /** As in {@link SignInWithPasswordParams.audience}. */
+  audience?: string;
+  /** As in {@link SignInWithPasswordParams.authorizedParty}. */
+  authorizedParty?: string;
   /** Switch the session's active organization; the user must be a member. Default: keep it. */
   organizationId?: string;
 }

@@ -1,14 +1,7 @@
 import type { HttpClient } from "../../core/http-client.js";
 import { pathId, requireNonEmpty } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
-import type {
-  RefreshSessionParams,
-  SessionStatus,
-  SessionTokens,
-  SignInResult,
-  SignInWithPasswordParams,
-  SignOutResult,
-} from "./sessions.interface.js";
+import type { RefreshParams, SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./sessions.interface.js";
 import { deserializeSessionStatus, deserializeSignIn, deserializeTokens } from "./session.serializer.js";
 
 /**
@@ -37,7 +30,7 @@ export class Sessions {
    */
   async signInWithPassword(params: SignInWithPasswordParams, options?: RequestOptions): Promise<SignInResult> {
     const body: Record<string, unknown> = { email: requireNonEmpty(params?.email, "email"), password: requireNonEmpty(params?.password, "password") };
-    if (params.audience !== undefined) body.audience = params.audience;
+    addParties(body, params);
     if (params.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
     return this.#http.request({ method: "POST", path: `${this.#base}/sign-in`, body }, options, deserializeSignIn);
   }
@@ -51,11 +44,13 @@ export class Sessions {
    * ```ts
    * const tokens = await hj.sessions.refresh(session.refreshToken);
    * const inOtherOrg = await hj.sessions.refresh({ refreshToken: tokens.refreshToken, organizationId: "org_01J…" });
+   * const forApi = await hj.sessions.refresh({ refreshToken: tokens.refreshToken, audience: "https://api.example.com" });
    * ```
    */
-  async refresh(refreshToken: string | RefreshSessionParams, options?: RequestOptions): Promise<SessionTokens> {
-    const params: Partial<RefreshSessionParams> = typeof refreshToken === "object" && refreshToken !== null ? refreshToken : { refreshToken };
+  async refresh(refreshToken: string | RefreshParams, options?: RequestOptions): Promise<SessionTokens> {
+    const params: RefreshParams = typeof refreshToken === "object" && refreshToken !== null ? refreshToken : { refreshToken };
     const body: Record<string, unknown> = { refresh_token: requireNonEmpty(params.refreshToken, "refreshToken") };
+    addParties(body, params);
     if (params.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
     return this.#http.request({ method: "POST", path: `${this.#base}/refresh`, body }, options, deserializeTokens);
   }
@@ -84,4 +79,9 @@ export class Sessions {
     const deserialize = (wire: { session_id: string; revoked: true }): SignOutResult => ({ sessionId: wire.session_id, revoked: wire.revoked });
     return this.#http.request({ method: "POST", path: `${this.#base}/sign-out`, body }, options, deserialize);
   }
+}
+
+function addParties(body: Record<string, unknown>, params: { audience?: string; authorizedParty?: string }): void {
+  if (params.audience !== undefined) body.audience = requireNonEmpty(params.audience, "audience");
+  if (params.authorizedParty !== undefined) body.authorized_party = requireNonEmpty(params.authorizedParty, "authorizedParty");
 }

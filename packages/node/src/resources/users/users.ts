@@ -13,6 +13,8 @@ import {
   serializeCreateUser,
   serializeUpdateUser,
 } from "./user.serializer.js";
+import type { ImportUsersParams, ImportUsersResult } from "./users-import.interface.js";
+import { serializeImportUsers } from "./users-import.serializer.js";
 import type {
   CreateUserParams,
   DeletedUser,
@@ -88,6 +90,25 @@ export class Users {
    */
   async create(params: CreateUserParams, options?: RequestOptions): Promise<User> {
     return this.#http.request({ method: "POST", path: "/v1/users", body: serializeCreateUser(params) }, options, deserializeUser);
+  }
+
+  /**
+   * Imports a batch of up to 1,000 users in one transaction, with plaintext
+   * passwords or hashes from another provider (bcrypt, Argon2, Firebase scrypt),
+   * which users keep: each is upgraded to Argon2id at their first sign-in. Each
+   * user gets a result: `created`, `skipped` (the email or ID exists already) or
+   * `refused` (with the reason and `param`). Retried safely under one idempotency
+   * key, and a batch sent again skips the users it created.
+   * @example
+   * ```ts
+   * const { created, results } = await hj.users.import({
+   *   users: [{ email: "jane@example.com", passwordHash: "$2b$10$…", emailVerified: true }],
+   * });
+   * for (const r of results) if (r.status === "refused") console.warn(r.index, r.error?.param, r.error?.message);
+   * ```
+   */
+  async import(params: ImportUsersParams, options?: RequestOptions): Promise<ImportUsersResult> {
+    return this.#http.request<ImportUsersResult>({ method: "POST", path: "/v1/users/import", body: serializeImportUsers(params) }, options);
   }
 
   /**

@@ -1,0 +1,158 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, query, type Organization, type Page, type User } from "../api.js";
+import { Notice, PageTitle, TableScroll } from "../components.js";
+import { fullName, when } from "../format.js";
+import { href } from "../router.js";
+
+const PAGE_SIZE = 25;
+
+/** Users: search as you type, status and organization filters, exact total, keyset paging. */
+export function UsersPage() {
+  const [search, setSearch] = useState("");
+  const [status, setStatus] = useState("");
+  const [orgId, setOrgId] = useState("");
+  const [organizations, setOrganizations] = useState<Organization[]>([]);
+  // The cursors of the pages before the current one, to go back without OFFSET.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([]);
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const [page, setPage] = useState<Page<User> | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api<Page<Organization>>("GET", `/organizations${query({ limit: 100 })}`)
+      .then((result) => setOrganizations(result.data))
+      .catch(() => setOrganizations([]));
+  }, []);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    // A short pause while typing; each keystroke cancels the request of the one before.
+    const timer = setTimeout(() => {
+      api<Page<User>>("GET", `/users${query({ search, status, org_id: orgId, cursor, limit: PAGE_SIZE })}`, undefined, controller.signal)
+        .then((result) => {
+          setPage(result);
+          setError(null);
+        })
+        .catch((reason: unknown) => {
+          if (!controller.signal.aborted) setError((reason as Error).message);
+        });
+    }, 120);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [search, status, orgId, cursor]);
+
+  const restart = (): void => {
+    setCursors([]);
+    setCursor(undefined);
+  };
+
+  return (
+    <section>
+      <PageTitle>Users</PageTitle>
+      <form class="filters" role="search" onSubmit={(event) => event.preventDefault()}>
+        <label>
+          Search
+          <input
+            type="search"
+            name="search"
+            placeholder="Email, name or user ID"
+            value={search}
+            onInput={(event) => {
+              setSearch(event.currentTarget.value);
+              restart();
+            }}
+          />
+        </label>
+        <label>
+          Status
+          <select
+            name="status"
+            value={status}
+            onChange={(event) => {
+              setStatus(event.currentTarget.value);
+              restart();
+            }}
+          >
+            <option value="">Any</option>
+            <option value="active">Active</option>
+            <option value="disabled">Disabled</option>
+          </select>
+        </label>
+        <label>
+          Organization
+          <select
+            name="org_id"
+            value={orgId}
+            onChange={(event) => {
+              setOrgId(event.currentTarget.value);
+              restart();
+            }}
+          >
+            <option value="">Any</option>
+            {organizations.map((org) => (
+              <option key={org.id} value={org.id}>
+                {org.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      {error !== null && <Notice kind="error">{error}</Notice>}
+      <p class="total" aria-live="polite" data-testid="users-total">
+        {page === null ? "Loading…" : `${page.total.toLocaleString("en-US")} ${page.total === 1 ? "user" : "users"}`}
+      </p>
+      {page !== null && (
+        <TableScroll label="Users">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Name</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.map((user) => (
+                <tr key={user.id}>
+                  <td>
+                    <a href={href.user(user.id)}>{user.email}</a>
+                  </td>
+                  <td>{fullName(user)}</td>
+                  <td>
+                    <span class={`badge ${user.disabled ? "badge-off" : "badge-on"}`}>{user.disabled ? "Disabled" : "Active"}</span>
+                  </td>
+                  <td>{when(user.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+      <nav class="pager" aria-label="Pages of users">
+        <button
+          type="button"
+          disabled={cursors.length === 0}
+          onClick={() => {
+            setCursor(cursors[cursors.length - 1]);
+            setCursors(cursors.slice(0, -1));
+          }}
+        >
+          Previous page
+        </button>
+        <button
+          type="button"
+          disabled={page?.next_cursor == null}
+          onClick={() => {
+            setCursors([...cursors, cursor]);
+            setCursor(page?.next_cursor ?? undefined);
+          }}
+        >
+          Next page
+        </button>
+      </nav>
+    </section>
+  );
+}

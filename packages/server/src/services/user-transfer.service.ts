@@ -1,0 +1,218 @@
+import { newId } from "../crypto/ids.js";
+import { inspectImportedHash } from "../crypto/imported-hashes.js";
+import type { PasswordHasher } from "../crypto/passwords.js";
+import { ApiError, invalid } from "../domain/api-error.js";
+import { withoutNulls } from "../domain/merge-patch.js";
+import {
+  checkAvatarUrl,
+  checkId,
+  checkMetadataDepth,
+  checkName,
+  checkPassword,
+  checkPhoneNumber,
+  normalizeEmail,
+  serializeMetadata,
+} from "../domain/validation.js";
+import { iso, wireUser } from "../contract/wire.js";
+import type { Database } from "../store/database.js";
+import type { UserTransferStore } from "../store/user-transfer.store.js";
+import type { UserRow, UsersStore } from "../store/users.store.js";
+import type { AuditLog } from "./audit-log.js";
+import { mutation, type RequestContext } from "./context.js";
+
+/** Most users in one import request. */
+export const MAX_IMPORT_BATCH = 1000;
+/** Plaintext passwords of a batch hashed at once (Argon2 runs on libuv's pool, 4 threads by default). */
+const HASH_CONCURRENCY = 4;
+
+/** One user to import (wire format). */
+export interface ImportUserInput {
+  /** Keep this ID (`usr_…`), e.g. when moving between HelloJohn servers; a new one otherwise. */
+  id?: string;
+  email: string;
+  /** A plaintext password, hashed with Argon2id. Give this or `password_hash`, not both. */
+  password?: string;
+  /** A bcrypt, Argon2 or Firebase scrypt hash, stored as is and upgraded at the first sign-in. */
+  password_hash?: string;
+  first_name?: string | null;
+  last_name?: string | null;
+  phone_number?: string | null;
+  avatar_url?: string | null;
+  email_verified?: boolean;
+  metadata?: Record<string, unknown>;
+  disabled?: boolean;
+  /** When the user was created at the provider (ISO 8601); default now. */
+  created_at?: string;
+}
+
+/** What happened to one row of an import batch. */
+export interface ImportRowResult {
+  index: number;
+  status: "created" | "skipped" | "refused";
+  id: string | null;
+  email: string | null;
+  error: { code: string; message: string; param: string | null } | null;
+}
+
+/** The per-row results of one import batch. */
+export interface ImportResult {
+  created: number;
+  skipped: number;
+  refused: number;
+  results: ImportRowResult[];
+}
+
+/** One line of a `users export` file. */
+export type ExportedUser = ReturnType<typeof wireUser> & {
+  memberships: { org_id: string; org_name: string; role: string; created_at: string }[];
+  password_hash?: string | null;
+};
+
+const nameLower = (first: string | null, last: string | null): string => [first, last].filter((p) => p !== null).join(" ").toLowerCase();
+
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Bulk import and export of users. A batch is validated row by row (a bad row
+ * is refused with its reason and `param`, the others go on), then inserted with
+ * multi-row INSERTs in one transaction; a user whose email already exists is
+ * skipped, so a re-sent or resumed batch never duplicates anyone.
+ */
+export class UserTransferService {
+  constructor(
+    private readonly database: Database,
+    private readonly users: UsersStore,
+    private readonly store: UserTransferStore,
+    private readonly audit: AuditLog,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  /** Validates one row; throws the ApiError that refuses it. */
+  #row(ctx: RequestContext, input: ImportUserInput, now: number): { row: UserRow; password: string | undefined } {
+    const id = input.id === undefined ? newId("usr") : checkId(input.id, "usr", "id");
+    const email = normalizeEmail(input.email);
+    const firstName = checkName(input.first_name ?? null, "first_name");
+    const lastName = checkName(input.last_name ?? null, "last_name");
+    checkMetadataDepth(input.metadata);
+    const metadata = serializeMetadata(withoutNulls(input.metadata ?? {}));
+    const phone = checkPhoneNumber(input.phone_number ?? null);
+    const avatar = checkAvatarUrl(input.avatar_url ?? null);
+    if (input.password !== undefined && input.password_hash !== undefined) {
+      throw invalid("password", "password_and_hash", 'Give "password" or "password_hash", not both');
+    }
+    const password = input.password === undefined ? undefined : checkPassword(input.password);
+    if (input.password_hash !== undefined) {
+      const inspected = inspectImportedHash(input.password_hash);
+      if (!("kind" in inspected)) throw invalid("password_hash", inspected.code, inspected.message);
+    }
+    let createdAt = now;
+    if (input.created_at !== undefined) {
+      createdAt = Date.parse(input.created_at);
+      if (!Number.isFinite(createdAt) || createdAt < 0 || createdAt > now + 86_400_000) {
+        throw invalid("created_at", "invalid_created_at", '"created_at" must be an ISO 8601 date-time, not in the future');
+      }
+    }
+    const row: UserRow = {
+      id,
+      tenant_id: ctx.tenantId,
+      email,
+      email_lower: email.toLowerCase(),
+      email_verified: input.email_verified === true ? 1 : 0,
+      first_name: firstName,
+      last_name: lastName,
+      name_lower: nameLower(firstName, lastName),
+      phone_number: phone,
+      avatar_url: avatar,
+      metadata,
+      password_hash: input.password_hash ?? null,
+      disabled: input.disabled === true ? 1 : 0,
+      created_at: createdAt,
+      updated_at: now,
+      last_sign_in_at: null,
+    };
+    return { row, password };
+  }
+
+  /**
+   * Imports one batch (at most {@link MAX_IMPORT_BATCH} users) in one
+   * transaction; with an `Idempotency-Key` the response commits with it.
+   */
+  async import(ctx: RequestContext, input: { users: ImportUserInput[] }): Promise<ImportResult> {
+    if (input.users.length > MAX_IMPORT_BATCH) {
+      throw invalid("users", "too_many_users", `"users" may hold at most ${MAX_IMPORT_BATCH} users per request`);
+    }
+    const now = Date.now();
+    const results: ImportRowResult[] = [];
+    const accepted: { index: number; row: UserRow; password: string | undefined }[] = [];
+    input.users.forEach((user, index) => {
+      try {
+        accepted.push({ index, ...this.#row(ctx, user, now) });
+        results.push({ index, status: "created", id: null, email: null, error: null });
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        const email = typeof user.email === "string" ? user.email : null;
+        results.push({ index, status: "refused", id: null, email, error: { code: error.code, message: error.message, param: error.param ?? null } });
+      }
+    });
+    await eachLimited(accepted, HASH_CONCURRENCY, async (item) => {
+      if (item.password !== undefined) item.row.password_hash = await this.hasher.hash(item.password);
+    });
+    return mutation(this.database.db, ctx, async (trx) => {
+      const inserted = await this.store.insertMany(trx, accepted.map((a) => a.row));
+      for (const { index, row } of accepted) {
+        const result = results[index] as ImportRowResult;
+        result.email = row.email;
+        if (inserted.has(row.id)) result.id = row.id;
+        else {
+          result.status = "skipped";
+          result.error = { code: "user_exists", message: "A user with this email or ID already exists", param: "email" };
+        }
+      }
+      const counts = { created: inserted.size, skipped: accepted.length - inserted.size, refused: input.users.length - accepted.length };
+      await this.audit.record(trx, ctx, "users.imported", null, counts);
+      return { ...counts, results };
+    });
+  }
+
+  /** How many users the tenant has. */
+  count(tenantId: string): Promise<number> {
+    return this.users.count(this.database.db, tenantId, {});
+  }
+
+  /**
+   * Every user of the tenant with their memberships, newest first, read a page
+   * at a time (memory stays flat however many there are). Password hashes only
+   * when asked for. The export is audited.
+   */
+  async *export(ctx: RequestContext, options: { withPasswordHashes?: boolean; pageSize?: number } = {}): AsyncGenerator<ExportedUser> {
+    const db = this.database.db;
+    const pageSize = options.pageSize ?? 1000;
+    await this.audit.record(db, ctx, "users.bulk_exported", null, { with_password_hashes: options.withPasswordHashes === true });
+    let after: { createdAt: number; id: string } | undefined;
+    for (;;) {
+      const rows = await this.users.page(db, ctx.tenantId, {}, pageSize - 1, after);
+      if (rows.length === 0) return;
+      const memberships = await this.store.membershipsOf(db, ctx.tenantId, rows.map((r) => r.id));
+      const byUser = new Map<string, ExportedUser["memberships"]>();
+      for (const m of memberships) {
+        const list = byUser.get(m.user_id) ?? [];
+        list.push({ org_id: m.org_id, org_name: m.org_name, role: m.role, created_at: iso(m.created_at) });
+        byUser.set(m.user_id, list);
+      }
+      for (const row of rows) {
+        const user: ExportedUser = { ...wireUser(row), memberships: byUser.get(row.id) ?? [] };
+        if (options.withPasswordHashes === true) user.password_hash = row.password_hash;
+        yield user;
+      }
+      const last = rows[rows.length - 1] as UserRow;
+      if (rows.length < pageSize) return;
+      after = { createdAt: last.created_at, id: last.id };
+    }
+  }
+}

@@ -98,7 +98,13 @@ const TENANT_ID = /^ten_[0-9A-HJKMNP-TV-Z]{26}$/;
 const SECRET_KEY = /^sk_[0-9A-HJKMNP-TV-Z]{26}_[A-Za-z0-9_-]{20,}$/;
 
 function env(name: string): string | undefined {
-  const value = typeof process === "undefined" ? undefined : process.env[name];
+  let value: string | undefined;
+  try {
+    value = typeof process === "undefined" ? undefined : process.env?.[name];
+  } catch {
+    // Deno without --allow-env refuses to read the environment: the variable counts as unset.
+    value = undefined;
+  }
   return value === undefined || value === "" ? undefined : value;
 }
 
@@ -155,7 +161,8 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
       "secretKey",
     );
   }
-  const envBaseUrl = env("HELLOJOHN_API_URL");
+  // Not read when the option is given: Deno asks for --allow-env on every read.
+  const envBaseUrl = options.baseUrl === undefined ? env("HELLOJOHN_API_URL") : undefined;
   const baseUrlSource: BaseUrlSource = options.baseUrl !== undefined ? "option" : envBaseUrl !== undefined ? "HELLOJOHN_API_URL" : "default";
   const rawBaseUrl = options.baseUrl ?? envBaseUrl ?? DEFAULT_BASE_URL;
   let baseUrl: string;

@@ -8,12 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The NestJS app runs on NestJS 10 (an injected copy of @hellojohn/nestjs), so this is also its NestJS 10 test.
 let hj: TestServer;
 let token: string;
+let adminToken: string;
 const children: ChildProcess[] = [];
+// Each test starts a TypeScript app in a child process: seconds on a busy 2-core machine.
+const STARTS_AN_APP = 30_000;
 
 beforeAll(async () => {
   hj = await startTestServer();
   await hj.client.users.create({ email: "bench@example.com", password: "Bench-Passw0rd!" });
   token = (await hj.client.sessions.signInWithPassword({ email: "bench@example.com", password: "Bench-Passw0rd!" })).accessToken;
+  const admin = await hj.client.users.create({ email: "bench-admin@example.com", password: "Bench-Passw0rd!" });
+  const organizationId = (await hj.client.organizations.create({ name: "Bench" })).id;
+  await hj.client.organizations.addMember(organizationId, { userId: admin.id, role: "admin" });
+  adminToken = (await hj.client.sessions.signInWithPassword({ email: "bench-admin@example.com", password: "Bench-Passw0rd!", organizationId })).accessToken;
 });
 afterAll(async () => {
   for (const child of children) child.kill("SIGTERM");
@@ -41,7 +48,7 @@ describe.each(["express", "fastify", "nestjs"])("the %s benchmark app", (framewo
     const url = await serve(framework, "bare");
     expect((await fetch(url)).status).toBe(200);
     expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-  });
+  }, STARTS_AN_APP);
 
   it("with HelloJohn, answers a valid token and refuses a missing or forged one", async () => {
     const url = await serve(framework, "hellojohn");
@@ -50,5 +57,16 @@ describe.each(["express", "fastify", "nestjs"])("the %s benchmark app", (framewo
     expect(await ok.json()).toEqual({ ok: true });
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: `Bearer ${token.slice(0, -6)}AAAAAA` } })).status).toBe(401);
-  });
+  }, STARTS_AN_APP);
+
+  it("with a required role, answers an admin's token and refuses a token without the role (403) or none (401)", async () => {
+    const url = await serve(framework, "role");
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ ok: true });
+    const forbidden = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toMatchObject({ error: { code: "insufficient_role" } });
+    expect((await fetch(url)).status).toBe(401);
+  }, STARTS_AN_APP);
 });

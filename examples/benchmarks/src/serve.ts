@@ -1,6 +1,8 @@
 /**
- * One app under load, in its own process: `serve.ts <express|fastify|nestjs> <bare|hellojohn>`.
- * The same route either way; with `hellojohn`, every request's bearer token is verified first.
+ * One app under load, in its own process: `serve.ts <express|fastify|nestjs> <bare|hellojohn|role>`.
+ * The same route every way; with `hellojohn`, every request's bearer token is verified first;
+ * with `role`, the route also requires the `admin` organization role (`requireAuth({ role })`,
+ * `@Roles()`), answering 403 to a token without it.
  * Prints `listening <port>` when ready.
  */
 import "reflect-metadata";
@@ -9,17 +11,21 @@ import { Controller, Get, Module } from "@nestjs/common";
 import { APP_GUARD, NestFactory } from "@nestjs/core";
 import express from "express";
 import Fastify from "fastify";
-import { hellojohn as expressHellojohn } from "@hellojohn/express";
-import { hellojohn as fastifyHellojohn } from "@hellojohn/fastify";
-import { HelloJohnGuard, HelloJohnModule } from "@hellojohn/nestjs";
+import { hellojohn as expressHellojohn, requireAuth as expressRequireAuth } from "@hellojohn/express";
+import { hellojohn as fastifyHellojohn, requireAuth as fastifyRequireAuth } from "@hellojohn/fastify";
+import { HelloJohnGuard, HelloJohnModule, Roles } from "@hellojohn/nestjs";
 
 const [framework, mode] = process.argv.slice(2);
-const withAuth = mode === "hellojohn";
+const withRole = mode === "role";
+const withAuth = mode === "hellojohn" || withRole;
 const ready = (port: number): void => void process.stdout.write(`listening ${port}\n`);
 
 if (framework === "express") {
   const app = express();
-  if (withAuth) {
+  if (withRole) {
+    app.use(expressHellojohn());
+    app.get("/ping", expressRequireAuth({ role: "admin" }), (_req, res) => void res.json({ ok: true }));
+  } else if (withAuth) {
     app.use(expressHellojohn());
     // A request whose token did not verify would be a 401, and would show as a failure.
     app.get("/ping", (req, res) => void (req.hj.auth === null ? res.status(401).end() : res.json({ ok: true })));
@@ -29,7 +35,10 @@ if (framework === "express") {
   const server = app.listen(0, "127.0.0.1", () => ready((server.address() as AddressInfo).port));
 } else if (framework === "fastify") {
   const app = Fastify();
-  if (withAuth) {
+  if (withRole) {
+    await app.register(fastifyHellojohn);
+    app.get("/ping", { preHandler: fastifyRequireAuth({ role: "admin" }) }, async () => ({ ok: true }));
+  } else if (withAuth) {
     await app.register(fastifyHellojohn);
     app.get("/ping", async (request, reply) => (request.hj.auth === null ? reply.code(401).send() : { ok: true }));
   } else {
@@ -45,9 +54,17 @@ if (framework === "express") {
       return { ok: true };
     }
   }
+  @Controller()
+  class AdminPingController {
+    @Roles("admin")
+    @Get("ping")
+    ping() {
+      return { ok: true };
+    }
+  }
   @Module({
     imports: withAuth ? [HelloJohnModule.forRoot({})] : [],
-    controllers: [PingController],
+    controllers: [withRole ? AdminPingController : PingController],
     providers: withAuth ? [{ provide: APP_GUARD, useExisting: HelloJohnGuard }] : [],
   })
   class BenchModule {}

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startTestServer, type TestServer } from "@hellojohn/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readProgram, toModule } from "./readme-programs.js";
+import { readPrograms, toModule } from "./readme-programs.js";
 
 const HERE = fileURLToPath(new URL("..", import.meta.url));
 const GENERATED = join(HERE, ".generated-express");
@@ -44,7 +44,7 @@ describe.each([
     deletedUsersToken = (await hj.client.sessions.signInWithPassword({ email: "gone@example.com", password: PASSWORD })).accessToken;
     await hj.client.users.delete(gone.id);
 
-    const { source } = toModule(readProgram("packages/express/README.md"));
+    const { source } = toModule(readPrograms("packages/express/README.md")[0] as ReturnType<typeof readPrograms>[number]);
     mkdirSync(GENERATED, { recursive: true });
     const file = join(GENERATED, `express-readme-${expressPackage}.ts`);
     writeFileSync(file, source.replaceAll('from "express"', `from "${expressPackage}"`));

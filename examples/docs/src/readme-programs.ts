@@ -22,6 +22,8 @@ export interface ReadmeProgram {
   blocks: CodeBlock[];
   /** Marked `<!-- docs-test: run -->`: the program runs to completion against a test server. */
   runnable: boolean;
+  /** For a block marked `<!-- docs-test: separate -->`: its line, as it is a program of its own. */
+  separateLine?: number;
 }
 
 /** Every README.md of the repository: the root one and one per package or example. */
@@ -38,11 +40,17 @@ export function readmePaths(): string[] {
 
 const FENCE = /^(`{3,})\s*(\S*)/;
 
-/** The ```ts (or ```typescript) blocks of one README, with their line numbers. */
-export function readProgram(readme: string): ReadmeProgram {
+/**
+ * The ```ts (or ```typescript) blocks of one README, with their line numbers:
+ * the README's program, then one program per block marked
+ * `<!-- docs-test: separate -->` on the line before its fence (a standalone
+ * example that would clash with the others, type-checked on its own, not run).
+ */
+export function readPrograms(readme: string): ReadmeProgram[] {
   const text = readFileSync(join(ROOT, readme), "utf8");
   const lines = text.split("\n");
   const blocks: CodeBlock[] = [];
+  const separate: ReadmeProgram[] = [];
   for (let i = 0; i < lines.length; i++) {
     const open = FENCE.exec(lines[i] as string);
     if (open === null) continue;
@@ -50,16 +58,20 @@ export function readProgram(readme: string): ReadmeProgram {
     const start = i + 1;
     let end = start;
     while (end < lines.length && !(lines[end] as string).startsWith(fence)) end++;
-    if (language === "ts" || language === "typescript") blocks.push({ line: start + 1, code: lines.slice(start, end).join("\n") });
+    if (language === "ts" || language === "typescript") {
+      const block = { line: start + 1, code: lines.slice(start, end).join("\n") };
+      if ((lines[i - 1] ?? "").includes("<!-- docs-test: separate -->")) separate.push({ readme, blocks: [block], runnable: false, separateLine: block.line });
+      else blocks.push(block);
+    }
     i = end;
   }
-  return { readme, blocks, runnable: text.includes("<!-- docs-test: run -->") };
+  return [{ readme, blocks, runnable: text.includes("<!-- docs-test: run -->") }, ...separate];
 }
 
 /** Every README that has TypeScript in it. */
 export function readmePrograms(): ReadmeProgram[] {
   return readmePaths()
-    .map(readProgram)
+    .flatMap(readPrograms)
     .filter((program) => program.blocks.length > 0);
 }
 
@@ -83,5 +95,6 @@ export function toModule(program: ReadmeProgram): { source: string; readmeLine: 
 
 /** A file name for the program's module, e.g. `packages-node-README.ts`. */
 export function moduleName(program: ReadmeProgram): string {
-  return `${relative(".", program.readme).replace(/[/.]/g, "-").replace(/-md$/, "")}.ts`;
+  const base = relative(".", program.readme).replace(/[/.]/g, "-").replace(/-md$/, "");
+  return program.separateLine === undefined ? `${base}.ts` : `${base}-L${program.separateLine}.ts`;
 }

@@ -55,14 +55,31 @@ export function createApp(client: HelloJohn, options: AppOptions = {}): express.
   app.use(hellojohn({ client, cookieName: SESSION_COOKIE }));
 
   app.post("/auth/sign-in", async (req, res) => {
-    const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
+    const { email, password, organizationId } = (req.body ?? {}) as { email?: unknown; password?: unknown; organizationId?: unknown };
     if (typeof email !== "string" || typeof password !== "string") {
       res.status(400).json(badRequest("email and password are required strings", typeof email !== "string" ? "email" : "password"));
       return;
     }
-    const session = await req.hj.client.sessions.signInWithPassword({ email, password });
+    if (organizationId !== undefined && typeof organizationId !== "string") {
+      res.status(400).json(badRequest("organizationId must be a string", "organizationId"));
+      return;
+    }
+    // With an organization, the session's tokens carry the user's role in it (org_id, org_role).
+    const session = await req.hj.client.sessions.signInWithPassword({ email, password, organizationId });
     res.cookie(SESSION_COOKIE, session.accessToken, { httpOnly: true, sameSite: "lax", expires: session.expiresAt });
     res.json({ user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken, expiresAt: session.expiresAt });
+  });
+
+  // Refreshing re-reads the user's role: a promotion or a removal shows in the new token.
+  app.post("/auth/refresh", async (req, res) => {
+    const { refreshToken } = (req.body ?? {}) as { refreshToken?: unknown };
+    if (typeof refreshToken !== "string") {
+      res.status(400).json(badRequest("refreshToken is required", "refreshToken"));
+      return;
+    }
+    const tokens = await req.hj.client.sessions.refresh(refreshToken);
+    res.cookie(SESSION_COOKIE, tokens.accessToken, { httpOnly: true, sameSite: "lax", expires: tokens.expiresAt });
+    res.json({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt });
   });
 
   app.post("/auth/sign-out", requireAuth(), async (req, res) => {
@@ -78,6 +95,30 @@ export function createApp(client: HelloJohn, options: AppOptions = {}): express.
   // checkRevoked: a disabled user or a signed-out session is refused at once, not at token expiry.
   app.get("/me", requireAuth({ checkRevoked: true }), async (req, res) => {
     res.json(await req.hj.users.get((getAuth(req) as VerifiedToken).userId));
+  });
+
+  // Changing your own password keeps this session and signs every other one out.
+  // (A production app would also ask for the current password, or a recent sign-in.)
+  app.post("/me/password", requireAuth({ checkRevoked: true }), async (req, res) => {
+    const { password } = (req.body ?? {}) as { password?: unknown };
+    if (typeof password !== "string") {
+      res.status(400).json(badRequest("password is required", "password"));
+      return;
+    }
+    const { userId, sessionId } = getAuth(req) as VerifiedToken;
+    await req.hj.users.update(userId, { password, revokeSessions: false });
+    let revoked = 0;
+    for await (const session of req.hj.users.listSessions(userId)) {
+      if (session.status !== "active" || session.id === sessionId) continue;
+      await req.hj.users.revokeSession(userId, session.id);
+      revoked++;
+    }
+    res.json({ revokedSessions: revoked });
+  });
+
+  // For organization admins only: the role comes from the session's token (org_role).
+  app.get("/org/members", requireAuth({ role: "admin", checkRevoked: true }), async (req, res) => {
+    res.json(await req.hj.organizations.listMembers((getAuth(req) as VerifiedToken).orgId as string));
   });
 
   const admin = express.Router();

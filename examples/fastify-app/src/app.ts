@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { errorResponse, hellojohn, hellojohnWebhook, isHelloJohnError, requireAuth, type HelloJohn, type MetadataValue } from "@hellojohn/fastify";
+import { errorResponse, hellojohn, hellojohnWebhook, isHelloJohnError, requireAuth, type HelloJohn, type MetadataValue, type VerifiedToken } from "@hellojohn/fastify";
 import { LocalUsers } from "./local-users.js";
 
 export const SESSION_COOKIE = "hj_session";
@@ -49,7 +49,7 @@ export async function createApp(client: HelloJohn, options: AppOptions = {}): Pr
     return reply.code(statusCode ?? 500).send({ error: { type: "api_error", code: "internal_error", message: "Internal error" } });
   });
 
-  app.post<{ Body: { email: string; password: string } }>(
+  app.post<{ Body: { email: string; password: string; organizationId?: string } }>(
     "/auth/sign-in",
     {
       schema: {
@@ -57,15 +57,27 @@ export async function createApp(client: HelloJohn, options: AppOptions = {}): Pr
           type: "object",
           required: ["email", "password"],
           additionalProperties: false,
-          properties: { email: { type: "string" }, password: { type: "string" } },
+          properties: { email: { type: "string" }, password: { type: "string" }, organizationId: { type: "string" } },
         },
       },
     },
     async (request, reply) => {
+      // With an organization, the session's tokens carry the user's role in it (org_id, org_role).
       const session = await request.hj.client.sessions.signInWithPassword(request.body);
       const cookie = `${SESSION_COOKIE}=${session.accessToken}; Path=/; HttpOnly; SameSite=Lax; Expires=${session.expiresAt.toUTCString()}`;
       reply.header("set-cookie", cookie);
       return { user: session.user, accessToken: session.accessToken, refreshToken: session.refreshToken, expiresAt: session.expiresAt };
+    },
+  );
+
+  // Refreshing re-reads the user's role: a promotion or a removal shows in the new token.
+  app.post<{ Body: { refreshToken: string } }>(
+    "/auth/refresh",
+    { schema: { body: { type: "object", required: ["refreshToken"], properties: { refreshToken: { type: "string" } } } } },
+    async (request, reply) => {
+      const tokens = await request.hj.client.sessions.refresh(request.body.refreshToken);
+      reply.header("set-cookie", `${SESSION_COOKIE}=${tokens.accessToken}; Path=/; HttpOnly; SameSite=Lax; Expires=${tokens.expiresAt.toUTCString()}`);
+      return { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt };
     },
   );
 
@@ -84,6 +96,32 @@ export async function createApp(client: HelloJohn, options: AppOptions = {}): Pr
 
   // checkRevoked: a disabled user or a signed-out session is refused at once, not at token expiry.
   app.get("/me", { preHandler: requireAuth({ checkRevoked: true }) }, async (request) => request.hj.users.get(request.hj.auth?.userId as string));
+
+  // Changing your own password keeps this session and signs every other one out.
+  // (A production app would also ask for the current password, or a recent sign-in.)
+  app.post<{ Body: { password: string } }>(
+    "/me/password",
+    {
+      preHandler: requireAuth({ checkRevoked: true }),
+      schema: { body: { type: "object", required: ["password"], properties: { password: { type: "string" } } } },
+    },
+    async (request) => {
+      const { userId, sessionId } = request.hj.auth as VerifiedToken;
+      await request.hj.users.update(userId, { password: request.body.password, revokeSessions: false });
+      let revoked = 0;
+      for await (const session of request.hj.users.listSessions(userId)) {
+        if (session.status !== "active" || session.id === sessionId) continue;
+        await request.hj.users.revokeSession(userId, session.id);
+        revoked++;
+      }
+      return { revokedSessions: revoked };
+    },
+  );
+
+  // For organization admins only: the role comes from the session's token (org_role).
+  app.get("/org/members", { preHandler: requireAuth({ role: "admin", checkRevoked: true }) }, async (request) =>
+    request.hj.organizations.listMembers(request.hj.auth?.orgId as string),
+  );
 
   await app.register(
     async (admin) => {

@@ -1,6 +1,9 @@
 import type { HelloJohn } from "@hellojohn/node";
 import { startTestServer, type TestServer } from "@hellojohn/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appClient, type Json } from "./app-client.js";
+
+export { describeAuthorization } from "./authorization.js";
 
 /** A started example app. */
 export interface RunningApp {
@@ -10,8 +13,6 @@ export interface RunningApp {
 
 export const ADMIN = { email: "admin@example.com", password: "Admin-Passw0rd!" };
 export const JANE = { email: "jane@example.com", password: "Jane-Passw0rd!" };
-
-type Json = Record<string, any>;
 
 /**
  * The journey every example app supports, over real HTTP against a real
@@ -25,15 +26,7 @@ export function describeJourney(name: string, startApp: (client: HelloJohn) => P
     let janeId: string;
     let adminId: string;
 
-    const call = async (method: string, path: string, options: { token?: string; cookie?: string; body?: unknown } = {}) => {
-      const headers: Record<string, string> = {};
-      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-      if (options.cookie !== undefined) headers.cookie = options.cookie;
-      if (options.body !== undefined) headers["content-type"] = "application/json";
-      const response = await fetch(`${app.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-      const text = await response.text();
-      return { status: response.status, body: (text === "" ? {} : JSON.parse(text)) as Json, setCookie: response.headers.get("set-cookie") };
-    };
+    const call = appClient(() => app);
     const signIn = async (who: { email: string; password: string }) => {
       const response = await call("POST", "/auth/sign-in", { body: who });
       expect(response.status).toBe(200);

@@ -1,12 +1,12 @@
 import "reflect-metadata";
 import { Test } from "@nestjs/testing";
-import { HELLOJOHN_OPTIONS } from "@hellojohn/nestjs";
-import { describeJourney } from "@hellojohn-examples/journey";
+import { HELLOJOHN_OPTIONS, type HelloJohn } from "@hellojohn/nestjs";
+import { describeAuthorization, describeJourney, type RunningApp } from "@hellojohn-examples/journey";
 // The compiled app: tsc keeps the decorator metadata that Nest's DTO validation needs.
 import { AppModule } from "../dist/app.module.js";
 import { SESSION_COOKIE } from "../dist/auth/auth.controller.js";
 
-describeJourney("nestjs-app", async (client) => {
+async function start(client: HelloJohn): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(HELLOJOHN_OPTIONS)
     .useValue({ client, cookieName: SESSION_COOKIE, checkRevoked: true })
@@ -14,4 +14,7 @@ describeJourney("nestjs-app", async (client) => {
   const app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, "127.0.0.1");
   return { url: (await app.getUrl()).replace("[::1]", "127.0.0.1"), close: () => app.close() };
-});
+}
+
+describeJourney("nestjs-app", start);
+await describeAuthorization("nestjs-app", start);

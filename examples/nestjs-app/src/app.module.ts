@@ -5,6 +5,7 @@ import { AdminController } from "./admin/admin.controller.js";
 import { AdminGuard } from "./admin/admin.guard.js";
 import { AuthController, SESSION_COOKIE } from "./auth/auth.controller.js";
 import { MeController } from "./me/me.controller.js";
+import { OrgController } from "./org/org.controller.js";
 import { LocalUsersService } from "./webhooks/local-users.service.js";
 import { WEBHOOK_SECRET, WebhooksController } from "./webhooks/webhooks.controller.js";
 
@@ -14,7 +15,7 @@ import { WEBHOOK_SECRET, WebhooksController } from "./webhooks/webhooks.controll
     // checkRevoked: a disabled user or a signed-out session is refused at once, not at token expiry.
     HelloJohnModule.forRoot({ isGlobal: true, cookieName: SESSION_COOKIE, checkRevoked: true }),
   ],
-  controllers: [AuthController, MeController, AdminController, WebhooksController],
+  controllers: [AuthController, MeController, OrgController, AdminController, WebhooksController],
   providers: [
     AdminGuard,
     LocalUsersService,

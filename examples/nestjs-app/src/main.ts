@@ -1,6 +1,7 @@
 /**
  * Starts the example app. With no HELLOJOHN_* variables set, it first starts
- * an embedded HelloJohn server (SQLite in ./.hellojohn) and seeds an admin.
+ * an embedded HelloJohn server (SQLite in ./.hellojohn) and seeds an admin, who is also
+ * an admin of the "Example org" organization.
  */
 import "reflect-metadata";
 import { NestFactory } from "@nestjs/core";
@@ -14,11 +15,15 @@ const embedded = process.env.HELLOJOHN_API_URL === undefined ? await startDevSer
 if (embedded !== null) Object.assign(process.env, embedded.env);
 
 const client = new HelloJohn();
-try {
-  await client.users.getByEmail(ADMIN.email);
-} catch (error) {
+const admin = await client.users.getByEmail(ADMIN.email).catch(async (error: unknown) => {
   if (!(error instanceof NotFoundError)) throw error;
-  await client.users.create({ ...ADMIN, firstName: "Ada", lastName: "Admin", emailVerified: true, metadata: { role: "admin" } });
+  return client.users.create({ ...ADMIN, firstName: "Ada", lastName: "Admin", emailVerified: true, metadata: { role: "admin" } });
+});
+// An organization where Ada is an admin, for the admin-only /org/members (sign in with its organizationId).
+let org = (await client.organizations.list({ limit: 100 })).organizations.find((o) => o.name === "Example org");
+if (org === undefined) {
+  org = await client.organizations.create({ name: "Example org" });
+  await client.organizations.addMember(org.id, { userId: admin.id, role: "admin" });
 }
 
 const port = Number(process.env.PORT ?? 3002);
@@ -37,8 +42,9 @@ await app.listen(port, "127.0.0.1");
 const url = (await app.getUrl()).replace("[::1]", "127.0.0.1");
 console.log(`NestJS example on ${url} (HelloJohn at ${process.env.HELLOJOHN_API_URL})
 
-  curl -s -c jar -H 'content-type: application/json' -d '${JSON.stringify(ADMIN)}' ${url}/auth/sign-in
+  curl -s -c jar -H 'content-type: application/json' -d '${JSON.stringify({ ...ADMIN, organizationId: org.id })}' ${url}/auth/sign-in
   curl -s -b jar ${url}/me
   curl -s -b jar '${url}/admin/users?search=admin'
+  curl -s -b jar ${url}/org/members
 `);
 process.once("SIGTERM", () => void embedded?.close());

@@ -87,6 +87,24 @@ async function main(): Promise<void> {
     await hj.users.enable(jane.id);
     step("users.enable: Jane can sign in again", `sign-in answers ${(await signIn(apiUrl, tenant.id, "jane@example.com", "TemporaryPass123!")).status}`);
 
+    const inOrg = await hj.sessions.signInWithPassword({ email: "jane@example.com", password: "TemporaryPass123!", organizationId: org.id });
+    const asAdmin = await hj.verifyToken(inOrg.accessToken);
+    await hj.organizations.updateMember(org.id, jane.id, { role: "member" });
+    const asMember = await hj.verifyToken((await hj.sessions.refresh(inOrg.refreshToken)).accessToken);
+    step("Sign-in with organizationId; organizations.updateMember shows at the next refresh", {
+      before: { orgId: asAdmin.orgId, orgRole: asAdmin.orgRole, admin: asAdmin.has({ role: "admin" }) },
+      afterRefresh: { orgRole: asMember.orgRole, admin: asMember.has({ role: "admin" }) },
+    });
+
+    const { sessions, total } = await hj.users.listSessions(jane.id, { limit: 3 });
+    step("users.listSessions: newest first, iterable like users.list", { total, firstPage: sessions.map((s) => `${s.id} ${s.status}`) });
+    const revokedOne = await hj.users.revokeSession(jane.id, inOrg.sessionId);
+    step("users.revokeSession: one session and its refresh tokens", { id: revokedOne.id, status: revokedOne.status });
+    await hj.users.update(jane.id, { password: "N3w-Passw0rd!" });
+    const active = (await hj.users.listSessions(jane.id).toArray()).filter((s) => s.status === "active").length;
+    const oldPassword = await signIn(apiUrl, tenant.id, "jane@example.com", "TemporaryPass123!");
+    step("users.update({ password }): every session revoked, the old password refused", { activeSessions: active, oldPassword: oldPassword.status });
+
     const exported = await hj.users.export(jane.id);
     step("users.export (GDPR)", {
       user: exported.user.email,

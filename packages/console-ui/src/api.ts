@@ -141,3 +141,24 @@ export interface ConsoleSession {
   tenant_id: string;
   csrf_token: string;
 }
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string | null;
+  events: string[];
+  disabled: boolean;
+  disabled_reason: string | null;
+  created_at: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  event_id: string;
+  event_type: string;
+  status: "pending" | "succeeded" | "failed";
+  attempt_count: number;
+  next_attempt_at: string | null;
+  created_at: string;
+  attempts: { id: string; attempted_at: string; status_code: number | null; succeeded: boolean; error: string | null }[];
+}

@@ -5,6 +5,7 @@ import { Notice, PageTitle } from "./components.js";
 import { OrganizationPage, OrganizationsPage } from "./pages/organizations-page.js";
 import { UserPage } from "./pages/user-page.js";
 import { UsersPage } from "./pages/users-page.js";
+import { WebhookPage, WebhooksPage } from "./pages/webhooks-page.js";
 import { href, useRoute } from "./router.js";
 import "./styles.css";
 
@@ -39,6 +40,10 @@ function Console({ session, onSignOut }: { session: ConsoleSession; onSignOut: (
       <OrganizationsPage />
     ) : route.page === "organization" ? (
       <OrganizationPage key={route.id} id={route.id} />
+    ) : route.page === "webhooks" ? (
+      <WebhooksPage />
+    ) : route.page === "webhook" ? (
+      <WebhookPage key={route.id} id={route.id} />
     ) : (
       <UsersPage />
     );
@@ -55,6 +60,9 @@ function Console({ session, onSignOut }: { session: ConsoleSession; onSignOut: (
           </a>
           <a href={href.organizations} aria-current={route.page.startsWith("organization") ? "page" : undefined}>
             Organizations
+          </a>
+          <a href={href.webhooks} aria-current={route.page.startsWith("webhook") ? "page" : undefined}>
+            Webhooks
           </a>
         </nav>
         <span class="who">

@@ -5,13 +5,17 @@ export type Route =
   | { page: "users" }
   | { page: "user"; id: string }
   | { page: "organizations" }
-  | { page: "organization"; id: string };
+  | { page: "organization"; id: string }
+  | { page: "webhooks" }
+  | { page: "webhook"; id: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   if (parts[0] === "users" && parts[1] !== undefined && parts[1] !== "") return { page: "user", id: parts[1] };
   if (parts[0] === "organizations" && parts[1] !== undefined && parts[1] !== "") return { page: "organization", id: parts[1] };
   if (parts[0] === "organizations") return { page: "organizations" };
+  if (parts[0] === "webhooks" && parts[1] !== undefined && parts[1] !== "") return { page: "webhook", id: parts[1] };
+  if (parts[0] === "webhooks") return { page: "webhooks" };
   return { page: "users" };
 }
 
@@ -20,6 +24,8 @@ export const href = {
   user: (id: string) => `#/users/${encodeURIComponent(id)}`,
   organizations: "#/organizations",
   organization: (id: string) => `#/organizations/${encodeURIComponent(id)}`,
+  webhooks: "#/webhooks",
+  webhook: (id: string) => `#/webhooks/${encodeURIComponent(id)}`,
 };
 
 /** The current route, following `hashchange`. */

@@ -22,6 +22,11 @@ export interface RequireAuthOptions {
    * client's `authorizedParties` option; a token without `azp` passes (as in Clerk).
    */
   authorizedParties?: string[];
+  /**
+   * Also require this role (or any of these roles) in the session's active
+   * organization (the token's `org_role`); otherwise answer 403 `insufficient_role`.
+   */
+  role?: string | readonly string[];
 }
 
 declare global {

@@ -236,6 +236,67 @@ describe.each(versions)("%s", (_name, express) => {
   });
 });
 
+describe.each(versions)("%s: requireAuth({ role })", (_name, express) => {
+  let url: string;
+  let tokens: { admin: string; member: string; noOrg: string; impersonatedAdmin: string };
+  beforeAll(async () => {
+    const tag = _name.replace(/\W/g, "").toLowerCase();
+    const org = await hj.client.organizations.create({ name: `Roles ${tag}` });
+    const member = async (role: string) => {
+      const address = `${role}-${tag}@example.com`;
+      const user = await hj.client.users.create({ email: address, password: PASSWORD });
+      await hj.client.organizations.addMember(org.id, { userId: user.id, role });
+      return { user, token: (await hj.client.sessions.signInWithPassword({ email: address, password: PASSWORD, organizationId: org.id })).accessToken };
+    };
+    const admin = await member("admin");
+    tokens = {
+      admin: admin.token,
+      member: (await member("member")).token,
+      noOrg: token,
+      impersonatedAdmin: (await hj.client.users.impersonate(admin.user.id, { reason: "Roles test", organizationId: org.id })).accessToken,
+    };
+    const app = express();
+    app.use(hellojohn({ client: hj.client }));
+    app.get("/org", requireAuth({ role: "admin" }), (req, res) => {
+      res.json({ orgId: req.hj.auth?.orgId, orgRole: req.hj.auth?.orgRole });
+    });
+    app.get("/org-strict", requireAuth({ role: ["owner", "admin"], checkRevoked: true }), (_req, res) => void res.json({ ok: true }));
+    app.get("/has", (req, res) => void res.json({ admin: req.hj.auth?.has({ role: "admin" }) ?? null }));
+    app.use(errorsAsJson);
+    url = await listen(app);
+  });
+  const get = async (path: string, bearer?: string) => {
+    const response = await fetch(`${url}${path}`, { headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it("lets the role through, answers 403 insufficient_role to other sessions and 401 without one", async () => {
+    expect(await get("/org", tokens.admin)).toMatchObject({ status: 200, body: { orgId: expect.stringMatching(/^org_/), orgRole: "admin" } });
+    expect(await get("/org", tokens.impersonatedAdmin)).toMatchObject({ status: 200, body: { orgRole: "admin" } });
+    for (const other of [tokens.member, tokens.noOrg]) {
+      expect(await get("/org", other)).toEqual({
+        status: 403,
+        body: { error: { type: "permission_error", code: "insufficient_role", message: expect.stringContaining('"admin"') } },
+      });
+    }
+    expect(await get("/org")).toMatchObject({ status: 401, body: { error: { code: "unauthenticated" } } });
+    expect(await get("/org-strict", tokens.admin)).toMatchObject({ status: 200 });
+    expect(await get("/org-strict", tokens.member)).toMatchObject({ status: 403 });
+  });
+
+  it("exposes has({ role }) on req.hj.auth", async () => {
+    expect((await get("/has", tokens.admin)).body).toEqual({ admin: true });
+    expect((await get("/has", tokens.member)).body).toEqual({ admin: false });
+    expect((await get("/has")).body).toEqual({ admin: null });
+  });
+
+  it("refuses a malformed role option when the route is declared", () => {
+    expect(() => requireAuth({ role: "" })).toThrow(/option "role"/);
+    expect(() => requireAuth({ role: [] })).toThrow(/option "role"/);
+    expect(() => requireAuth({ role: 42 as never })).toThrow(TypeError);
+  });
+});
+
 describe("hellojohn() options", () => {
   it("are validated when the middleware is created, naming what is missing", () => {
     const saved = { ...process.env };

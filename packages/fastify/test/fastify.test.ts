@@ -187,3 +187,50 @@ describe("@hellojohn/fastify", () => {
     await withPrefix.close();
   });
 });
+
+describe("requireAuth({ role })", () => {
+  let fastify: FastifyInstance;
+  let tokens: { admin: string; member: string; noOrg: string };
+  beforeAll(async () => {
+    const org = await hj.client.organizations.create({ name: "Fastify roles" });
+    const member = async (role: string) => {
+      const address = `fastify-${role}@example.com`;
+      const user = await hj.client.users.create({ email: address, password: PASSWORD });
+      await hj.client.organizations.addMember(org.id, { userId: user.id, role });
+      return (await hj.client.sessions.signInWithPassword({ email: address, password: PASSWORD, organizationId: org.id })).accessToken;
+    };
+    tokens = { admin: await member("admin"), member: await member("member"), noOrg: token };
+    fastify = Fastify();
+    await fastify.register(hellojohn, { client: hj.client });
+    fastify.get("/org", { preHandler: requireAuth({ role: "admin" }) }, async (request) => ({ orgRole: request.hj.auth?.orgRole }));
+    fastify.get("/org-strict", { preHandler: requireAuth({ role: ["owner", "admin"], checkRevoked: true }) }, async () => ({ ok: true }));
+    fastify.get("/has", async (request) => ({ admin: request.hj.auth?.has({ role: "admin" }) ?? null }));
+  });
+  afterAll(() => fastify.close());
+  const get = async (url: string, bearer?: string) => {
+    const response = await fastify.inject({ url, headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } });
+    return { status: response.statusCode, type: response.headers["content-type"], body: response.json() as Record<string, unknown> };
+  };
+
+  it("lets the role through, answers 403 insufficient_role JSON to other sessions and 401 without one", async () => {
+    expect(await get("/org", tokens.admin)).toMatchObject({ status: 200, body: { orgRole: "admin" } });
+    for (const other of [tokens.member, tokens.noOrg]) {
+      expect(await get("/org", other)).toEqual({
+        status: 403,
+        type: expect.stringContaining("application/json"),
+        body: { error: { type: "permission_error", code: "insufficient_role", message: expect.stringContaining('"admin"') } },
+      });
+    }
+    expect(await get("/org")).toMatchObject({ status: 401, body: { error: { code: "unauthenticated" } } });
+    expect(await get("/org-strict", tokens.admin)).toMatchObject({ status: 200 });
+    expect(await get("/org-strict", tokens.member)).toMatchObject({ status: 403 });
+  });
+
+  it("exposes has({ role }) on request.hj.auth, and refuses a malformed role option at declaration", async () => {
+    expect((await get("/has", tokens.admin)).body).toEqual({ admin: true });
+    expect((await get("/has", tokens.member)).body).toEqual({ admin: false });
+    expect((await get("/has")).body).toEqual({ admin: null });
+    expect(() => requireAuth({ role: "" })).toThrow(/option "role"/);
+    expect(() => requireAuth({ role: [1] as never })).toThrow(TypeError);
+  });
+});

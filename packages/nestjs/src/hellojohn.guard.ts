@@ -1,7 +1,24 @@
-import { type CanActivate, type ExecutionContext, HttpException, Inject, Injectable, Optional, UnauthorizedException } from "@nestjs/common";
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  Optional,
+  UnauthorizedException,
+} from "@nestjs/common";
 import { HttpAdapterHost, Reflector } from "@nestjs/core";
-import { authenticateRequest, errorResponse, HelloJohn, unauthorizedBody, type IncomingHeaders, type RequestAuthentication } from "@hellojohn/node";
-import { HELLOJOHN_OPTIONS, IS_PUBLIC_KEY } from "./hellojohn.constants.js";
+import {
+  authenticateRequest,
+  errorResponse,
+  HelloJohn,
+  unauthorizedBody,
+  type IncomingHeaders,
+  type RequestAuthentication,
+  type RoleRequirement,
+} from "@hellojohn/node";
+import { HELLOJOHN_OPTIONS, IS_PUBLIC_KEY, ROLES_KEY } from "./hellojohn.constants.js";
 import type { HelloJohnModuleOptions } from "./hellojohn-module-options.interface.js";
 import { verifiedSessions } from "./request-session.js";
 
@@ -12,6 +29,8 @@ import { verifiedSessions } from "./request-session.js";
  * (`@Public()` routes never ask it, so they keep working). Works on the
  * Express and Fastify platforms. Use per controller with `@UseGuards(HelloJohnGuard)`
  * or globally with `{ provide: APP_GUARD, useClass: HelloJohnGuard }` and `@Public()`.
+ * On routes marked `@Roles("admin")` it also requires that organization role,
+ * answering 403 `insufficient_role` to a session without it.
  *
  * @example
  * ```ts
@@ -29,7 +48,9 @@ export class HelloJohnGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true) return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true) return true;
+    const roles = this.reflector.getAllAndOverride<RoleRequirement | undefined>(ROLES_KEY, targets);
     const http = context.switchToHttp();
     const request = http.getRequest<{ headers: IncomingHeaders }>();
     const result = authenticateRequest(this.client, request.headers, {
@@ -40,11 +61,11 @@ export class HelloJohnGuard implements CanActivate {
     });
     // A remembered token is answered synchronously: no promise on the common path.
     return result instanceof Promise
-      ? result.then((authentication) => this.#admit(request, http.getResponse(), authentication))
-      : this.#admit(request, http.getResponse(), result);
+      ? result.then((authentication) => this.#admit(request, http.getResponse(), authentication, roles))
+      : this.#admit(request, http.getResponse(), result, roles);
   }
 
-  #admit(request: object, response: unknown, { auth, error, failure }: RequestAuthentication): true {
+  #admit(request: object, response: unknown, { auth, error, failure }: RequestAuthentication, roles: RoleRequirement | undefined): true {
     if (failure !== undefined) {
       // Logged where the token was checked; the caller gets a JSON 503 with Retry-After (or a generic 500).
       const { status, headers, body } = errorResponse(failure, { logger: null });
@@ -53,6 +74,7 @@ export class HelloJohnGuard implements CanActivate {
     }
     if (auth === null) throw new UnauthorizedException(unauthorizedBody(error));
     verifiedSessions.set(request, auth);
+    if (roles !== undefined && !roles.admits(auth)) throw new ForbiddenException(roles.forbiddenBody());
     return true;
   }
 }

@@ -14,6 +14,7 @@ import {
   InjectHelloJohn,
   OrganizationsService,
   Public,
+  Roles,
   UsersService,
   VerifiedSession,
   type HelloJohnModuleOptions,
@@ -77,12 +78,28 @@ class GuardedController {
   }
 }
 
+@Controller("org")
+@Roles("admin")
+class RolesController {
+  @Get("settings")
+  settings(@VerifiedSession() session: VerifiedToken) {
+    return { orgId: session.orgId, orgRole: session.orgRole, admin: session.has({ role: "admin" }) };
+  }
+
+  // A route's own @Roles() replaces the controller's.
+  @Roles("member", "admin")
+  @Get("dashboard")
+  dashboard() {
+    return { ok: true };
+  }
+}
+
 const moduleOptions = (): HelloJohnModuleOptions => ({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: hj.url, cookieName: "hj" });
 
 async function start(platform: "express" | "fastify", imports: unknown[], globalGuard: boolean): Promise<{ app: INestApplication; url: string }> {
   const moduleRef = await Test.createTestingModule({
     imports: imports as never[],
-    controllers: [ProbeController, GuardedController],
+    controllers: [ProbeController, GuardedController, RolesController],
     providers: [{ provide: APP_FILTER, useClass: HelloJohnErrorFilter }, ...(globalGuard ? [{ provide: APP_GUARD, useExisting: HelloJohnGuard }] : [])],
   }).compile();
   const app = platform === "fastify" ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter()) : moduleRef.createNestApplication();
@@ -243,5 +260,53 @@ describe("HelloJohnModule.forRootAsync", () => {
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe.each(["express", "fastify"] as const)("@Roles() on the %s platform", (platform) => {
+  let app: INestApplication;
+  let url: string;
+  let orgId: string;
+  const tokens: Record<"admin" | "member" | "noOrg", string> = { admin: "", member: "", noOrg: "" };
+  beforeAll(async () => {
+    ({ app, url } = await start(platform, [HelloJohnModule.forRoot({ ...moduleOptions(), isGlobal: true })], true));
+    orgId = (await hj.client.organizations.create({ name: `Nest roles ${platform}` })).id;
+    for (const role of ["admin", "member"] as const) {
+      const email = `nest-${role}-${platform}@example.com`;
+      const user = await hj.client.users.create({ email, password: PASSWORD });
+      // Through the injected OrganizationsService: added as a member, then promoted.
+      const organizations = app.get<OrganizationsService>(OrganizationsService);
+      await organizations.addMember(orgId, { userId: user.id });
+      if (role === "admin") expect(await organizations.updateMember(orgId, user.id, { role: "admin" })).toMatchObject({ role: "admin" });
+      tokens[role] = (await hj.client.sessions.signInWithPassword({ email, password: PASSWORD, organizationId: orgId })).accessToken;
+    }
+    tokens.noOrg = token;
+  });
+  afterAll(() => app.close());
+  const get = async (path: string, bearer?: string) => {
+    const response = await fetch(`${url}${path}`, { headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it("admits the role, answers 403 insufficient_role to other sessions and 401 without one", async () => {
+    expect(await get("/org/settings", tokens.admin)).toEqual({ status: 200, body: { orgId, orgRole: "admin", admin: true } });
+    for (const other of [tokens.member, tokens.noOrg]) {
+      expect(await get("/org/settings", other)).toEqual({
+        status: 403,
+        body: { error: { type: "permission_error", code: "insufficient_role", message: expect.stringContaining('"admin"') } },
+      });
+    }
+    expect(await get("/org/settings")).toMatchObject({ status: 401, body: { error: { code: "unauthenticated" } } });
+  });
+
+  it("lets a route's @Roles() replace the controller's", async () => {
+    expect(await get("/org/dashboard", tokens.member)).toEqual({ status: 200, body: { ok: true } });
+    expect(await get("/org/dashboard", tokens.noOrg)).toMatchObject({ status: 403 });
+  });
+});
+
+describe("@Roles()", () => {
+  it("refuses an empty role name when applied", () => {
+    expect(() => Roles("")).toThrow(/@Roles\(\)/);
   });
 });

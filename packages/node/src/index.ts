@@ -44,6 +44,8 @@ export type {
   UserMfaFactor,
   UserOAuthConnection,
   UserSession,
+  UserSessionsPage,
+  ListUserSessionsParams,
   UsersPage,
 } from "./resources/users/users.interface.js";
 export type { ImportUserParams, ImportUserResult, ImportUsersParams, ImportUsersResult } from "./resources/users/users-import.interface.js";
@@ -59,9 +61,10 @@ export type {
   MembershipsPage,
   Organization,
   OrganizationsPage,
+  UpdateMemberParams,
   UpdateOrganizationParams,
 } from "./resources/organizations/organizations.interface.js";
-export type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
+export type { CheckAuthorizationParams, Impersonator, VerifiedToken, VerifyTokenOptions } from "./tokens/verify-token.interface.js";
 export { checkTokenParties, type TokenPartiesOptions } from "./tokens/token-parties.js";
 export {
   authenticateRequest,
@@ -74,6 +77,7 @@ export {
   type RequestAuthentication,
 } from "./adapters/authenticate-request.js";
 export { errorResponse, type ErrorResponse, type ErrorResponseOptions } from "./adapters/error-response.js";
+export { RoleRequirement, type InsufficientRoleBody } from "./adapters/role-requirement.js";
 export { RequestState, type HelloJohnRequestState } from "./adapters/request-state.js";
 export { Events } from "./resources/events/events.js";
 export type { EventsPage, EventType, HelloJohnEvent, ListEventsParams, RemovedMembership, SessionEventData } from "./resources/events/events.interface.js";

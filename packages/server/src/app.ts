@@ -16,6 +16,7 @@ import { registerRoutes, tenantFromPath, toFastifyRefs, type Handler } from "./h
 import { AuditLog } from "./services/audit-log.js";
 import { AuthService } from "./services/auth.service.js";
 import type { RequestContext } from "./services/context.js";
+import { OrganizationContext } from "./services/organization-context.js";
 import { OrganizationsService } from "./services/organizations.service.js";
 import { TenantsService } from "./services/tenants.service.js";
 import { TokenIssuer } from "./services/token-issuer.js";
@@ -277,6 +278,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     if (publicUrl === undefined) throw new Error("publicUrl is unknown until the server listens");
     return publicUrl;
   });
+  const organizationContext = new OrganizationContext(stores.organizations);
   const users = new UsersService(
     database,
     stores.users,
@@ -290,10 +292,11 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     cursors,
     tokens,
     events,
+    organizationContext,
   );
   const transfer = new UserTransferService(database, stores.users, new UserTransferStore(), audit, hasher);
   const organizations = new OrganizationsService(database, stores.organizations, stores.users, audit, cursors, events);
-  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, abuseLimits.signIn, events);
+  const auth = new AuthService(database, stores.users, stores.sessions, tenants, audit, hasher, tokens, abuseLimits.signIn, events, organizationContext);
   const webhooks = new WebhooksService(database, stores.webhooks, stores.events, audit, cursors, master, {
     allowPrivateNetworks: webhookOptions.allowPrivateNetworks ?? false,
     onChange: () => delivery.endpointsChanged(),
@@ -374,6 +377,8 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     enableUser: ({ ctx, params }) => users.enable(ctx, params.user_id as string),
     impersonateUser: ({ ctx, params, body }) => users.impersonate(ctx, params.user_id as string, body as never),
     exportUser: ({ ctx, params }) => users.export(ctx, params.user_id as string),
+    listUserSessions: ({ ctx, params, query }) => users.listSessions(ctx, params.user_id as string, query),
+    revokeUserSession: ({ ctx, params }) => users.revokeSession(ctx, params.user_id as string, params.session_id as string),
     getSession: ({ ctx, params }) => auth.sessionStatus(ctx, params.session_id as string),
     listOrganizations: ({ ctx, query }) => organizations.list(ctx, query),
     createOrganization: ({ ctx, body }) => organizations.create(ctx, body as never),
@@ -382,6 +387,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     deleteOrganization: ({ ctx, params }) => organizations.delete(ctx, params.org_id as string),
     listMembers: ({ ctx, params, query }) => organizations.listMembers(ctx, params.org_id as string, query),
     addMember: ({ ctx, params, body }) => organizations.addMember(ctx, params.org_id as string, body as never),
+    updateMember: ({ ctx, params, body }) => organizations.updateMember(ctx, params.org_id as string, params.user_id as string, body as never),
     removeMember: ({ ctx, params }) => organizations.removeMember(ctx, params.org_id as string, params.user_id as string),
     getJwks: ({ ctx }) => tenants.jwks(ctx.tenantId),
     getOpenIdConfiguration: ({ ctx }) => tokens.openIdConfiguration(ctx.tenantId),
@@ -408,7 +414,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     recordOutcome: (trx, claim, statusCode, body, result) => idempotency.record(trx, claim, statusCode, body, result),
   });
   if (options.console !== undefined && options.console !== false) {
-    mountConsole(app, { database, users, organizations, sessions: stores.sessions, organizationsStore: stores.organizations, auditStore: stores.audit, audit }, options.console);
+    mountConsole(app, { database, users, organizations, webhooks, sessions: stores.sessions, organizationsStore: stores.organizations, auditStore: stores.audit, audit }, options.console);
   }
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);

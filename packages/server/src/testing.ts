@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { HelloJohn, type HelloJohnOptions } from "@hellojohn/node";
+import pg from "pg";
 import { createServer, type HelloJohnServer, type WebhookOptions } from "./app.js";
 import { MasterKey } from "./crypto/master-key.js";
 import type { LimitsOptions } from "./limits/limits-options.js";
@@ -93,4 +95,71 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     env: { HELLOJOHN_TENANT_ID: tenant.id, HELLOJOHN_SECRET_KEY: secretKey, HELLOJOHN_API_URL: url },
     close: () => server.close(),
   };
+}
+
+/** Where {@link testDatabases} creates PostgreSQL databases: `HELLOJOHN_TEST_PG_URL`, else the local server as `postgres`. */
+export const TEST_PG_ADMIN_URL: string = process.env.HELLOJOHN_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** A database kind a suite can run on, with a way to make and drop a fresh database of it. */
+export interface TestDatabase {
+  name: "sqlite" | "postgres";
+  /** A fresh, empty database URL for one suite: pass it to `startTestServer({ databaseUrl })`. */
+  create(): Promise<string>;
+  /** Drops what `create` made. */
+  drop(url: string): Promise<void>;
+}
+
+async function pgAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const postgresDatabase: TestDatabase = {
+  name: "postgres",
+  async create() {
+    const name = `hellojohn_test_${randomBytes(6).toString("hex")}`;
+    await pgAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+    const url = new URL(TEST_PG_ADMIN_URL);
+    url.pathname = `/${name}`;
+    return url.href;
+  },
+  async drop(url) {
+    const name = new URL(url).pathname.slice(1);
+    await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  },
+};
+
+const sqliteDatabase: TestDatabase = { name: "sqlite", create: async () => "sqlite::memory:", drop: async () => undefined };
+
+/**
+ * The databases to run a suite on: SQLite always, PostgreSQL when
+ * {@link TEST_PG_ADMIN_URL} is reachable (else skipped with a warning). Under
+ * `CI=true` PostgreSQL is mandatory: an unreachable server throws instead.
+ *
+ * @example
+ * ```ts
+ * describe.each(await testDatabases())("on $name", (database) => {
+ *   let hj: TestServer;
+ *   let url: string;
+ *   beforeAll(async () => (hj = await startTestServer({ databaseUrl: (url = await database.create()) })));
+ *   afterAll(async () => { await hj.close(); await database.drop(url); });
+ * });
+ * ```
+ */
+export async function testDatabases(): Promise<TestDatabase[]> {
+  try {
+    await pgAdmin((c) => c.query("SELECT 1"));
+    return [sqliteDatabase, postgresDatabase];
+  } catch (error) {
+    if (process.env.CI === "true") {
+      throw new Error(`PostgreSQL is required under CI=true but ${TEST_PG_ADMIN_URL} is unreachable: ${(error as Error).message}`);
+    }
+    console.warn(`PostgreSQL suites skipped: ${(error as Error).message}`);
+    return [sqliteDatabase];
+  }
 }

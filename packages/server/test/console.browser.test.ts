@@ -1,6 +1,7 @@
 import { HelloJohn, isHelloJohnError } from "@hellojohn/node";
 import axe from "axe-core";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type HelloJohnServer } from "../src/app.js";
@@ -28,16 +29,27 @@ describe.skipIf(!available)("the console in Chromium", () => {
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
+  const searches: string[] = [];
   let target: { id: string; email: string };
   let orgId: string;
+  let receiver: Server;
+  let endpointId: string;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await createServer({ masterKey: MasterKey.generate(), passwordHashing: "unsafe-test-only", console: true });
+    server = await createServer({ masterKey: MasterKey.generate(), passwordHashing: "unsafe-test-only", console: true, webhooks: { allowPrivateNetworks: true, pollIntervalMs: 200 } });
     url = await server.listen();
     tenantId = (await server.tenants.createTenant("Acme")).id;
     const { secretKey } = await server.tenants.createApiKey(tenantId, "seed");
     hj = new HelloJohn({ tenantId, secretKey, baseUrl: url });
+    // A webhook receiver on loopback that accepts everything.
+    receiver = createHttpServer((request, response) => {
+      request.resume();
+      request.on("end", () => response.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const receiverPort = (receiver.address() as { port: number }).port;
+    endpointId = (await hj.webhooks.endpoints.create({ url: `http://127.0.0.1:${receiverPort}/hooks`, events: ["user.created"], description: "CRM sync" })).id;
     const org = await hj.organizations.create({ name: "Acme Support" });
     orgId = org.id;
     const names = ["Ada", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger", "Radia", "Tim", "Hedy"];
@@ -69,6 +81,8 @@ describe.skipIf(!available)("the console in Chromium", () => {
     });
     // Works offline: nothing may leave this server's origin.
     page.on("request", (request) => {
+      const search = new URL(request.url()).searchParams.get("search");
+      if (search !== null) searches.push(search);
       if (!request.url().startsWith(url) && !request.url().startsWith("blob:")) problems.push(`outside request: ${request.url()}`);
     });
   });
@@ -76,6 +90,7 @@ describe.skipIf(!available)("the console in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    receiver?.close();
   });
 
   /** axe-core on the current page: no serious or critical violation. Injected over CDP, so the page's CSP stays on. */
@@ -131,8 +146,11 @@ describe.skipIf(!available)("the console in Chromium", () => {
       focused = (await page.evaluate('document.activeElement?.getAttribute("name") ?? ""')) as string;
     }
     expect(focused).toBe("search");
-    await page.keyboard.type("zimm");
+    await page.keyboard.type("zimm", { delay: 150 });
     await expect.poll(() => page.getByTestId("users-total").textContent()).toBe("1 user");
+    // One- and two-character needles are not sent: they could not use the trigram index.
+    expect(searches.some((needle) => needle.length < 3)).toBe(false);
+    expect(searches).toContain("zimm");
     await shoot("users-search");
     await page.getByRole("link", { name: target.email }).click();
     await page.getByRole("heading", { level: 1, name: target.email }).waitFor();
@@ -203,6 +221,24 @@ describe.skipIf(!available)("the console in Chromium", () => {
     await page.getByRole("heading", { name: "Members (11)" }).waitFor();
     await checkAccessibility("organization");
     await shoot("organization");
+  });
+
+  it("shows webhook endpoints and their recent deliveries", async () => {
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("heading", { level: 1, name: "Webhooks" }).waitFor();
+    await page.getByRole("cell", { name: /CRM sync/ }).waitFor();
+    await checkAccessibility("webhooks");
+    await shoot("webhooks");
+    // Deliveries are made by the worker in the background: wait (bounded) until some succeeded.
+    await expect
+      .poll(async () => (await hj.webhooks.endpoints.listDeliveries(endpointId)).deliveries.filter((d) => d.status === "succeeded").length, { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    await page.getByRole("link", { name: /\/hooks$/ }).click();
+    await page.getByRole("heading", { level: 1, name: "Recent deliveries" }).waitFor();
+    await page.getByRole("cell", { name: "HTTP 204" }).first().waitFor();
+    expect(await page.getByRole("cell", { name: "user.created" }).count()).toBeGreaterThan(0);
+    await checkAccessibility("webhook");
+    await shoot("webhook-deliveries");
   });
 
   it("deletes a user only after the email is typed", async () => {

@@ -1,4 +1,4 @@
-import { IsEmail, IsNotEmpty, IsString } from "class-validator";
+import { IsEmail, IsNotEmpty, IsOptional, IsString } from "class-validator";
 
 export class SignInDto {
   @IsEmail()
@@ -7,6 +7,18 @@ export class SignInDto {
   @IsString()
   @IsNotEmpty()
   password!: string;
+
+  /** Open the session in this organization: its tokens carry the user's role there. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  organizationId?: string;
+}
+
+export class RefreshDto {
+  @IsString()
+  @IsNotEmpty()
+  refreshToken!: string;
 }
 
 export class SignOutDto {

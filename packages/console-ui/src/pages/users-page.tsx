@@ -5,6 +5,8 @@ import { fullName, when } from "../format.js";
 import { href } from "../router.js";
 
 const PAGE_SIZE = 25;
+/** Search starts at the third character: shorter needles cannot use the server's trigram index and would scan every user. */
+const MIN_SEARCH = 3;
 
 /** Users: search as you type, status and organization filters, exact total, keyset paging. */
 export function UsersPage() {
@@ -17,6 +19,7 @@ export function UsersPage() {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [page, setPage] = useState<Page<User> | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const needle = search.trim().length >= MIN_SEARCH ? search.trim() : "";
 
   useEffect(() => {
     api<Page<Organization>>("GET", `/organizations${query({ limit: 100 })}`)
@@ -28,7 +31,7 @@ export function UsersPage() {
     const controller = new AbortController();
     // A short pause while typing; each keystroke cancels the request of the one before.
     const timer = setTimeout(() => {
-      api<Page<User>>("GET", `/users${query({ search, status, org_id: orgId, cursor, limit: PAGE_SIZE })}`, undefined, controller.signal)
+      api<Page<User>>("GET", `/users${query({ search: needle, status, org_id: orgId, cursor, limit: PAGE_SIZE })}`, undefined, controller.signal)
         .then((result) => {
           setPage(result);
           setError(null);
@@ -41,7 +44,7 @@ export function UsersPage() {
       clearTimeout(timer);
       controller.abort();
     };
-  }, [search, status, orgId, cursor]);
+  }, [needle, status, orgId, cursor]);
 
   const restart = (): void => {
     setCursors([]);
@@ -58,10 +61,13 @@ export function UsersPage() {
             type="search"
             name="search"
             placeholder="Email, name or user ID"
+            aria-describedby="search-hint"
             value={search}
             onInput={(event) => {
-              setSearch(event.currentTarget.value);
-              restart();
+              const next = event.currentTarget.value;
+              // Paging restarts only when the query really changes.
+              if ((next.trim().length >= MIN_SEARCH ? next.trim() : "") !== needle) restart();
+              setSearch(next);
             }}
           />
         </label>
@@ -99,6 +105,9 @@ export function UsersPage() {
           </select>
         </label>
       </form>
+      <p id="search-hint" class="hint">
+        Searches from the {MIN_SEARCH}rd character on, anywhere in the email or name, or an exact user ID.
+      </p>
       {error !== null && <Notice kind="error">{error}</Notice>}
       <p class="total" aria-live="polite" data-testid="users-total">
         {page === null ? "Loading…" : `${page.total.toLocaleString("en-US")} ${page.total === 1 ? "user" : "users"}`}

@@ -97,13 +97,17 @@ export const DEFAULT_BASE_URL = "https://api.hellojohn.dev";
 const TENANT_ID = /^ten_[0-9A-HJKMNP-TV-Z]{26}$/;
 const SECRET_KEY = /^sk_[0-9A-HJKMNP-TV-Z]{26}_[A-Za-z0-9_-]{20,}$/;
 
+/**
+ * An environment variable, where the runtime has one and lets us read it (Deno
+ * without `--allow-env` throws; a worker has no `process`): read only when an
+ * option is missing.
+ */
 function env(name: string): string | undefined {
   let value: string | undefined;
   try {
-    value = typeof process === "undefined" ? undefined : process.env?.[name];
+    value = typeof process === "undefined" ? undefined : process.env[name];
   } catch {
-    // Deno without --allow-env refuses to read the environment: the variable counts as unset.
-    value = undefined;
+    return undefined;
   }
   return value === undefined || value === "" ? undefined : value;
 }
@@ -161,7 +165,6 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
       "secretKey",
     );
   }
-  // Not read when the option is given: Deno asks for --allow-env on every read.
   const envBaseUrl = options.baseUrl === undefined ? env("HELLOJOHN_API_URL") : undefined;
   const baseUrlSource: BaseUrlSource = options.baseUrl !== undefined ? "option" : envBaseUrl !== undefined ? "HELLOJOHN_API_URL" : "default";
   const rawBaseUrl = options.baseUrl ?? envBaseUrl ?? DEFAULT_BASE_URL;

@@ -54,6 +54,22 @@ describe("verifyToken", () => {
     expect(server.requests.filter((r) => r.url.endsWith("jwks.json"))).toHaveLength(1);
   });
 
+  it("reads the organization claims, and has({ role }) checks them exactly", async () => {
+    const hj = client();
+    const admin = await hj.verifyToken(token({ org_id: "org_1", org_role: "admin" }));
+    expect(admin).toMatchObject({ orgId: "org_1", orgRole: "admin" });
+    expect([admin.has({ role: "admin" }), admin.has({ role: "member" }), admin.has({ role: ["owner", "admin"] })]).toEqual([true, false, true]);
+    expect(() => admin.has({ role: [] })).toThrow(TypeError);
+    expect(() => admin.has(undefined as never)).toThrow(TypeError);
+    const none = await hj.verifyToken(token());
+    expect(none).toMatchObject({ orgId: null, orgRole: null });
+    expect(none.has({ role: "admin" })).toBe(false);
+    // A role without an organization grants nothing.
+    expect((await hj.verifyToken(token({ org_role: "admin" }))).has({ role: "admin" })).toBe(false);
+    expect(await codeOf(hj.verifyToken(token({ org_id: "org_1" })))).toBe("malformed");
+    expect(await codeOf(hj.verifyToken(token({ org_id: 7, org_role: "admin" })))).toBe("malformed");
+  });
+
   it.each([
     ["malformed", "not-a-jwt"],
     ["malformed", "a.b.c"],

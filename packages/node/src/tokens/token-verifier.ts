@@ -4,7 +4,7 @@ import { decodeJwt } from "./jwt.js";
 import { IssuerDiscovery } from "./issuer-discovery.js";
 import { JwksCache } from "./jwks-cache.js";
 import { assertTokenParties } from "./token-parties.js";
-import type { Impersonator, VerifiedToken, VerifyTokenOptions } from "./verify-token.interface.js";
+import type { CheckAuthorizationParams, Impersonator, VerifiedToken, VerifyTokenOptions } from "./verify-token.interface.js";
 
 /** How many verified tokens are remembered; a hit skips the signature check. */
 const CACHE_SIZE = 10_000;
@@ -110,12 +110,20 @@ export class TokenVerifier {
     if (tid !== this.#config.tenantId) fail("wrong_tenant", "Token was issued for another tenant");
     if (iss !== issuer) fail("invalid_issuer", `Token issuer ${JSON.stringify(iss)} is not ${JSON.stringify(issuer)}`);
     if (typeof sub !== "string" || typeof sid !== "string") fail("malformed", "Token lacks sub or sid claims");
+    const { org_id: orgId, org_role: orgRole } = payload;
+    if (orgId !== undefined && (typeof orgId !== "string" || typeof orgRole !== "string")) {
+      fail("malformed", "Token's org_id and org_role claims must be strings, together");
+    }
+    const role = typeof orgRole === "string" && typeof orgId === "string" ? orgRole : null;
     return {
       userId: sub,
       sessionId: sid,
       tenantId: tid,
       expiresAt: new Date(exp * 1000),
       impersonator: readImpersonator(payload),
+      orgId: typeof orgId === "string" ? orgId : null,
+      orgRole: role,
+      has: (params: CheckAuthorizationParams) => holdsRole(role, params),
       claims: Object.freeze(payload),
     };
   }
@@ -137,6 +145,16 @@ export class TokenVerifier {
       });
     if (session.status !== "active") fail("revoked", `Token's session is ${session.status}`);
   }
+}
+
+/** The check behind {@link VerifiedToken.has}; a malformed argument is a programming error, so it throws. */
+export function holdsRole(orgRole: string | null, params: CheckAuthorizationParams): boolean {
+  const role = (params as Partial<CheckAuthorizationParams> | undefined)?.role;
+  if (typeof role === "string" && role !== "") return orgRole === role;
+  if (Array.isArray(role) && role.length > 0 && role.every((r) => typeof r === "string" && r !== "")) {
+    return orgRole !== null && role.includes(orgRole);
+  }
+  throw new TypeError('has() needs { role: "admin" } or { role: ["admin", "owner"] }: non-empty strings');
 }
 
 function readImpersonator(payload: Record<string, unknown>): Impersonator | null {

@@ -26,6 +26,16 @@ export interface Impersonator {
   reason: string;
 }
 
+/** What {@link VerifiedToken.has} checks. */
+export interface CheckAuthorizationParams {
+  /**
+   * The role the user must hold in the token's active organization; with an
+   * array, any one of them. Roles compare exactly: `"admin"` does not imply
+   * `"member"`. HelloJohn reserves `"admin"` and `"member"` (the default).
+   */
+  role: string | readonly string[];
+}
+
 /** A verified access token. */
 export interface VerifiedToken {
   userId: string;
@@ -34,6 +44,23 @@ export interface VerifiedToken {
   expiresAt: Date;
   /** Set when the session was created by `users.impersonate`. */
   impersonator: Impersonator | null;
+  /**
+   * The active organization (`org_id` claim), selected at sign-in, refresh or
+   * impersonation; `null` when none was, or the user has since left it.
+   */
+  orgId: string | null;
+  /** The user's role in {@link VerifiedToken.orgId} when the token was issued (`org_role` claim). */
+  orgRole: string | null;
+  /**
+   * Whether the session holds the role in its active organization. False when
+   * the token has no organization.
+   *
+   * @example
+   * ```ts
+   * if (!req.hj.auth?.has({ role: "admin" })) return res.status(403).end();
+   * ```
+   */
+  has(params: CheckAuthorizationParams): boolean;
   /** Every claim of the token, as sent. */
   claims: Readonly<Record<string, unknown>>;
 }

@@ -5,6 +5,7 @@ import { jsonStream } from "../http/json-stream.js";
 import type { OrganizationsService } from "../services/organizations.service.js";
 import type { RequestContext } from "../services/context.js";
 import type { UsersService } from "../services/users.service.js";
+import type { WebhooksService } from "../services/webhooks.service.js";
 import { loadConsoleAssets } from "./console-assets.js";
 import type { ConsoleCaller, ConsoleService } from "./console.service.js";
 
@@ -13,6 +14,7 @@ export interface ConsoleRouteDeps {
   console: ConsoleService;
   users: UsersService;
   organizations: OrganizationsService;
+  webhooks: WebhooksService;
 }
 
 export const CONSOLE_COOKIE = "hj_console";
@@ -183,6 +185,13 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
           const [organization, members] = await Promise.all([deps.organizations.get(ctx, orgId), deps.organizations.listMembers(ctx, orgId, request.query as never)]);
           return { organization, members };
         },
+      );
+      const pageQuery = { type: "object", properties: { limit: parameters.limit.schema, cursor: parameters.cursor.schema }, additionalProperties: false };
+      api.get("/webhooks", { schema: { querystring: pageQuery } }, async (request) => deps.webhooks.list(context(request), request.query as never));
+      api.get(
+        "/webhooks/:endpoint_id/deliveries",
+        { schema: { params: { type: "object", properties: { endpoint_id: parameters.endpointId.schema }, required: ["endpoint_id"], additionalProperties: false }, querystring: pageQuery } },
+        async (request) => deps.webhooks.listDeliveries(context(request), (request.params as { endpoint_id: string }).endpoint_id, request.query as never),
       );
     },
     { prefix: "/console/api" },

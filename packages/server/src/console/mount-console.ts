@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { AuditLog } from "../services/audit-log.js";
 import type { OrganizationsService } from "../services/organizations.service.js";
 import type { UsersService } from "../services/users.service.js";
+import type { WebhooksService } from "../services/webhooks.service.js";
 import type { AuditStore } from "../store/audit.store.js";
 import type { Database } from "../store/database.js";
 import type { OrganizationsStore } from "../store/organizations.store.js";
@@ -29,6 +30,7 @@ export function mountConsole(
     database: Database;
     users: UsersService;
     organizations: OrganizationsService;
+    webhooks: WebhooksService;
     sessions: SessionsStore;
     organizationsStore: OrganizationsStore;
     auditStore: AuditStore;
@@ -38,5 +40,5 @@ export function mountConsole(
 ): void {
   const timings = consoleTimings(option);
   const service = new ConsoleService(deps.database, new ConsoleStore(), deps.users, deps.sessions, deps.organizationsStore, deps.auditStore, deps.audit, timings);
-  registerConsole(app, { console: service, users: deps.users, organizations: deps.organizations }, { maxAgeMs: timings.maxAgeMs });
+  registerConsole(app, { console: service, users: deps.users, organizations: deps.organizations, webhooks: deps.webhooks }, { maxAgeMs: timings.maxAgeMs });
 }

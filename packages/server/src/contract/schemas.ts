@@ -24,6 +24,9 @@ const object = (properties: Record<string, JsonSchema>, required: string[] = Obj
 const body = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema =>
   object(properties, required, { additionalProperties: false });
 
+/** Selects the session's active organization: its access tokens then carry `org_id` and `org_role`. */
+const organizationSelection = str({ maxLength: 64, description: "Active organization; the access token carries org_id and org_role" });
+
 const list = (item: string): JsonSchema =>
   object({ data: { type: "array", items: ref(item) }, next_cursor: nullableStr(), total: { type: "integer", minimum: 0 } });
 
@@ -81,6 +84,8 @@ export const schemas: Record<string, JsonSchema> = {
     email_verified: { type: "boolean" },
     metadata,
     disabled: { type: "boolean" },
+    password: str({ maxLength: 1024, description: "Hashed like any password; revokes the user's sessions unless revoke_sessions is false" }),
+    revoke_sessions: { type: "boolean", description: "With password: whether to revoke every session and refresh token (default true)" },
   }),
   ImportUsersRequest: body(
     {
@@ -124,11 +129,15 @@ export const schemas: Record<string, JsonSchema> = {
       }),
     },
   }),
-  ImpersonateRequest: body({ reason: str({ maxLength: 4096 }), expires_in: { type: "integer" } }, ["reason"]),
+  ImpersonateRequest: body(
+    { reason: str({ maxLength: 4096 }), expires_in: { type: "integer" }, organization_id: str({ maxLength: 64, description: "Token carries org_id and org_role" }) },
+    ["reason"],
+  ),
   Impersonation: object({ access_token: str(), expires_at: dateTime, session_id: str({ pattern: idPattern("ses") }) }),
   Deleted: object({ id: str(), deleted: { type: "boolean", const: true } }),
   Session: object({
-    id: str(),
+    id: str({ pattern: idPattern("ses") }),
+    status: { type: "string", enum: ["active", "revoked", "expired"] },
     created_at: dateTime,
     expires_at: dateTime,
     revoked_at: nullableDateTime,
@@ -136,7 +145,9 @@ export const schemas: Record<string, JsonSchema> = {
     ip_address: nullableStr(),
     user_agent: nullableStr(),
     impersonator: { oneOf: [{ type: "null" }, object({ actor_id: str(), reason: str() })] },
+    organization_id: nullableStr({ description: "The organization selected when the session was opened" }),
   }),
+  SessionsPage: list("Session"),
   SessionStatus: object({
     id: str(),
     user_id: str(),
@@ -167,6 +178,7 @@ export const schemas: Record<string, JsonSchema> = {
   CreateOrganizationRequest: body({ name: str({ maxLength: 1024 }), metadata }, ["name"]),
   UpdateOrganizationRequest: body({ name: str({ maxLength: 1024 }), metadata }),
   AddMemberRequest: body({ user_id: str({ maxLength: 64 }), role: str({ maxLength: 64 }) }, ["user_id"]),
+  UpdateMemberRequest: body({ role: str({ maxLength: 64, description: 'Reserved roles: "admin", "member"; others are yours' }) }, ["role"]),
   Membership: object({ org_id: str(), user_id: str(), role: str(), created_at: dateTime }),
   MembershipsPage: list("Membership"),
   Jwks: object({
@@ -179,8 +191,8 @@ export const schemas: Record<string, JsonSchema> = {
     subject_types_supported: { type: "array", items: str() },
     claims_supported: { type: "array", items: str() },
   }),
-  SignInRequest: body({ email: str({ maxLength: 320 }), password: str({ maxLength: 1024 }), audience: str({ maxLength: 256 }), authorized_party: str({ maxLength: 256 }) }, ["email", "password"]),
-  RefreshRequest: body({ refresh_token: str({ maxLength: 256 }), audience: str({ maxLength: 256 }), authorized_party: str({ maxLength: 256 }) }, ["refresh_token"]),
+  SignInRequest: body({ email: str({ maxLength: 320 }), password: str({ maxLength: 1024 }), audience: str({ maxLength: 256 }), authorized_party: str({ maxLength: 256 }), organization_id: organizationSelection }, ["email", "password"]),
+  RefreshRequest: body({ refresh_token: str({ maxLength: 256 }), audience: str({ maxLength: 256 }), authorized_party: str({ maxLength: 256 }), organization_id: organizationSelection }, ["refresh_token"]),
   SignOutRequest: body({ refresh_token: str({ maxLength: 256 }) }, ["refresh_token"]),
   Tokens: object(
     {

@@ -26,9 +26,10 @@ export function wireUser(row: UserRow) {
   };
 }
 
-export function wireSession(row: SessionRow) {
+export function wireSession(row: SessionRow, now: number = Date.now()) {
   return {
     id: row.id,
+    status: sessionStatus(row, now),
     created_at: iso(row.created_at),
     expires_at: iso(row.expires_at),
     revoked_at: isoOrNull(row.revoked_at),
@@ -36,6 +37,7 @@ export function wireSession(row: SessionRow) {
     ip_address: row.ip_address,
     user_agent: row.user_agent,
     impersonator: row.impersonator_id === null ? null : { actor_id: row.impersonator_id, reason: row.impersonation_reason ?? "" },
+    organization_id: row.organization_id,
   };
 }
 

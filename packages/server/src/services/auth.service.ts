@@ -11,6 +11,7 @@ import type { UsersStore } from "../store/users.store.js";
 import { iso, sessionStatus, wireUser } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
+import type { OrganizationContext, TokenOrganization } from "./organization-context.js";
 import type { RequestContext } from "./context.js";
 import type { TenantsService } from "./tenants.service.js";
 import { ACCESS_TOKEN_TTL_SECONDS, type TokenIssuer } from "./token-issuer.js";
@@ -41,6 +42,7 @@ export class AuthService {
     private readonly tokens: TokenIssuer,
     private readonly throttle: SignInThrottle,
     private readonly events: EventsService,
+    private readonly organizations: OrganizationContext,
   ) {}
 
   /** Stores a new single-use refresh token for the session, inside the caller's transaction; returns it in the clear. */
@@ -61,7 +63,14 @@ export class AuthService {
   }
 
   /** Signs the access token once the session and its refresh token have committed. */
-  async #tokens(ctx: RequestContext, userId: string, sessionId: string, refreshToken: string, parties: TokenParties) {
+  async #tokens(
+    ctx: RequestContext,
+    userId: string,
+    sessionId: string,
+    refreshToken: string,
+    parties: TokenParties,
+    organization: TokenOrganization | undefined,
+  ) {
     const access = await this.tokens.issue({
       tenantId: ctx.tenantId,
       userId,
@@ -69,6 +78,7 @@ export class AuthService {
       expiresInSeconds: ACCESS_TOKEN_TTL_SECONDS,
       audience: parties.audience,
       authorizedParty: parties.authorized_party,
+      organization,
     });
     return {
       token_type: "Bearer" as const,
@@ -93,7 +103,7 @@ export class AuthService {
     });
   }
 
-  async signIn(ctx: RequestContext, input: { email: string; password: string } & TokenParties) {
+  async signIn(ctx: RequestContext, input: { email: string; password: string; organization_id?: string } & TokenParties) {
     // Before anything is looked up or hashed: a throttled attempt costs no Argon2 and says nothing about the account.
     const attempt = await this.throttle.begin(ctx.tenantId, input.email, ctx.ip);
     await this.tenants.getTenant(ctx.tenantId);
@@ -114,6 +124,8 @@ export class AuthService {
     await this.throttle.succeeded(attempt);
     // An imported (bcrypt, Firebase scrypt…) or older-cost hash becomes this server's Argon2id on success.
     const rehashed = user.password_hash !== null && this.hasher.needsRehash(user.password_hash) ? await this.hasher.hash(input.password) : undefined;
+    const organization =
+      input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, user.id, input.organization_id);
     const now = Date.now();
     const sessionId = newId("ses");
     const userCtx: RequestContext = { ...ctx, actor: { type: "user", id: user.id } };
@@ -136,6 +148,7 @@ export class AuthService {
         user_agent: ctx.userAgent,
         impersonator_id: null,
         impersonation_reason: null,
+        organization_id: organization?.id ?? null,
       });
       const refreshToken = await this.#insertRefreshToken(trx, ctx.tenantId, current.id, sessionId, now);
       await this.users.update(trx, ctx.tenantId, current.id, rehashed === undefined ? { last_sign_in_at: now } : { last_sign_in_at: now, password_hash: rehashed });
@@ -147,14 +160,17 @@ export class AuthService {
       if (outcome.refused === "disabled") throw new ApiError(403, "user_disabled", "This user is disabled and cannot sign in");
       throw invalidCredentials();
     }
-    const tokens = await this.#tokens(ctx, user.id, sessionId, outcome.refreshToken, input);
+    const tokens = await this.#tokens(ctx, user.id, sessionId, outcome.refreshToken, input, organization);
     return { ...tokens, user: wireUser(outcome.user) };
   }
 
-  async refresh(ctx: RequestContext, input: { refresh_token: string } & TokenParties) {
+  async refresh(ctx: RequestContext, input: { refresh_token: string; organization_id?: string } & TokenParties) {
     const hash = sha256(input.refresh_token);
     const found = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, hash);
     if (found === undefined) throw invalidRefresh();
+    // Checked before the refresh token is spent: a refused switch leaves the session usable.
+    const switchTo =
+      input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, found.user_id, input.organization_id);
     // Everything below happens under the user's row lock, the lock disable and delete
     // take first too, so a refresh either finishes before them or sees their result.
     const outcome = await this.database.db.transaction().execute(async (trx) => {
@@ -172,11 +188,14 @@ export class AuthService {
       const session = await this.sessions.find(trx, ctx.tenantId, row.session_id);
       if (session === undefined || sessionStatus(session, now) !== "active" || user.disabled === 1) return { refused: "invalid" as const };
       await this.sessions.touch(trx, session.id, now);
+      if (switchTo !== undefined && switchTo.id !== session.organization_id) await this.sessions.setOrganization(trx, session.id, switchTo.id);
+      // The role is read again at every refresh: a membership change shows in the next token.
+      const organization = switchTo ?? (await this.organizations.current(trx, ctx.tenantId, user.id, session.organization_id));
       const refreshToken = await this.#insertRefreshToken(trx, ctx.tenantId, user.id, session.id, now);
-      return { userId: user.id, sessionId: session.id, refreshToken };
+      return { userId: user.id, sessionId: session.id, refreshToken, organization };
     });
     if ("refused" in outcome) throw invalidRefresh(outcome.refused === "reused" ? "refresh_token_reused" : undefined);
-    return this.#tokens(ctx, outcome.userId, outcome.sessionId, outcome.refreshToken, input);
+    return this.#tokens(ctx, outcome.userId, outcome.sessionId, outcome.refreshToken, input, outcome.organization);
   }
 
   async signOut(ctx: RequestContext, input: { refresh_token: string }) {

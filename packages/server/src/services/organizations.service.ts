@@ -123,6 +123,26 @@ export class OrganizationsService {
     });
   }
 
+  /**
+   * Changes a member's role. Tokens already issued keep the old role until
+   * they are refreshed (at most one access-token lifetime); the next refresh
+   * carries the new one.
+   */
+  async updateMember(ctx: RequestContext, orgId: string, userId: string, input: { role: string }) {
+    checkId(userId, "usr", "user_id");
+    const role = checkRole(input.role);
+    return mutation(this.database.db, ctx, async (trx) => {
+      const org = await this.#mustFind(trx, ctx.tenantId, orgId);
+      const current = await this.store.findMembership(trx, ctx.tenantId, org.id, userId, true);
+      if (current === undefined) throw notFound("membership");
+      if (current.role !== role) {
+        await this.store.updateMembershipRole(trx, ctx.tenantId, org.id, userId, role);
+        await this.audit.record(trx, ctx, "organization.member_updated", userId, { org_id: org.id, role, previous_role: current.role });
+      }
+      return wireMembership({ ...current, role });
+    });
+  }
+
   async removeMember(ctx: RequestContext, orgId: string, userId: string) {
     checkId(userId, "usr", "user_id");
     return mutation(this.database.db, ctx, async (trx) => {

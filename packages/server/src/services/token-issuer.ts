@@ -1,5 +1,6 @@
 import { randomUUID, type KeyObject } from "node:crypto";
 import { signJwt } from "../crypto/jwt-signer.js";
+import type { TokenOrganization } from "./organization-context.js";
 import type { TenantsService } from "./tenants.service.js";
 
 /** Access tokens live this long: short, because without a revocation check they stay valid until expiry. */
@@ -15,6 +16,8 @@ export interface AccessTokenInput {
   authorizedParty?: string;
   /** RFC 8693 actor: the API key that impersonates, and why. */
   actor?: { keyId: string; reason: string };
+  /** The active organization: becomes the compact `org_id` and `org_role` claims. */
+  organization?: TokenOrganization;
 }
 
 /** Signs access tokens with the tenant's current Ed25519 key. */
@@ -74,6 +77,10 @@ export class TokenIssuer {
     };
     if (input.audience !== undefined) claims.aud = input.audience;
     if (input.authorizedParty !== undefined) claims.azp = input.authorizedParty;
+    if (input.organization !== undefined) {
+      claims.org_id = input.organization.id;
+      claims.org_role = input.organization.role;
+    }
     if (input.actor !== undefined) {
       claims.act = { sub: input.actor.keyId };
       claims.act_reason = input.actor.reason;

@@ -34,6 +34,7 @@ import {
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
 import { mutation, type RequestContext } from "./context.js";
+import type { OrganizationContext } from "./organization-context.js";
 import type { TokenIssuer } from "./token-issuer.js";
 
 export interface CreateUserInput {
@@ -56,6 +57,9 @@ export interface UpdateUserInput {
   email_verified?: boolean;
   metadata?: Record<string, unknown>;
   disabled?: boolean;
+  /** An admin-set password; every session and refresh token of the user is revoked unless `revoke_sessions` is false. */
+  password?: string;
+  revoke_sessions?: boolean;
 }
 
 export interface ListUsersInput {
@@ -86,6 +90,7 @@ export class UsersService {
     private readonly cursors: CursorCodec,
     private readonly tokens: TokenIssuer,
     private readonly events: EventsService,
+    private readonly organizationContext: OrganizationContext,
   ) {}
 
   #transaction<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
@@ -181,6 +186,10 @@ export class UsersService {
       checkMetadataDepth(input.metadata);
       serializeMetadata(input.metadata);
     }
+    if (input.revoke_sessions !== undefined && input.password === undefined) {
+      throw invalid("revoke_sessions", "invalid_revoke_sessions", '"revoke_sessions" applies only together with "password"');
+    }
+    const passwordHash = input.password === undefined ? undefined : await this.hasher.hash(checkPassword(input.password));
     const now = Date.now();
 
     return this.#mutation(ctx, async (trx) => {
@@ -202,6 +211,7 @@ export class UsersService {
       if (input.email_verified !== undefined) changes.email_verified = input.email_verified ? 1 : 0;
       if (input.metadata !== undefined) changes.metadata = serializeMetadata(mergePatch(JSON.parse(current.metadata), input.metadata));
       if (input.disabled !== undefined) changes.disabled = input.disabled ? 1 : 0;
+      if (passwordHash !== undefined) changes.password_hash = passwordHash;
       await this.users.update(trx, ctx.tenantId, current.id, changes);
       if (input.disabled === true && current.disabled === 0) {
         await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
@@ -209,6 +219,11 @@ export class UsersService {
       const fields = Object.keys(input).sort();
       await this.audit.record(trx, ctx, "user.updated", current.id, { fields });
       await this.events.userUpdated(trx, ctx, current, { ...current, ...changes }, fields, now);
+      if (passwordHash !== undefined) {
+        const revoked = input.revoke_sessions === false ? 0 : await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
+        await this.audit.record(trx, ctx, "user.password_set", current.id, { revoked_sessions: revoked });
+        if (revoked > 0) await this.events.sessionsRevoked(trx, ctx, current.id, now);
+      }
       return wireUser({ ...current, ...changes });
     }).catch((error: unknown) => this.#emailTaken(error));
   }
@@ -264,7 +279,7 @@ export class UsersService {
     });
   }
 
-  async impersonate(ctx: RequestContext, userId: string, input: { reason: string; expires_in?: number }) {
+  async impersonate(ctx: RequestContext, userId: string, input: { reason: string; expires_in?: number; organization_id?: string }) {
     const reason = input.reason.trim();
     if (reason === "" || reason.length > 500) {
       throw invalid("reason", "invalid_reason", '"reason" is required: 1 to 500 characters saying why you impersonate');
@@ -281,6 +296,8 @@ export class UsersService {
     return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       if (current.disabled === 1) throw new ApiError(403, "user_disabled", "Disabled users cannot be impersonated", "user_id");
+      const organization =
+        input.organization_id === undefined ? undefined : await this.organizationContext.select(trx, ctx.tenantId, current.id, input.organization_id);
       await this.sessions.insert(trx, {
         id: sessionId,
         tenant_id: ctx.tenantId,
@@ -293,11 +310,53 @@ export class UsersService {
         user_agent: ctx.userAgent,
         impersonator_id: keyId,
         impersonation_reason: reason,
+        organization_id: organization?.id ?? null,
       });
-      await this.audit.record(trx, ctx, "user.impersonated", current.id, { reason, session_id: sessionId, expires_in: seconds });
+      await this.audit.record(trx, ctx, "user.impersonated", current.id, {
+        reason,
+        session_id: sessionId,
+        expires_in: seconds,
+        ...(organization === undefined ? {} : { organization_id: organization.id }),
+      });
       await this.events.sessionCreated(trx, ctx, sessionId);
-      const { token, expiresAt } = sign({ tenantId: ctx.tenantId, userId: current.id, sessionId, expiresInSeconds: seconds, actor: { keyId, reason } });
+      const { token, expiresAt } = sign({ tenantId: ctx.tenantId, userId: current.id, sessionId, expiresInSeconds: seconds, actor: { keyId, reason }, organization });
       return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
+    });
+  }
+
+  /** The user's sessions, newest first, with their status; audited, since they reveal IPs and devices. */
+  async listSessions(ctx: RequestContext, userId: string, input: { limit?: number; cursor?: string }) {
+    const limit = input.limit ?? 50;
+    return this.#transaction(async (trx) => {
+      const user = await this.#mustFind(trx, ctx.tenantId, userId);
+      const scope = { sessions: user.id };
+      const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
+      const rows = await this.sessions.pageForUser(trx, ctx.tenantId, user.id, limit + 1, after);
+      const total = await this.sessions.countForUser(trx, ctx.tenantId, user.id);
+      await this.audit.record(trx, ctx, "user.sessions_listed", user.id);
+      const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
+      const now = Date.now();
+      return { data: items.map((row) => wireSession(row, now)), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+    });
+  }
+
+  /**
+   * Revokes one session of the user and its refresh tokens. `checkRevoked`
+   * refuses its access tokens at once; without it they last until expiry.
+   * Revoking a revoked session answers the same without a second event.
+   */
+  async revokeSession(ctx: RequestContext, userId: string, sessionId: string) {
+    checkId(sessionId, "ses", "session_id");
+    const now = Date.now();
+    return this.#mutation(ctx, async (trx) => {
+      const user = await this.#mustFind(trx, ctx.tenantId, userId, true);
+      const session = await this.sessions.find(trx, ctx.tenantId, sessionId);
+      if (session === undefined || session.user_id !== user.id) throw notFound("session");
+      if (session.revoked_at !== null) return wireSession(session, now);
+      await this.sessions.revoke(trx, ctx.tenantId, session.id, now);
+      await this.audit.record(trx, ctx, "session.revoked", user.id, { session_id: session.id });
+      await this.events.sessionsRevoked(trx, ctx, user.id, now, session.id);
+      return wireSession({ ...session, revoked_at: now }, now);
     });
   }
 
@@ -313,6 +372,7 @@ export class UsersService {
       return current;
     });
     const db = this.database.db;
+    const now = Date.now();
     const [mfa, oauth, memberships] = await Promise.all([
       this.credentials.mfaFactors(db, ctx.tenantId, user.id),
       this.credentials.oauthConnections(db, ctx.tenantId, user.id),
@@ -321,7 +381,10 @@ export class UsersService {
     return new StreamedDocument({
       exported_at: iso(Date.now()),
       user: wireUser(user),
-      sessions: keysetPages((after, limit) => this.sessions.pageForUser(db, ctx.tenantId, user.id, limit, after), wireSession),
+      sessions: keysetPages(
+        (after, limit) => this.sessions.pageForUser(db, ctx.tenantId, user.id, limit, after),
+        (row) => wireSession(row, now),
+      ),
       mfa_factors: mfa.map(wireMfaFactor),
       oauth_connections: oauth.map(wireOAuthConnection),
       memberships: memberships.map(wireUserMembership),

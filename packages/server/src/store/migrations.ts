@@ -248,6 +248,13 @@ const idempotencyLeases: Migration = {
   },
 };
 
+// Issue 17: a session remembers the organization it was opened for; its tokens carry the user's current role there.
+const sessionOrganization: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("sessions").addColumn("organization_id", "text").execute();
+  },
+};
+
 // Repeated events (failed sign-ins) are counted on one row per key instead of a row each.
 const aggregatedAuditEvents: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -296,6 +303,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0003_user_scale": userScale,
   "0004_aggregated_audit_events": aggregatedAuditEvents,
   "0005_events_webhooks": eventsAndWebhooks,
+  "0006_session_organization": sessionOrganization,
   "0008_console_sessions": consoleSessions,
 };
 

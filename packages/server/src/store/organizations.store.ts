@@ -43,6 +43,15 @@ export class OrganizationsStore {
     await db.insertInto("memberships").values(row).execute();
   }
 
+  findMembership(db: Executor, tenantId: string, orgId: string, userId: string, lock = false): Promise<MembershipRow | undefined> {
+    const query = db.selectFrom("memberships").selectAll().where("tenant_id", "=", tenantId).where("org_id", "=", orgId).where("user_id", "=", userId);
+    return (lock ? this.database.forUpdate(query) : query).executeTakeFirst();
+  }
+
+  async updateMembershipRole(db: Executor, tenantId: string, orgId: string, userId: string, role: string): Promise<void> {
+    await db.updateTable("memberships").set({ role }).where("tenant_id", "=", tenantId).where("org_id", "=", orgId).where("user_id", "=", userId).execute();
+  }
+
   async deleteMembership(db: Executor, tenantId: string, orgId: string, userId: string): Promise<boolean> {
     const result = await db.deleteFrom("memberships").where("tenant_id", "=", tenantId).where("org_id", "=", orgId).where("user_id", "=", userId).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;

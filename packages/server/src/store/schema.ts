@@ -54,6 +54,8 @@ export interface SessionsTable {
   user_agent: string | null;
   impersonator_id: string | null;
   impersonation_reason: string | null;
+  /** The organization selected at sign-in (or impersonation), if any. */
+  organization_id: string | null;
 }
 export interface RefreshTokensTable {
   id: string;

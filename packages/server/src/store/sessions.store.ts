@@ -49,6 +49,20 @@ export class SessionsStore {
     return Number(result.numDeletedRows);
   }
 
+  async countForUser(db: Executor, tenantId: string, userId: string): Promise<number> {
+    const row = await db
+      .selectFrom("sessions")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("tenant_id", "=", tenantId)
+      .where("user_id", "=", userId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async setOrganization(db: Executor, id: string, organizationId: string | null): Promise<void> {
+    await db.updateTable("sessions").set({ organization_id: organizationId }).where("id", "=", id).execute();
+  }
+
   async touch(db: Executor, id: string, at: number): Promise<void> {
     await db.updateTable("sessions").set({ last_used_at: at }).where("id", "=", id).execute();
   }

@@ -47,8 +47,14 @@ export interface Membership {
 /** Fields for {@link Organizations.addMember}. */
 export interface AddMemberParams {
   userId: string;
-  /** Default `member`. */
+  /** Default `member`. HelloJohn reserves `admin` and `member`; other roles are yours to define. */
   role?: string;
+}
+
+/** Fields for {@link Organizations.updateMember}. */
+export interface UpdateMemberParams {
+  /** The new role: `admin`, `member`, or your own (lowercase letters, digits, `_`, `:`, `-`; at most 50). */
+  role: string;
 }
 
 /** One page of memberships. */

@@ -20,6 +20,7 @@ import type {
   MembershipsPage,
   Organization,
   OrganizationsPage,
+  UpdateMemberParams,
   UpdateOrganizationParams,
 } from "./organizations.interface.js";
 
@@ -78,7 +79,22 @@ export class Organizations {
     return this.#http.request({ method: "POST", path, body }, options, deserializeMembership);
   }
 
-  /** Removes a user from the organization. */
+  /**
+   * Changes a member's role. Access tokens already issued keep the old role
+   * until the session refreshes (15 minutes at most); the next token carries the new one.
+   * @throws {NotFoundError} `membership_not_found` when the user is not a member.
+   * @example
+   * ```ts
+   * await hj.organizations.updateMember(org.id, user.id, { role: "admin" });
+   * ```
+   */
+  async updateMember(orgId: string, userId: string, params: UpdateMemberParams, options?: RequestOptions): Promise<Membership> {
+    const path = `/v1/organizations/${pathId(orgId, "orgId")}/members/${pathId(userId, "userId")}`;
+    const body = { role: params?.role };
+    return this.#http.request({ method: "PATCH", path, body }, options, deserializeMembership);
+  }
+
+  /** Removes a user from the organization; their next refresh drops the organization from their tokens. */
   async removeMember(orgId: string, userId: string, options?: RequestOptions): Promise<DeletedObject> {
     const path = `/v1/organizations/${pathId(orgId, "orgId")}/members/${pathId(userId, "userId")}`;
     return this.#http.request<DeletedObject>({ method: "DELETE", path }, options);

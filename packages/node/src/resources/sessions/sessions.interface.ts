@@ -15,6 +15,12 @@ export interface SignInWithPasswordParams {
    * `authorizedParties` option.
    */
   authorizedParty?: string;
+  /**
+   * Open the session in this organization (`org_…`): its access tokens carry
+   * `org_id` and the user's `org_role` there. A user who is not a member gets a
+   * `PermissionError` `not_a_member`.
+   */
+  organizationId?: string;
 }
 
 /**
@@ -27,6 +33,8 @@ export interface RefreshParams {
   audience?: string;
   /** As in {@link SignInWithPasswordParams.authorizedParty}. */
   authorizedParty?: string;
+  /** Switch the session's active organization; the user must be a member. Default: keep it. */
+  organizationId?: string;
 }
 
 /** A session's tokens. The access token is short-lived (15 minutes); refresh it with the refresh token. */

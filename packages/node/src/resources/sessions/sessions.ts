@@ -31,14 +31,19 @@ export class Sessions {
   async signInWithPassword(params: SignInWithPasswordParams, options?: RequestOptions): Promise<SignInResult> {
     const body: Record<string, unknown> = { email: requireNonEmpty(params?.email, "email"), password: requireNonEmpty(params?.password, "password") };
     addParties(body, params);
+    if (params.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
     return this.#http.request({ method: "POST", path: `${this.#base}/sign-in`, body }, options, deserializeSignIn);
   }
 
   /**
    * Exchanges a refresh token for new tokens. Refresh tokens are single use.
+   * The new access token carries the user's role in the session's organization
+   * as it is now: a role change or a removal shows here, at the latest one
+   * access-token lifetime (15 minutes) after it was made.
    * @example
    * ```ts
    * const tokens = await hj.sessions.refresh(session.refreshToken);
+   * const inOtherOrg = await hj.sessions.refresh({ refreshToken: tokens.refreshToken, organizationId: "org_01J…" });
    * const forApi = await hj.sessions.refresh({ refreshToken: tokens.refreshToken, audience: "https://api.example.com" });
    * ```
    */
@@ -46,6 +51,7 @@ export class Sessions {
     const params: RefreshParams = typeof refreshToken === "object" && refreshToken !== null ? refreshToken : { refreshToken };
     const body: Record<string, unknown> = { refresh_token: requireNonEmpty(params.refreshToken, "refreshToken") };
     addParties(body, params);
+    if (params.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
     return this.#http.request({ method: "POST", path: `${this.#base}/refresh`, body }, options, deserializeTokens);
   }
 

@@ -7,6 +7,7 @@ import type {
   User,
   UserExport,
   UserSession,
+  UserSessionsPage,
   UsersPage,
 } from "./users.interface.js";
 
@@ -91,7 +92,7 @@ export function serializeCreateUser(params: CreateUserParams): Record<string, un
 }
 
 export function serializeUpdateUser(params: UpdateUserParams): Record<string, unknown> {
-  return toWire<UpdateUserParams>(params, { ...PROFILE_FIELDS, disabled: "disabled" });
+  return toWire<UpdateUserParams>(params, { ...PROFILE_FIELDS, disabled: "disabled", password: "password", revokeSessions: "revoke_sessions" });
 }
 
 export interface WireImpersonation {
@@ -106,6 +107,7 @@ export function deserializeImpersonation(wire: WireImpersonation): Impersonation
 
 export interface WireSession {
   id: string;
+  status: UserSession["status"];
   created_at: string;
   expires_at: string;
   revoked_at: string | null;
@@ -113,11 +115,13 @@ export interface WireSession {
   ip_address: string | null;
   user_agent: string | null;
   impersonator: { actor_id: string; reason: string } | null;
+  organization_id: string | null;
 }
 
 export function deserializeSession(wire: WireSession): UserSession {
   return {
     id: wire.id,
+    status: wire.status,
     createdAt: date(wire.created_at),
     expiresAt: date(wire.expires_at),
     revokedAt: nullableDate(wire.revoked_at),
@@ -125,7 +129,18 @@ export function deserializeSession(wire: WireSession): UserSession {
     ipAddress: wire.ip_address,
     userAgent: wire.user_agent,
     impersonator: wire.impersonator === null ? null : { actorId: wire.impersonator.actor_id, reason: wire.impersonator.reason },
+    organizationId: wire.organization_id ?? null,
   };
+}
+
+export interface WireSessionsPage {
+  data: WireSession[];
+  next_cursor: string | null;
+  total: number;
+}
+
+export function deserializeSessionsPage(wire: WireSessionsPage): UserSessionsPage {
+  return { sessions: wire.data.map(deserializeSession), nextCursor: wire.next_cursor, total: wire.total };
 }
 
 export interface WireAuditEvent {

@@ -67,6 +67,13 @@ export interface UpdateUserParams {
   metadata?: Record<string, MetadataValue>;
   /** `true` disables the user exactly as {@link Users.disable} does. */
   disabled?: boolean;
+  /**
+   * Sets the user's password (8–128 characters), hashed like any password.
+   * Revokes every session and refresh token of the user, unless `revokeSessions` is `false`.
+   */
+  password?: string;
+  /** With `password`: revoke the user's sessions (default `true`). Without `password` it is a `ValidationError`. */
+  revokeSessions?: boolean;
 }
 
 /** A duration: seconds, or a string such as `"90s"`, `"15m"`, `"1h"`. */
@@ -78,6 +85,8 @@ export interface ImpersonateParams {
   reason: string;
   /** Token lifetime; default 15 minutes, at most 1 hour. */
   expiresIn?: Duration;
+  /** Act in this organization: the token carries `org_id` and the user's `org_role` there. The user must be a member. */
+  organizationId?: string;
 }
 
 /** An impersonation session. */
@@ -93,9 +102,11 @@ export interface DeletedUser {
   deleted: true;
 }
 
-/** A session as listed in an export. */
+/** A session of a user, as {@link Users.listSessions} and the export list it. */
 export interface UserSession {
   id: string;
+  /** `active`, `revoked` (sign-out, disable, password set, revokeSession, refresh-token reuse) or `expired`. */
+  status: "active" | "revoked" | "expired";
   createdAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
@@ -104,6 +115,23 @@ export interface UserSession {
   userAgent: string | null;
   /** Set when the session was created by impersonation. */
   impersonator: { actorId: string; reason: string } | null;
+  /** The organization selected when the session was opened. */
+  organizationId: string | null;
+}
+
+/** Paging for {@link Users.listSessions}. */
+export interface ListUserSessionsParams {
+  /** 1–100. Default 50. */
+  limit?: number;
+  cursor?: string;
+}
+
+/** One page of a user's sessions, newest first. */
+export interface UserSessionsPage {
+  sessions: UserSession[];
+  nextCursor: string | null;
+  /** How many sessions the user has, across all pages. */
+  total: number;
 }
 
 /** An MFA factor, without its secret. */

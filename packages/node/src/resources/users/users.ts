@@ -5,6 +5,8 @@ import { pathId, requireNonEmpty } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
 import {
   deserializeImpersonation,
+  deserializeSession,
+  deserializeSessionsPage,
   deserializeUser,
   deserializeUserExport,
   deserializeUsersPage,
@@ -18,10 +20,13 @@ import type {
   DeletedUser,
   ImpersonateParams,
   ImpersonationResult,
+  ListUserSessionsParams,
   ListUsersParams,
   UpdateUserParams,
   User,
   UserExport,
+  UserSession,
+  UserSessionsPage,
   UsersPage,
 } from "./users.interface.js";
 
@@ -108,9 +113,12 @@ export class Users {
 
   /**
    * Updates the given fields. `metadata` is merged (RFC 7396): `null` removes a key.
+   * `password` sets a new password and revokes every session and refresh token
+   * of the user (pass `revokeSessions: false` to keep them).
    * @example
    * ```ts
    * await hj.users.update(userId, { lastName: "Smith", metadata: { plan: "enterprise", trial: null } });
+   * await hj.users.update(userId, { password: "N3w-Passw0rd!" }); // signs the user out everywhere
    * ```
    */
   async update(userId: string, params: UpdateUserParams, options?: RequestOptions): Promise<User> {
@@ -164,7 +172,42 @@ export class Users {
   async impersonate(userId: string, params: ImpersonateParams, options?: RequestOptions): Promise<ImpersonationResult> {
     const body: Record<string, unknown> = { reason: params?.reason };
     if (params?.expiresIn !== undefined) body.expires_in = parseDuration(params.expiresIn, "expiresIn");
+    if (params?.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
     return this.#http.request({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/impersonate`, body }, options, deserializeImpersonation);
+  }
+
+  /**
+   * The user's sessions, newest first, each with its `status`. Await it for one
+   * page, or iterate it for every session. Audited (`user.sessions_listed`).
+   * @example
+   * ```ts
+   * const { sessions, total } = await hj.users.listSessions(userId);
+   * for await (const session of hj.users.listSessions(userId)) {
+   *   if (session.status === "active") console.log(session.ipAddress, session.userAgent);
+   * }
+   * ```
+   */
+  listSessions(userId: string, params: ListUserSessionsParams = {}, options?: RequestOptions): PagePromise<UserSessionsPage, UserSession> {
+    const path = `/v1/users/${pathId(userId, "userId")}/sessions`;
+    const fetchPage = (cursor: string | undefined): Promise<UserSessionsPage> =>
+      this.#http.request({ method: "GET", path, query: { limit: params.limit, cursor } }, options, deserializeSessionsPage);
+    return new PagePromise(fetchPage, (page) => page.sessions, params.cursor);
+  }
+
+  /**
+   * Revokes one of the user's sessions and its refresh tokens (audited as
+   * `session.revoked`). Its access tokens fail `verifyToken(…, { checkRevoked: true })`
+   * at once, and without that check stop working at their expiry (15 minutes at most).
+   * Revoking a revoked session returns it unchanged.
+   * @throws {NotFoundError} `session_not_found` when the session is not this user's.
+   * @example
+   * ```ts
+   * await hj.users.revokeSession(userId, "ses_01J9Z3K4M5N6P7Q8R9S0T1V2W3");
+   * ```
+   */
+  async revokeSession(userId: string, sessionId: string, options?: RequestOptions): Promise<UserSession> {
+    const path = `/v1/users/${pathId(userId, "userId")}/sessions/${pathId(sessionId, "sessionId")}/revoke`;
+    return this.#http.request({ method: "POST", path }, options, deserializeSession);
   }
 
   /**

@@ -44,7 +44,7 @@ function bodyBytes(payload: WebhookPayload): Uint8Array {
   if (typeof payload === "string") return encoder.encode(payload);
   if (payload instanceof Uint8Array) return payload;
   if (payload instanceof ArrayBuffer) return new Uint8Array(payload);
-  throw new WebhookVerificationError("invalid_payload", "The webhook payload must be the raw body (string, Buffer or ArrayBuffer), not parsed JSON");
+  throw new WebhookVerificationError("invalid_payload", "The webhook payload must be the raw body (a string, Uint8Array or ArrayBuffer), not parsed JSON");
 }
 
 /**

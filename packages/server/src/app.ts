@@ -42,7 +42,8 @@ import { mountConsole, type ConsoleOption } from "./console/mount-console.js";
 
 declare const __SERVER_VERSION__: string;
 /** This package's version. */
-export const VERSION: string = __SERVER_VERSION__;
+// Defined by the build (and the test config); sources run directly (tsx, benches) have no version.
+export const VERSION: string = typeof __SERVER_VERSION__ === "string" ? __SERVER_VERSION__ : "0.0.0-source";
 
 declare module "fastify" {
   interface FastifyRequest {

@@ -33,7 +33,7 @@ async function measure(label, work) {
 }
 
 async function run(databaseUrl, dialect) {
-  const server = await createServer({ databaseUrl, masterKey: MasterKey.generate(), passwordHashing: "unsafe-test-only" });
+  const server = await createServer({ databaseUrl, masterKey: MasterKey.generate(), passwordHashing: "unsafe-test-only", limits: { preset: "development" } });
   const url = await server.listen();
   const tenant = await server.tenants.createTenant("Bench");
   const { secretKey } = await server.tenants.createApiKey(tenant.id);

@@ -120,7 +120,7 @@ async function seedPostgres(url, tenantId, orgId, n) {
 
 async function run(dialect, n) {
   const database = await freshDatabase(dialect);
-  const server = await createServer({ databaseUrl: database.url, masterKey: MasterKey.generate(), passwordHashing: "unsafe-test-only" });
+  const server = await createServer({ databaseUrl: database.url, masterKey: MasterKey.generate(), passwordHashing: "unsafe-test-only", limits: { preset: "development" } });
   try {
     const url = await server.listen({ host: "127.0.0.1", port: 0 });
     const tenant = await server.tenants.createTenant("Scale");

@@ -64,7 +64,8 @@ async function receiver() {
 }
 
 async function start(databaseUrl, options) {
-  const server = await createServer({ databaseUrl, masterKey, passwordHashing: "unsafe-test-only", ...options });
+  // Development limits: this measures the outbox and delivery, not the admin API rate limit.
+  const server = await createServer({ databaseUrl, masterKey, passwordHashing: "unsafe-test-only", limits: { preset: "development" }, ...options });
   const baseUrl = await server.listen({ port: 0 });
   return { server, baseUrl };
 }

@@ -223,6 +223,51 @@ describe.each(versions)("%s", (_name, express) => {
     expect(logged).toEqual([expect.stringContaining("The tenant ID and secret key do not match an active API key")]);
   });
 
+  it("answers HelloJohn's rate limit on the app's key with 503 and Retry-After, and passes an end user's throttle through", async () => {
+    // A real server whose limits are tiny: one admin call a minute, one sign-in attempt per account and IP.
+    const limited = await startTestServer({ limits: { adminApi: { requests: 1, windowSeconds: 60 }, signInPerAccountAndIp: { attempts: 1, windowSeconds: 60 } } });
+    try {
+      const client = new HelloJohn({ tenantId: limited.tenantId, secretKey: limited.secretKey, baseUrl: limited.url, maxRetries: 0, logLevel: "off" });
+      const logged: string[] = [];
+      const app = express();
+      app.use(hellojohn({ client }));
+      app.get("/users", async (req, res, next) => {
+        try {
+          res.json(await req.hj.users.list({ limit: 1 }));
+        } catch (error) {
+          next(error);
+        }
+      });
+      app.post("/sign-in", async (_req, res, next) => {
+        try {
+          res.json(await client.sessions.signInWithPassword({ email: "nobody@example.com", password: "Wrong-password-1" }));
+        } catch (error) {
+          next(error);
+        }
+      });
+      const onError: ErrorRequestHandler = (err, _req, res, next) => {
+        if (!isHelloJohnError(err)) return next(err);
+        const { status, headers, body } = errorResponse(err, { logger: { warn: (m: string) => void logged.push(m), error: (m: string) => void logged.push(m) } });
+        res.status(status).set(headers).json(body);
+      };
+      app.use(onError);
+      const base = await listen(app);
+      expect((await fetch(`${base}/users`)).status).toBe(200);
+      const limitedAnswer = await fetch(`${base}/users`);
+      expect(limitedAnswer.status).toBe(503);
+      expect(Number(limitedAnswer.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await limitedAnswer.json()).toMatchObject({ error: { code: "service_unavailable" } });
+      expect(logged).toEqual([expect.stringContaining("Too many requests for this secret key")]);
+      // The end user's own throttle is theirs to see: 401, then 429 with Retry-After, passed through.
+      expect((await fetch(`${base}/sign-in`, { method: "POST" })).status).toBe(401);
+      const throttled = await fetch(`${base}/sign-in`, { method: "POST" });
+      expect(throttled.status).toBe(429);
+      expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("requireAuth({ checkRevoked }) answers a generic 500 when HelloJohn refuses the app's own key", async () => {
     const { keyId, secretKey } = await hj.server.tenants.createApiKey(hj.tenantId, `check-${_name}`);
     const client = new HelloJohn({ tenantId: hj.tenantId, secretKey, baseUrl: hj.url, maxRetries: 0, logLevel: "off" });

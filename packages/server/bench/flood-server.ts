@@ -1,6 +1,6 @@
 // The server under test for bench/flood.ts, in its own process so the load generator does not share its event loop.
 // Real Argon2id at OWASP's cost. Config arrives as JSON in FLOOD_CONFIG.
-import { createServer, MasterKey, type LimitsOptions } from "../dist/index.js";
+import { createServer, MasterKey, type LimitsOptions } from "../src/index.js";
 
 interface Config {
   databaseUrl: string;

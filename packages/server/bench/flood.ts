@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import { performance } from "node:perf_hooks";
 import { HelloJohn } from "@hellojohn/node";
-import type { LimitsOptions } from "../dist/index.js";
+import type { LimitsOptions } from "../src/index.js";
 import { backends } from "../test/backends.js";
 import { REDIS_URL, redisAvailable } from "../test/redis.js";
 

@@ -2,23 +2,14 @@ import { newId } from "../crypto/ids.js";
 import { inspectImportedHash } from "../crypto/imported-hashes.js";
 import type { PasswordHasher } from "../crypto/passwords.js";
 import { ApiError, invalid } from "../domain/api-error.js";
-import { withoutNulls } from "../domain/merge-patch.js";
-import {
-  checkAvatarUrl,
-  checkId,
-  checkMetadataDepth,
-  checkName,
-  checkPassword,
-  checkPhoneNumber,
-  normalizeEmail,
-  serializeMetadata,
-} from "../domain/validation.js";
+import { checkId, checkPassword } from "../domain/validation.js";
 import { iso, wireUser } from "../contract/wire.js";
 import type { Database } from "../store/database.js";
 import type { UserTransferStore } from "../store/user-transfer.store.js";
 import type { UserRow, UsersStore } from "../store/users.store.js";
 import type { AuditLog } from "./audit-log.js";
 import { mutation, type RequestContext } from "./context.js";
+import { newProfile } from "./user-profile.js";
 
 /** Most users in one import request. */
 export const MAX_IMPORT_BATCH = 1000;
@@ -68,7 +59,6 @@ export type ExportedUser = ReturnType<typeof wireUser> & {
   password_hash?: string | null;
 };
 
-const nameLower = (first: string | null, last: string | null): string => [first, last].filter((p) => p !== null).join(" ").toLowerCase();
 
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -96,13 +86,7 @@ export class UserTransferService {
   /** Validates one row; throws the ApiError that refuses it. */
   #row(ctx: RequestContext, input: ImportUserInput, now: number): { row: UserRow; password: string | undefined } {
     const id = input.id === undefined ? newId("usr") : checkId(input.id, "usr", "id");
-    const email = normalizeEmail(input.email);
-    const firstName = checkName(input.first_name ?? null, "first_name");
-    const lastName = checkName(input.last_name ?? null, "last_name");
-    checkMetadataDepth(input.metadata);
-    const metadata = serializeMetadata(withoutNulls(input.metadata ?? {}));
-    const phone = checkPhoneNumber(input.phone_number ?? null);
-    const avatar = checkAvatarUrl(input.avatar_url ?? null);
+    const profile = newProfile(input);
     if (input.password !== undefined && input.password_hash !== undefined) {
       throw invalid("password", "password_and_hash", 'Give "password" or "password_hash", not both');
     }
@@ -121,15 +105,7 @@ export class UserTransferService {
     const row: UserRow = {
       id,
       tenant_id: ctx.tenantId,
-      email,
-      email_lower: email.toLowerCase(),
-      email_verified: input.email_verified === true ? 1 : 0,
-      first_name: firstName,
-      last_name: lastName,
-      name_lower: nameLower(firstName, lastName),
-      phone_number: phone,
-      avatar_url: avatar,
-      metadata,
+      ...profile,
       password_hash: input.password_hash ?? null,
       disabled: input.disabled === true ? 1 : 0,
       created_at: createdAt,

@@ -2,7 +2,7 @@ import { newId } from "../crypto/ids.js";
 import type { PasswordHasher } from "../crypto/passwords.js";
 import { ApiError, invalid, notFound } from "../domain/api-error.js";
 import { paginate, type CursorCodec } from "../domain/cursor.js";
-import { mergePatch, withoutNulls } from "../domain/merge-patch.js";
+import { mergePatch } from "../domain/merge-patch.js";
 import { keysetPages, StreamedDocument } from "../domain/streamed.js";
 import {
   checkAvatarUrl,
@@ -34,6 +34,7 @@ import {
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
 import { mutation, type RequestContext } from "./context.js";
+import { nameLower, newProfile } from "./user-profile.js";
 import type { OrganizationContext } from "./organization-context.js";
 import type { TokenIssuer } from "./token-issuer.js";
 
@@ -73,7 +74,6 @@ export interface ListUsersInput {
 export const DEFAULT_IMPERSONATION_SECONDS = 15 * 60;
 export const MAX_IMPERSONATION_SECONDS = 60 * 60;
 
-const nameLower = (first: string | null, last: string | null): string => [first, last].filter((p) => p !== null).join(" ").toLowerCase();
 
 /** The users API's rules. Each mutation and its audit event commit in one transaction. */
 export class UsersService {
@@ -139,27 +139,13 @@ export class UsersService {
   }
 
   async create(ctx: RequestContext, input: CreateUserInput) {
-    const email = normalizeEmail(input.email);
-    const firstName = checkName(input.first_name ?? null, "first_name");
-    const lastName = checkName(input.last_name ?? null, "last_name");
-    checkMetadataDepth(input.metadata);
-    const metadata = serializeMetadata(withoutNulls(input.metadata ?? {}));
-    const phone = checkPhoneNumber(input.phone_number ?? null);
-    const avatar = checkAvatarUrl(input.avatar_url ?? null);
+    const profile = newProfile(input);
     const passwordHash = input.password === undefined ? null : await this.hasher.hash(checkPassword(input.password));
     const now = Date.now();
     const row: UserRow = {
       id: newId("usr"),
       tenant_id: ctx.tenantId,
-      email,
-      email_lower: email.toLowerCase(),
-      email_verified: input.email_verified === true ? 1 : 0,
-      first_name: firstName,
-      last_name: lastName,
-      name_lower: nameLower(firstName, lastName),
-      phone_number: phone,
-      avatar_url: avatar,
-      metadata,
+      ...profile,
       password_hash: passwordHash,
       disabled: 0,
       created_at: now,

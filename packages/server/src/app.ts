@@ -12,7 +12,7 @@ import { Idempotency, type IdempotencyClaim } from "./http/idempotency.js";
 import { Limits, type LimitsStatus } from "./limits/limits.js";
 import type { LimitsOptions } from "./limits/limits-options.js";
 import { checkQuery, checkRequestPart, parseQueryString } from "./http/input-guard.js";
-import { registerRoutes, tenantFromPath, toFastifyRefs, type Handler } from "./http/routes.js";
+import { registerRoutes, tenantFromPath, toFastifyRefs, type Handlers } from "./http/routes.js";
 import { AuditLog } from "./services/audit-log.js";
 import { AuthService } from "./services/auth.service.js";
 import type { RequestContext } from "./services/context.js";
@@ -366,44 +366,44 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     return payload;
   });
 
-  const handlers: Record<string, Handler> = {
+  const handlers: Handlers = {
     listUsers: ({ ctx, query }) => users.list(ctx, query),
-    createUser: ({ ctx, body }) => users.create(ctx, body as never),
-    importUsers: ({ ctx, body }) => transfer.import(ctx, body as never),
-    getUserByEmail: ({ ctx, query }) => users.getByEmail(ctx, query.email as string),
-    getUser: ({ ctx, params }) => users.get(ctx, params.user_id as string),
-    updateUser: ({ ctx, params, body }) => users.update(ctx, params.user_id as string, body),
-    deleteUser: ({ ctx, params }) => users.delete(ctx, params.user_id as string),
-    disableUser: ({ ctx, params }) => users.disable(ctx, params.user_id as string),
-    enableUser: ({ ctx, params }) => users.enable(ctx, params.user_id as string),
-    impersonateUser: ({ ctx, params, body }) => users.impersonate(ctx, params.user_id as string, body as never),
-    exportUser: ({ ctx, params }) => users.export(ctx, params.user_id as string),
-    listUserSessions: ({ ctx, params, query }) => users.listSessions(ctx, params.user_id as string, query),
-    revokeUserSession: ({ ctx, params }) => users.revokeSession(ctx, params.user_id as string, params.session_id as string),
-    getSession: ({ ctx, params }) => auth.sessionStatus(ctx, params.session_id as string),
+    createUser: ({ ctx, body }) => users.create(ctx, body),
+    importUsers: ({ ctx, body }) => transfer.import(ctx, body),
+    getUserByEmail: ({ ctx, query }) => users.getByEmail(ctx, query.email),
+    getUser: ({ ctx, params }) => users.get(ctx, params.user_id),
+    updateUser: ({ ctx, params, body }) => users.update(ctx, params.user_id, body),
+    deleteUser: ({ ctx, params }) => users.delete(ctx, params.user_id),
+    disableUser: ({ ctx, params }) => users.disable(ctx, params.user_id),
+    enableUser: ({ ctx, params }) => users.enable(ctx, params.user_id),
+    impersonateUser: ({ ctx, params, body }) => users.impersonate(ctx, params.user_id, body),
+    exportUser: ({ ctx, params }) => users.export(ctx, params.user_id),
+    listUserSessions: ({ ctx, params, query }) => users.listSessions(ctx, params.user_id, query),
+    revokeUserSession: ({ ctx, params }) => users.revokeSession(ctx, params.user_id, params.session_id),
+    getSession: ({ ctx, params }) => auth.sessionStatus(ctx, params.session_id),
     listOrganizations: ({ ctx, query }) => organizations.list(ctx, query),
-    createOrganization: ({ ctx, body }) => organizations.create(ctx, body as never),
-    getOrganization: ({ ctx, params }) => organizations.get(ctx, params.org_id as string),
-    updateOrganization: ({ ctx, params, body }) => organizations.update(ctx, params.org_id as string, body),
-    deleteOrganization: ({ ctx, params }) => organizations.delete(ctx, params.org_id as string),
-    listMembers: ({ ctx, params, query }) => organizations.listMembers(ctx, params.org_id as string, query),
-    addMember: ({ ctx, params, body }) => organizations.addMember(ctx, params.org_id as string, body as never),
-    updateMember: ({ ctx, params, body }) => organizations.updateMember(ctx, params.org_id as string, params.user_id as string, body as never),
-    removeMember: ({ ctx, params }) => organizations.removeMember(ctx, params.org_id as string, params.user_id as string),
+    createOrganization: ({ ctx, body }) => organizations.create(ctx, body),
+    getOrganization: ({ ctx, params }) => organizations.get(ctx, params.org_id),
+    updateOrganization: ({ ctx, params, body }) => organizations.update(ctx, params.org_id, body),
+    deleteOrganization: ({ ctx, params }) => organizations.delete(ctx, params.org_id),
+    listMembers: ({ ctx, params, query }) => organizations.listMembers(ctx, params.org_id, query),
+    addMember: ({ ctx, params, body }) => organizations.addMember(ctx, params.org_id, body),
+    updateMember: ({ ctx, params, body }) => organizations.updateMember(ctx, params.org_id, params.user_id, body),
+    removeMember: ({ ctx, params }) => organizations.removeMember(ctx, params.org_id, params.user_id),
     getJwks: ({ ctx }) => tenants.jwks(ctx.tenantId),
     getOpenIdConfiguration: ({ ctx }) => tokens.openIdConfiguration(ctx.tenantId),
-    signIn: ({ ctx, body }) => auth.signIn(ctx, body as never),
-    refreshSession: ({ ctx, body }) => auth.refresh(ctx, body as never),
-    signOut: ({ ctx, body }) => auth.signOut(ctx, body as never),
+    signIn: ({ ctx, body }) => auth.signIn(ctx, body),
+    refreshSession: ({ ctx, body }) => auth.refresh(ctx, body),
+    signOut: ({ ctx, body }) => auth.signOut(ctx, body),
     listEvents: ({ ctx, query }) => events.list(ctx, query),
-    createWebhookEndpoint: ({ ctx, body }) => webhooks.create(ctx, body as never),
+    createWebhookEndpoint: ({ ctx, body }) => webhooks.create(ctx, body),
     listWebhookEndpoints: ({ ctx, query }) => webhooks.list(ctx, query),
-    getWebhookEndpoint: ({ ctx, params }) => webhooks.get(ctx, params.endpoint_id as string),
-    updateWebhookEndpoint: ({ ctx, params, body }) => webhooks.update(ctx, params.endpoint_id as string, body),
-    deleteWebhookEndpoint: ({ ctx, params }) => webhooks.delete(ctx, params.endpoint_id as string),
-    rotateWebhookEndpointSecret: ({ ctx, params }) => webhooks.rotateSecret(ctx, params.endpoint_id as string),
-    listWebhookDeliveries: ({ ctx, params, query }) => webhooks.listDeliveries(ctx, params.endpoint_id as string, query),
-    resendWebhookDelivery: ({ ctx, params }) => webhooks.resend(ctx, params.endpoint_id as string, params.delivery_id as string),
+    getWebhookEndpoint: ({ ctx, params }) => webhooks.get(ctx, params.endpoint_id),
+    updateWebhookEndpoint: ({ ctx, params, body }) => webhooks.update(ctx, params.endpoint_id, body),
+    deleteWebhookEndpoint: ({ ctx, params }) => webhooks.delete(ctx, params.endpoint_id),
+    rotateWebhookEndpointSecret: ({ ctx, params }) => webhooks.rotateSecret(ctx, params.endpoint_id),
+    listWebhookDeliveries: ({ ctx, params, query }) => webhooks.listDeliveries(ctx, params.endpoint_id, query),
+    resendWebhookDelivery: ({ ctx, params }) => webhooks.resend(ctx, params.endpoint_id, params.delivery_id),
     health: async () => ({ status: "ok", limits: abuseLimits.health() }),
   };
   registerRoutes(app, handlers, {

@@ -1,4 +1,4 @@
-import { parameters as p, type Parameter } from "./schemas.js";
+import { parameters as p, type Parameter, type SchemaName } from "./schemas.js";
 
 /** One operation of the HTTP contract; routes, the OpenAPI document and contract tests all read this table. */
 export interface Operation {
@@ -10,9 +10,10 @@ export interface Operation {
   /** `secretKey`: tenant ID and secret key; `public`: anyone (end-user endpoints carry the tenant in the path). */
   auth: "secretKey" | "public";
   parameters?: readonly Parameter[];
-  body?: string;
+  /** The component schema of the request body. */
+  body?: SchemaName;
   /** Success status and the component schema name of its body. */
-  success: { status: 200 | 201; schema: string };
+  success: { status: 200 | 201; schema: SchemaName };
   /** Whether a repeated `Idempotency-Key` replays the stored response. */
   idempotent?: boolean;
   /** Largest body this operation accepts, in bytes, when above the server's `bodyLimit` (bulk operations). */
@@ -33,16 +34,10 @@ export const IMPORT_BODY_LIMIT = 8 * 1024 * 1024;
 const page = [p.limit, p.cursor] as const;
 
 /**
- * Every operation of the HelloJohn Users API. The server registers one route
- * per entry and `openApiDocument()` describes them; change the API here.
- *
- * @example
- * ```ts
- * import { operations } from "@hellojohn/server";
- * console.log(operations.map((op) => `${op.method} ${op.path}`));
- * ```
+ * Every operation of the HelloJohn Users API, with its literal types: the
+ * handlers' input and result types are derived from it. Change the API here.
  */
-export const operations: readonly Operation[] = [
+export const contract = [
   { operationId: "listUsers", method: "GET", path: "/v1/users", summary: "List users, newest first", auth: "secretKey", parameters: [...page, p.search, p.status, p.orgFilter], success: { status: 200, schema: "UsersPage" } },
   { operationId: "createUser", method: "POST", path: "/v1/users", summary: "Create a user", auth: "secretKey", body: "CreateUserRequest", success: { status: 201, schema: "User" }, idempotent: true },
   { operationId: "importUsers", method: "POST", path: "/v1/users/import", summary: "Import up to 1,000 users with optional pre-hashed passwords; a result per row", auth: "secretKey", body: "ImportUsersRequest", success: { status: 200, schema: "ImportUsersResult" }, idempotent: true, bodyLimit: IMPORT_BODY_LIMIT },
@@ -83,4 +78,19 @@ export const operations: readonly Operation[] = [
   { operationId: "listWebhookDeliveries", method: "GET", path: "/v1/webhooks/endpoints/{endpoint_id}/deliveries", summary: "An endpoint's deliveries, newest first, with every attempt", auth: "secretKey", parameters: [p.endpointId, ...page], success: { status: 200, schema: "WebhookDeliveriesPage" } },
   { operationId: "resendWebhookDelivery", method: "POST", path: "/v1/webhooks/endpoints/{endpoint_id}/deliveries/{delivery_id}/resend", summary: "Send a delivery again now, with a fresh retry schedule", auth: "secretKey", parameters: [p.endpointId, p.deliveryId], success: { status: 200, schema: "WebhookDelivery" }, idempotent: true },
   { operationId: "health", method: "GET", path: "/health", summary: "Liveness", auth: "public", success: { status: 200, schema: "Health" } },
-];
+] as const satisfies readonly Operation[];
+
+/**
+ * Every operation of the HelloJohn Users API, as plain {@link Operation}s.
+ * The server registers one route per entry and `openApiDocument()` describes them.
+ *
+ * @example
+ * ```ts
+ * import { operations } from "@hellojohn/server";
+ * console.log(operations.map((op) => `${op.method} ${op.path}`));
+ * ```
+ */
+export const operations: readonly Operation[] = contract;
+
+/** The `operationId` of an operation of the contract. */
+export type OperationId = (typeof contract)[number]["operationId"];

@@ -1,3 +1,4 @@
+import { IdempotencyKey } from "../contract/schemas.js";
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { MasterKey } from "../crypto/master-key.js";
@@ -68,8 +69,8 @@ export class Idempotency {
   async begin(request: FastifyRequest, reply: FastifyReply, tenantId: string): Promise<IdempotencyClaim | undefined> {
     const header = request.headers["idempotency-key"];
     if (header === undefined) return undefined;
-    if (typeof header !== "string" || header.length === 0 || header.length > 255) {
-      throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters", "Idempotency-Key");
+    if (typeof header !== "string" || header.length < IdempotencyKey.minLength || header.length > IdempotencyKey.maxLength) {
+      throw new ApiError(400, "invalid_idempotency_key", `Idempotency-Key must be ${IdempotencyKey.minLength} to ${IdempotencyKey.maxLength} characters`, "Idempotency-Key");
     }
     const print = fingerprint(request);
     const db = this.database.db;

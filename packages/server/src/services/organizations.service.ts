@@ -7,6 +7,7 @@ import type { Database } from "../store/database.js";
 import type { OrganizationRow, OrganizationsStore } from "../store/organizations.store.js";
 import type { Executor } from "../store/schema.js";
 import type { UsersStore } from "../store/users.store.js";
+import { OrganizationName } from "../contract/schemas.js";
 import { wireMembership, wireOrganization } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
@@ -14,7 +15,7 @@ import { mutation, type RequestContext } from "./context.js";
 
 function checkOrgName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === "" || trimmed.length > 200) throw invalid("name", "invalid_name", '"name" must be 1 to 200 characters');
+  if (trimmed === "" || trimmed.length > OrganizationName.maxLength) throw invalid("name", "invalid_name", `"name" must be 1 to ${OrganizationName.maxLength} characters`);
   return trimmed;
 }
 

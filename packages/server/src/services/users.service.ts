@@ -1,3 +1,4 @@
+import { ImpersonationReason, ImpersonationSeconds } from "../contract/schemas.js";
 import { newId } from "../crypto/ids.js";
 import type { PasswordHasher } from "../crypto/passwords.js";
 import { ApiError, invalid, notFound } from "../domain/api-error.js";
@@ -72,7 +73,7 @@ export interface ListUsersInput {
 }
 
 export const DEFAULT_IMPERSONATION_SECONDS = 15 * 60;
-export const MAX_IMPERSONATION_SECONDS = 60 * 60;
+export const MAX_IMPERSONATION_SECONDS = ImpersonationSeconds.maximum;
 
 
 /** The users API's rules. Each mutation and its audit event commit in one transaction. */
@@ -267,11 +268,11 @@ export class UsersService {
 
   async impersonate(ctx: RequestContext, userId: string, input: { reason: string; expires_in?: number; organization_id?: string }) {
     const reason = input.reason.trim();
-    if (reason === "" || reason.length > 500) {
-      throw invalid("reason", "invalid_reason", '"reason" is required: 1 to 500 characters saying why you impersonate');
+    if (reason === "" || reason.length > ImpersonationReason.maxLength) {
+      throw invalid("reason", "invalid_reason", `"reason" is required: 1 to ${ImpersonationReason.maxLength} characters saying why you impersonate`);
     }
     const seconds = input.expires_in ?? DEFAULT_IMPERSONATION_SECONDS;
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_IMPERSONATION_SECONDS) {
+    if (!Number.isInteger(seconds) || seconds < ImpersonationSeconds.minimum || seconds > MAX_IMPERSONATION_SECONDS) {
       throw invalid("expires_in", "invalid_expires_in", `"expires_in" must be 1 to ${MAX_IMPERSONATION_SECONDS} seconds`);
     }
     const keyId = ctx.actor.id ?? "system";

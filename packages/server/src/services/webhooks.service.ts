@@ -1,4 +1,5 @@
 import { newId } from "../crypto/ids.js";
+import { WebhookDescription } from "../contract/schemas.js";
 import type { MasterKey } from "../crypto/master-key.js";
 import { generateWebhookSecret } from "../crypto/webhook-signature.js";
 import { ApiError, invalid } from "../domain/api-error.js";
@@ -72,7 +73,7 @@ function wireDelivery(row: WebhookDeliveryRow & { event_type: string }, attempts
 
 function checkDescription(value: string | null | undefined): string | null {
   if (value === undefined || value === null) return null;
-  if (value.length > 500) throw invalid("description", "invalid_description", '"description" must be at most 500 characters');
+  if (value.length > WebhookDescription.maxLength) throw invalid("description", "invalid_description", `"description" must be at most ${WebhookDescription.maxLength} characters`);
   return value;
 }
 

@@ -72,7 +72,8 @@ export const Email = str({ maxLength: 254, [ERROR_CODE_KEYWORD]: "invalid_email"
 export const Password = str({ minLength: 8, maxLength: 128, [ERROR_CODE_KEYWORD]: "invalid_password" });
 /** A first or last name; blank is stored as null. */
 export const PersonName = nullableStr({ maxLength: 200, [ERROR_CODE_KEYWORD]: "invalid_name" });
-export const PhoneNumber = nullableStr({ maxLength: 64 });
+/** E.164: "+", then up to 15 digits. */
+export const PhoneNumber = nullableStr({ maxLength: 16, [ERROR_CODE_KEYWORD]: "invalid_phone_number" });
 export const AvatarUrl = nullableStr({ maxLength: 2048, [ERROR_CODE_KEYWORD]: "invalid_avatar_url" });
 export const OrganizationName = str({ maxLength: 200, [ERROR_CODE_KEYWORD]: "invalid_name" });
 export const WebhookUrl = str({ maxLength: 2048, [ERROR_CODE_KEYWORD]: "invalid_webhook_url" });
@@ -83,7 +84,8 @@ export const ImpersonationSeconds = Type.Integer({ minimum: 1, maximum: 3600, [E
 /** An `Idempotency-Key` header. */
 export const IdempotencyKey = str({ minLength: 1, maxLength: 255 });
 const ShortId = str({ maxLength: 64 });
-const Role = str({ maxLength: 64 });
+/** A member's role: lowercase letters, digits, "_", ":" or "-". */
+export const Role = str({ maxLength: 50, [ERROR_CODE_KEYWORD]: "invalid_role" });
 const Audience = str({ maxLength: 256 });
 const RefreshToken = str({ maxLength: 256 });
 const EventTypeName = str({ maxLength: 64 });
@@ -305,7 +307,7 @@ export const schemas = {
   CreateOrganizationRequest: body({ name: OrganizationName, metadata: opt(metadata) }),
   UpdateOrganizationRequest: body({ name: opt(OrganizationName), metadata: opt(metadata) }),
   AddMemberRequest: body({ user_id: ShortId, role: opt(Role) }),
-  UpdateMemberRequest: body({ role: str({ maxLength: 64, description: 'Reserved roles: "admin", "member"; others are yours' }) }),
+  UpdateMemberRequest: body({ role: str({ ...Role, description: 'Reserved roles: "admin", "member"; others are yours' }) }),
   Membership,
   MembershipsPage: list("Membership", Membership),
   Jwks: Type.Object({ keys: Type.Array(Type.Object({ kty: str(), crv: str(), x: str(), kid: str(), alg: str(), use: str() })) }),

@@ -1,5 +1,5 @@
 import { isId, type IdPrefix } from "../crypto/ids.js";
-import { AvatarUrl, Email, Password, PersonName } from "../contract/schemas.js";
+import { AvatarUrl, Email, Password, PersonName, PhoneNumber } from "../contract/schemas.js";
 import { invalid } from "./api-error.js";
 
 /** Serialized metadata may not exceed this many bytes. */
@@ -8,7 +8,7 @@ const METADATA_MAX_DEPTH = 10;
 
 // Pragmatic, not RFC 5322: one @, no spaces, a dotted domain.
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
+const E164 = new RegExp(`^\\+[1-9]\\d{6,${PhoneNumber.maxLength - 2}}$`);
 
 /** Trims and checks an email; the stored form keeps the caller's case, lookups use lower case. */
 export function normalizeEmail(value: string, param = "email"): string {

@@ -7,7 +7,7 @@ import type { Database } from "../store/database.js";
 import type { OrganizationRow, OrganizationsStore } from "../store/organizations.store.js";
 import type { Executor } from "../store/schema.js";
 import type { UsersStore } from "../store/users.store.js";
-import { OrganizationName } from "../contract/schemas.js";
+import { OrganizationName, Role } from "../contract/schemas.js";
 import { wireMembership, wireOrganization } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
@@ -19,9 +19,11 @@ function checkOrgName(name: string): string {
   return trimmed;
 }
 
+const ROLE = new RegExp(`^[a-z][a-z0-9_:-]{0,${Role.maxLength - 1}}$`);
+
 function checkRole(role: string): string {
-  if (!/^[a-z][a-z0-9_:-]{0,49}$/.test(role)) {
-    throw invalid("role", "invalid_role", '"role" must be 1 to 50 lowercase letters, digits, "_", ":" or "-"');
+  if (!ROLE.test(role)) {
+    throw invalid("role", "invalid_role", `"role" must be 1 to ${Role.maxLength} lowercase letters, digits, "_", ":" or "-"`);
   }
   return role;
 }

@@ -137,7 +137,7 @@ export class Database {
    * two) and two statements prepared once on SQLite (the connection is the
    * transaction's: SQLite has one, held by the transaction until it ends).
    */
-  async appendEvent(trx: Executor, event: Omit<EventsTable, "position">): Promise<void> {
+  async appendEvent(trx: Executor, event: Omit<EventsTable, "position" | "erased">): Promise<void> {
     // Outside a transaction another request's transaction may hold SQLite's one connection.
     if (!trx.isTransaction) throw new Error("appendEvent runs inside the change's transaction");
     if (this.#connection !== undefined) {
@@ -145,20 +145,20 @@ export class Database {
         next: this.#connection.prepare(
           "insert into event_counters (tenant_id, last_position) values (?, 1) on conflict (tenant_id) do update set last_position = last_position + 1 returning last_position",
         ),
-        insert: this.#connection.prepare("insert into events (id, tenant_id, position, type, subject_id, payload, created_at) values (?, ?, ?, ?, ?, ?, ?)"),
+        insert: this.#connection.prepare("insert into events (id, tenant_id, position, type, subject_id, user_id, payload, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)"),
       };
       const { next, insert } = this.#appendStatements;
       const position = next.get(event.tenant_id)?.last_position;
       if (position === undefined) throw new Error("event_counters upsert returned no row");
-      insert.run(event.id, event.tenant_id, position, event.type, event.subject_id, event.payload, event.created_at);
+      insert.run(event.id, event.tenant_id, position, event.type, event.subject_id, event.user_id, event.payload, event.created_at);
       return;
     }
     await sql`with counter as (
         insert into event_counters (tenant_id, last_position) values (${event.tenant_id}, 1)
         on conflict (tenant_id) do update set last_position = event_counters.last_position + 1
         returning last_position)
-      insert into events (id, tenant_id, position, type, subject_id, payload, created_at)
-      select ${event.id}, ${event.tenant_id}, counter.last_position, ${event.type}, ${event.subject_id}, ${event.payload}, ${event.created_at} from counter`.execute(trx);
+      insert into events (id, tenant_id, position, type, subject_id, user_id, payload, created_at)
+      select ${event.id}, ${event.tenant_id}, counter.last_position, ${event.type}, ${event.subject_id}, ${event.user_id}, ${event.payload}, ${event.created_at} from counter`.execute(trx);
   }
 
   userSearchScan(eb: ExpressionBuilder<Schema, "users">, needle: string): ExpressionWrapper<Schema, "users", SqlBool> {

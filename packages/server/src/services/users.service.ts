@@ -258,7 +258,7 @@ export class UsersService {
       await this.credentials.deleteAllForUser(trx, ctx.tenantId, userId);
       await this.auditStore.deleteAboutUser(trx, ctx.tenantId, userId);
       // Stored responses about the user (of the create, an impersonation…) go too, found by their subject.
-      await this.idempotency.deleteForUser(trx, ctx.tenantId, userId);
+      await this.idempotency.deleteForResource(trx, ctx.tenantId, userId);
       // So do the feed's earlier events about the user (their profile, sessions, memberships).
       await this.events.eraseUser(trx, ctx, userId);
       await this.users.delete(trx, ctx.tenantId, userId);

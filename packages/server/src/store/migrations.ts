@@ -317,6 +317,19 @@ const eventsUser: Migration = {
   },
 };
 
+/**
+ * Idempotency records name the resource their stored response describes
+ * (`resource_id`, indexed): purges and lookups by resource are exact. It was
+ * `subject_user_id` (users only); the values carry over.
+ */
+const idempotencyResource: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex("idempotency_keys_subject").execute();
+    await db.schema.alterTable("idempotency_keys").renameColumn("subject_user_id", "resource_id").execute();
+    await db.schema.createIndex("idempotency_keys_resource").on("idempotency_keys").columns(["tenant_id", "resource_id"]).execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_idempotency_leases": idempotencyLeases,
@@ -326,6 +339,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0006_session_organization": sessionOrganization,
   "0008_console_sessions": consoleSessions,
   "0010_events_user": eventsUser,
+  "0011_idempotency_resource": idempotencyResource,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -30,20 +30,45 @@ interface TokenParties {
   authorized_party?: string;
 }
 
+/** What {@link AuthService} needs: its stores, tenants, hashing, tokens, the sign-in throttle and events. */
+export interface AuthServiceDeps {
+  database: Database;
+  users: UsersStore;
+  sessions: SessionsStore;
+  tenants: TenantsService;
+  audit: AuditLog;
+  hasher: PasswordHasher;
+  tokens: TokenIssuer;
+  throttle: SignInThrottle;
+  events: EventsService;
+  organizations: OrganizationContext;
+}
+
 /** End-user sign-in, refresh and sign-out, and the session status check behind `checkRevoked`. */
 export class AuthService {
-  constructor(
-    private readonly database: Database,
-    private readonly users: UsersStore,
-    private readonly sessions: SessionsStore,
-    private readonly tenants: TenantsService,
-    private readonly audit: AuditLog,
-    private readonly hasher: PasswordHasher,
-    private readonly tokens: TokenIssuer,
-    private readonly throttle: SignInThrottle,
-    private readonly events: EventsService,
-    private readonly organizations: OrganizationContext,
-  ) {}
+  private readonly database: Database;
+  private readonly users: UsersStore;
+  private readonly sessions: SessionsStore;
+  private readonly tenants: TenantsService;
+  private readonly audit: AuditLog;
+  private readonly hasher: PasswordHasher;
+  private readonly tokens: TokenIssuer;
+  private readonly throttle: SignInThrottle;
+  private readonly events: EventsService;
+  private readonly organizations: OrganizationContext;
+
+  constructor(deps: AuthServiceDeps) {
+    this.database = deps.database;
+    this.users = deps.users;
+    this.sessions = deps.sessions;
+    this.tenants = deps.tenants;
+    this.audit = deps.audit;
+    this.hasher = deps.hasher;
+    this.tokens = deps.tokens;
+    this.throttle = deps.throttle;
+    this.events = deps.events;
+    this.organizations = deps.organizations;
+  }
 
   /** Stores a new single-use refresh token for the session, inside the caller's transaction; returns it in the clear. */
   async #insertRefreshToken(trx: Executor, tenantId: string, userId: string, sessionId: string, now: number): Promise<string> {

@@ -54,6 +54,15 @@ export interface EventsOptions {
   retentionMs: number;
 }
 
+/** What {@link EventsService} needs: its stores, options, and how to purge deliveries of purged events. */
+export interface EventsServiceDeps {
+  database: Database;
+  store: EventsStore;
+  sessions: SessionsStore;
+  options: EventsOptions;
+  purgeDeliveries: (cutoff: number) => Promise<void>;
+}
+
 /**
  * The outbox and the feed. Services call `emit` inside the transaction of the
  * change, as its last statement: the event (and one delivery per subscribed
@@ -69,13 +78,19 @@ export interface EventsOptions {
 export class EventsService {
   #onEmitted: (tenantId: string) => void = () => undefined;
 
-  constructor(
-    private readonly database: Database,
-    private readonly store: EventsStore,
-    private readonly sessions: SessionsStore,
-    private readonly options: EventsOptions,
-    private readonly purgeDeliveries: (cutoff: number) => Promise<void>,
-  ) {}
+  private readonly database: Database;
+  private readonly store: EventsStore;
+  private readonly sessions: SessionsStore;
+  private readonly options: EventsOptions;
+  private readonly purgeDeliveries: (cutoff: number) => Promise<void>;
+
+  constructor(deps: EventsServiceDeps) {
+    this.database = deps.database;
+    this.store = deps.store;
+    this.sessions = deps.sessions;
+    this.options = deps.options;
+    this.purgeDeliveries = deps.purgeDeliveries;
+  }
 
   /** Called after each emit (before the commit): the delivery worker looks for work once the response is out. */
   onEmitted(listener: (tenantId: string) => void): void {

@@ -28,16 +28,33 @@ function checkRole(role: string): string {
   return role;
 }
 
+/** What {@link OrganizationsService} needs: its stores, the audit log, cursors and events. */
+export interface OrganizationsServiceDeps {
+  database: Database;
+  store: OrganizationsStore;
+  users: UsersStore;
+  audit: AuditLog;
+  cursors: CursorCodec;
+  events: EventsService;
+}
+
 /** Organizations and memberships, so that users can be listed by organization. */
 export class OrganizationsService {
-  constructor(
-    private readonly database: Database,
-    private readonly store: OrganizationsStore,
-    private readonly users: UsersStore,
-    private readonly audit: AuditLog,
-    private readonly cursors: CursorCodec,
-    private readonly events: EventsService,
-  ) {}
+  private readonly database: Database;
+  private readonly store: OrganizationsStore;
+  private readonly users: UsersStore;
+  private readonly audit: AuditLog;
+  private readonly cursors: CursorCodec;
+  private readonly events: EventsService;
+
+  constructor(deps: OrganizationsServiceDeps) {
+    this.database = deps.database;
+    this.store = deps.store;
+    this.users = deps.users;
+    this.audit = deps.audit;
+    this.cursors = deps.cursors;
+    this.events = deps.events;
+  }
 
   async #mustFind(db: Executor, tenantId: string, orgId: string, lock = false): Promise<OrganizationRow> {
     const row = await this.store.find(db, tenantId, checkId(orgId, "org", "org_id"), lock);

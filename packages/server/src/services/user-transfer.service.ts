@@ -68,6 +68,15 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** What {@link UserTransferService} needs: its stores, the audit log and hashing. */
+export interface UserTransferServiceDeps {
+  database: Database;
+  users: UsersStore;
+  store: UserTransferStore;
+  audit: AuditLog;
+  hasher: PasswordHasher;
+}
+
 /**
  * Bulk import and export of users. A batch is validated row by row (a bad row
  * is refused with its reason and `param`, the others go on), then inserted with
@@ -75,13 +84,19 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
  * skipped, so a re-sent or resumed batch never duplicates anyone.
  */
 export class UserTransferService {
-  constructor(
-    private readonly database: Database,
-    private readonly users: UsersStore,
-    private readonly store: UserTransferStore,
-    private readonly audit: AuditLog,
-    private readonly hasher: PasswordHasher,
-  ) {}
+  private readonly database: Database;
+  private readonly users: UsersStore;
+  private readonly store: UserTransferStore;
+  private readonly audit: AuditLog;
+  private readonly hasher: PasswordHasher;
+
+  constructor(deps: UserTransferServiceDeps) {
+    this.database = deps.database;
+    this.users = deps.users;
+    this.store = deps.store;
+    this.audit = deps.audit;
+    this.hasher = deps.hasher;
+  }
 
   /** Validates one row; throws the ApiError that refuses it. */
   #row(ctx: RequestContext, input: ImportUserInput, now: number): { row: UserRow; password: string | undefined } {

@@ -76,23 +76,54 @@ export const DEFAULT_IMPERSONATION_SECONDS = 15 * 60;
 export const MAX_IMPERSONATION_SECONDS = ImpersonationSeconds.maximum;
 
 
+/** What {@link UsersService} needs: its stores, the audit log, hashing, cursors, tokens and events. */
+export interface UsersServiceDeps {
+  database: Database;
+  users: UsersStore;
+  sessions: SessionsStore;
+  organizations: OrganizationsStore;
+  credentials: CredentialsStore;
+  auditStore: AuditStore;
+  idempotency: IdempotencyStore;
+  audit: AuditLog;
+  hasher: PasswordHasher;
+  cursors: CursorCodec;
+  tokens: TokenIssuer;
+  events: EventsService;
+  organizationContext: OrganizationContext;
+}
+
 /** The users API's rules. Each mutation and its audit event commit in one transaction. */
 export class UsersService {
-  constructor(
-    private readonly database: Database,
-    private readonly users: UsersStore,
-    private readonly sessions: SessionsStore,
-    private readonly organizations: OrganizationsStore,
-    private readonly credentials: CredentialsStore,
-    private readonly auditStore: AuditStore,
-    private readonly idempotency: IdempotencyStore,
-    private readonly audit: AuditLog,
-    private readonly hasher: PasswordHasher,
-    private readonly cursors: CursorCodec,
-    private readonly tokens: TokenIssuer,
-    private readonly events: EventsService,
-    private readonly organizationContext: OrganizationContext,
-  ) {}
+  private readonly database: Database;
+  private readonly users: UsersStore;
+  private readonly sessions: SessionsStore;
+  private readonly organizations: OrganizationsStore;
+  private readonly credentials: CredentialsStore;
+  private readonly auditStore: AuditStore;
+  private readonly idempotency: IdempotencyStore;
+  private readonly audit: AuditLog;
+  private readonly hasher: PasswordHasher;
+  private readonly cursors: CursorCodec;
+  private readonly tokens: TokenIssuer;
+  private readonly events: EventsService;
+  private readonly organizationContext: OrganizationContext;
+
+  constructor(deps: UsersServiceDeps) {
+    this.database = deps.database;
+    this.users = deps.users;
+    this.sessions = deps.sessions;
+    this.organizations = deps.organizations;
+    this.credentials = deps.credentials;
+    this.auditStore = deps.auditStore;
+    this.idempotency = deps.idempotency;
+    this.audit = deps.audit;
+    this.hasher = deps.hasher;
+    this.cursors = deps.cursors;
+    this.tokens = deps.tokens;
+    this.events = deps.events;
+    this.organizationContext = deps.organizationContext;
+  }
 
   #transaction<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
     return this.database.db.transaction().execute(work);

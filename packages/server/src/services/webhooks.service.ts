@@ -79,17 +79,36 @@ function checkDescription(value: string | null | undefined): string | null {
 
 const endpointNotFound = (): ApiError => new ApiError(404, "webhook_endpoint_not_found", "No such webhook endpoint");
 
+/** What {@link WebhooksService} needs: its stores, the audit log, cursors, the master key and options. */
+export interface WebhooksServiceDeps {
+  database: Database;
+  store: WebhooksStore;
+  events: EventsStore;
+  audit: AuditLog;
+  cursors: CursorCodec;
+  master: MasterKey;
+  options: { allowPrivateNetworks: boolean; onChange: () => void };
+}
+
 /** Webhook endpoints (URL, wanted event types, signing secret), their deliveries and re-sends. */
 export class WebhooksService {
-  constructor(
-    private readonly database: Database,
-    private readonly store: WebhooksStore,
-    private readonly events: EventsStore,
-    private readonly audit: AuditLog,
-    private readonly cursors: CursorCodec,
-    private readonly master: MasterKey,
-    private readonly options: { allowPrivateNetworks: boolean; onChange: () => void },
-  ) {}
+  private readonly database: Database;
+  private readonly store: WebhooksStore;
+  private readonly events: EventsStore;
+  private readonly audit: AuditLog;
+  private readonly cursors: CursorCodec;
+  private readonly master: MasterKey;
+  private readonly options: { allowPrivateNetworks: boolean; onChange: () => void };
+
+  constructor(deps: WebhooksServiceDeps) {
+    this.database = deps.database;
+    this.store = deps.store;
+    this.events = deps.events;
+    this.audit = deps.audit;
+    this.cursors = deps.cursors;
+    this.master = deps.master;
+    this.options = deps.options;
+  }
 
   async #mustFind(db: Executor, tenantId: string, endpointId: string, lock = false): Promise<WebhookEndpointRow> {
     const row = await this.store.findEndpoint(db, tenantId, checkId(endpointId, "whe", "endpoint_id"), lock);

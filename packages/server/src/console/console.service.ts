@@ -7,10 +7,10 @@ import type { AuditLog } from "../services/audit-log.js";
 import { mutation, type RequestContext } from "../services/context.js";
 import type { TenantsService } from "../services/tenants.service.js";
 import type { UsersService } from "../services/users.service.js";
-import type { AuditStore } from "../store/audit.store.js";
+import { toAuditEvent, type AuditStore } from "../store/audit.store.js";
 import type { Database } from "../store/database.js";
-import type { OrganizationsStore } from "../store/organizations.store.js";
-import type { SessionsStore } from "../store/sessions.store.js";
+import { toUserMembership, type OrganizationsStore } from "../store/organizations.store.js";
+import { toSession, type SessionsStore } from "../store/sessions.store.js";
 import { ConsoleStore, type ConsoleSessionRow } from "./console.store.js";
 
 /** How long console links and sessions live. */
@@ -148,9 +148,9 @@ export class ConsoleService {
       .slice(0, 50);
     return {
       user,
-      sessions: sessions.map(wireSession),
-      memberships: memberships.map(wireUserMembership),
-      audit_events: events.map(wireAuditEvent),
+      sessions: sessions.map((row) => wireSession(toSession(row))),
+      memberships: memberships.map((row) => wireUserMembership(toUserMembership(row))),
+      audit_events: events.map((row) => wireAuditEvent(toAuditEvent(row))),
     };
   }
 
@@ -164,7 +164,7 @@ export class ConsoleService {
       await this.sessions.revoke(trx, ctx.tenantId, sessionId, Date.now());
       await this.audit.record(trx, ctx, "session.revoked", userId, { session_id: sessionId });
       const after = await this.sessions.find(trx, ctx.tenantId, sessionId);
-      return wireSession(after ?? session);
+      return wireSession(toSession(after ?? session));
     });
   }
 }

@@ -6,9 +6,10 @@ import { checkId, normalizeEmail } from "../domain/validation.js";
 import type { SignInThrottle } from "../limits/sign-in-throttle.js";
 import type { Database } from "../store/database.js";
 import type { Executor } from "../store/schema.js";
-import type { SessionsStore } from "../store/sessions.store.js";
-import type { UsersStore } from "../store/users.store.js";
-import { iso, sessionStatus, wireUser } from "../contract/wire.js";
+import { toSession, type SessionsStore } from "../store/sessions.store.js";
+import { toUser, type UsersStore } from "../store/users.store.js";
+import { iso, wireUser } from "../contract/wire.js";
+import { sessionStatus } from "../domain/models.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
 import type { OrganizationContext, TokenOrganization } from "./organization-context.js";
@@ -186,7 +187,7 @@ export class AuthService {
       throw invalidCredentials();
     }
     const tokens = await this.#tokens(ctx, user.id, sessionId, outcome.refreshToken, input, organization);
-    return { ...tokens, user: wireUser(outcome.user) };
+    return { ...tokens, user: wireUser(toUser(outcome.user)) };
   }
 
   async refresh(ctx: RequestContext, input: { refresh_token: string; organization_id?: string } & TokenParties) {
@@ -211,7 +212,7 @@ export class AuthService {
         return { refused: "reused" as const };
       }
       const session = await this.sessions.find(trx, ctx.tenantId, row.session_id);
-      if (session === undefined || sessionStatus(session, now) !== "active" || user.disabled === 1) return { refused: "invalid" as const };
+      if (session === undefined || sessionStatus(toSession(session), now) !== "active" || user.disabled === 1) return { refused: "invalid" as const };
       await this.sessions.touch(trx, session.id, now);
       if (switchTo !== undefined && switchTo.id !== session.organization_id) await this.sessions.setOrganization(trx, session.id, switchTo.id);
       // The role is read again at every refresh: a membership change shows in the next token.
@@ -241,7 +242,7 @@ export class AuthService {
     return {
       id: session.id,
       user_id: session.user_id,
-      status: sessionStatus(session, Date.now()),
+      status: sessionStatus(toSession(session), Date.now()),
       expires_at: iso(session.expires_at),
       revoked_at: session.revoked_at === null ? null : iso(session.revoked_at),
     };

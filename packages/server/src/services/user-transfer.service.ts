@@ -6,7 +6,7 @@ import { checkId, checkPassword } from "../domain/validation.js";
 import { iso, wireUser } from "../contract/wire.js";
 import type { Database } from "../store/database.js";
 import type { UserTransferStore } from "../store/user-transfer.store.js";
-import type { UserRow, UsersStore } from "../store/users.store.js";
+import { toUser, type UserRow, type UsersStore } from "../store/users.store.js";
 import type { AuditLog } from "./audit-log.js";
 import { mutation, type RequestContext } from "./context.js";
 import { newProfile } from "./user-profile.js";
@@ -197,7 +197,7 @@ export class UserTransferService {
         byUser.set(m.user_id, list);
       }
       for (const row of rows) {
-        const user: ExportedUser = { ...wireUser(row), memberships: byUser.get(row.id) ?? [] };
+        const user: ExportedUser = { ...wireUser(toUser(row)), memberships: byUser.get(row.id) ?? [] };
         if (options.withPasswordHashes === true) user.password_hash = row.password_hash;
         yield user;
       }

@@ -15,14 +15,14 @@ import {
   normalizeEmail,
   serializeMetadata,
 } from "../domain/validation.js";
-import type { AuditStore } from "../store/audit.store.js";
-import type { CredentialsStore } from "../store/credentials.store.js";
+import { toAuditEvent, type AuditStore } from "../store/audit.store.js";
+import { toOAuthConnection, toMfaFactor, type CredentialsStore } from "../store/credentials.store.js";
 import type { Database } from "../store/database.js";
 import type { IdempotencyStore } from "../store/idempotency.store.js";
-import type { OrganizationsStore } from "../store/organizations.store.js";
+import { toUserMembership, type OrganizationsStore } from "../store/organizations.store.js";
 import type { Executor } from "../store/schema.js";
-import type { SessionsStore } from "../store/sessions.store.js";
-import type { UserFilters, UserRow, UsersStore } from "../store/users.store.js";
+import { toSession, type SessionsStore } from "../store/sessions.store.js";
+import { toUser, type UserFilters, type UserRow, type UsersStore } from "../store/users.store.js";
 import {
   iso,
   wireAuditEvent,
@@ -146,13 +146,13 @@ export class UsersService {
   }
 
   async get(ctx: RequestContext, userId: string) {
-    return wireUser(await this.#mustFind(this.database.db, ctx.tenantId, userId));
+    return wireUser(toUser(await this.#mustFind(this.database.db, ctx.tenantId, userId)));
   }
 
   async getByEmail(ctx: RequestContext, email: string) {
     const row = await this.users.findByEmail(this.database.db, ctx.tenantId, normalizeEmail(email).toLowerCase());
     if (row === undefined) throw notFound("user");
-    return wireUser(row);
+    return wireUser(toUser(row));
   }
 
   async list(ctx: RequestContext, input: ListUsersInput) {
@@ -167,7 +167,7 @@ export class UsersService {
     const plan = await this.users.plan(db, ctx.tenantId, filters, limit, total);
     const rows = await this.users.page(db, ctx.tenantId, filters, limit, after, plan);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
-    return { data: items.map(wireUser), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+    return { data: items.map((row) => wireUser(toUser(row))), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
   }
 
   async create(ctx: RequestContext, input: CreateUserInput) {
@@ -187,8 +187,8 @@ export class UsersService {
     return this.#mutation(ctx, async (trx) => {
       await this.users.insert(trx, row);
       await this.audit.record(trx, ctx, "user.created", row.id);
-      await this.events.emit(trx, ctx, "user.created", wireUser(row));
-      return wireUser(row);
+      await this.events.emit(trx, ctx, "user.created", wireUser(toUser(row)));
+      return wireUser(toUser(row));
     }).catch((error: unknown) => this.#emailTaken(error));
   }
 
@@ -242,7 +242,7 @@ export class UsersService {
         await this.audit.record(trx, ctx, "user.password_set", current.id, { revoked_sessions: revoked });
         if (revoked > 0) await this.events.sessionsRevoked(trx, ctx, current.id, now);
       }
-      return wireUser({ ...current, ...changes });
+      return wireUser(toUser({ ...current, ...changes }));
     }).catch((error: unknown) => this.#emailTaken(error));
   }
 
@@ -269,7 +269,7 @@ export class UsersService {
         await this.audit.record(trx, ctx, "user.enabled", current.id);
       }
       await this.events.userStatusChanged(trx, ctx, { ...current, ...changes }, now);
-      return wireUser({ ...current, ...changes });
+      return wireUser(toUser({ ...current, ...changes }));
     });
   }
 
@@ -356,7 +356,7 @@ export class UsersService {
       await this.audit.record(trx, ctx, "user.sessions_listed", user.id);
       const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
       const now = Date.now();
-      return { data: items.map((row) => wireSession(row, now)), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+      return { data: items.map((row) => wireSession(toSession(row), now)), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
     });
   }
 
@@ -372,11 +372,11 @@ export class UsersService {
       const user = await this.#mustFind(trx, ctx.tenantId, userId, true);
       const session = await this.sessions.find(trx, ctx.tenantId, sessionId);
       if (session === undefined || session.user_id !== user.id) throw notFound("session");
-      if (session.revoked_at !== null) return wireSession(session, now);
+      if (session.revoked_at !== null) return wireSession(toSession(session), now);
       await this.sessions.revoke(trx, ctx.tenantId, session.id, now);
       await this.audit.record(trx, ctx, "session.revoked", user.id, { session_id: session.id });
       await this.events.sessionsRevoked(trx, ctx, user.id, now, session.id);
-      return wireSession({ ...session, revoked_at: now }, now);
+      return wireSession(toSession({ ...session, revoked_at: now }), now);
     });
   }
 
@@ -400,20 +400,20 @@ export class UsersService {
     ]);
     return new StreamedDocument({
       exported_at: iso(Date.now()),
-      user: wireUser(user),
+      user: wireUser(toUser(user)),
       sessions: keysetPages(
         (after, limit) => this.sessions.pageForUser(db, ctx.tenantId, user.id, limit, after),
-        (row) => wireSession(row, now),
+        (row) => wireSession(toSession(row), now),
       ),
-      mfa_factors: mfa.map(wireMfaFactor),
-      oauth_connections: oauth.map(wireOAuthConnection),
-      memberships: memberships.map(wireUserMembership),
+      mfa_factors: mfa.map((row) => wireMfaFactor(toMfaFactor(row))),
+      oauth_connections: oauth.map((row) => wireOAuthConnection(toOAuthConnection(row))),
+      memberships: memberships.map((row) => wireUserMembership(toUserMembership(row))),
       audit_events: keysetPages(
         [
           (after, limit) => this.auditStore.pageAboutUser(db, ctx.tenantId, user.id, limit, after),
           (after, limit) => this.auditStore.pageByUser(db, ctx.tenantId, user.id, limit, after),
         ],
-        wireAuditEvent,
+        (row) => wireAuditEvent(toAuditEvent(row)),
       ),
     });
   }

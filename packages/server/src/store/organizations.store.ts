@@ -1,3 +1,4 @@
+import type { Membership, Organization, UserMembership } from "../domain/models.js";
 import type { Selectable } from "kysely";
 import type { MembershipsTable, OrganizationsTable, Executor } from "./schema.js";
 import type { Database } from "./database.js";
@@ -5,6 +6,21 @@ import type { Keyset } from "../domain/cursor.js";
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
+
+/** An organization row as a domain value. */
+export function toOrganization(row: OrganizationRow): Organization {
+  return { id: row.id, name: row.name, metadata: JSON.parse(row.metadata) as Record<string, unknown>, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+/** A membership row as a domain value. */
+export function toMembership(row: MembershipRow): Membership {
+  return { orgId: row.org_id, userId: row.user_id, role: row.role, createdAt: row.created_at };
+}
+
+/** A membership row joined with its organization's name. */
+export function toUserMembership(row: MembershipRow & { org_name: string }): UserMembership {
+  return { ...toMembership(row), orgName: row.org_name };
+}
 
 /** SQL for organizations and memberships. */
 export class OrganizationsStore {

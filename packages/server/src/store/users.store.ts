@@ -1,9 +1,28 @@
+import type { User } from "../domain/models.js";
 import { sql, type ExpressionBuilder, type RawBuilder, type Selectable } from "kysely";
 import type { Keyset } from "../domain/cursor.js";
 import type { Executor, Schema, UsersTable } from "./schema.js";
 import type { Database, UserMatch } from "./database.js";
 
 export type UserRow = Selectable<UsersTable>;
+
+/** A user row as a domain value. */
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: row.email_verified === 1,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phoneNumber: row.phone_number,
+    avatarUrl: row.avatar_url,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastSignInAt: row.last_sign_in_at,
+    disabled: row.disabled === 1,
+  };
+}
 
 /** Filters a user list or count by. */
 export interface UserFilters {

@@ -5,7 +5,8 @@ import type { Database } from "./database.js";
 import type { Keyset } from "../domain/cursor.js";
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
-export type MembershipRow = Selectable<MembershipsTable>;
+/** A membership as the API knows it (without the user columns the 0012 triggers copy in). */
+export type MembershipRow = Omit<Selectable<MembershipsTable>, "user_created_at" | "user_disabled">;
 
 /** An organization row as a domain value. */
 export function toOrganization(row: OrganizationRow): Organization {

@@ -38,31 +38,17 @@ import { mutation, type RequestContext } from "./context.js";
 import { nameLower, newProfile } from "./user-profile.js";
 import type { OrganizationContext } from "./organization-context.js";
 import type { TokenIssuer } from "./token-issuer.js";
+import type { Wire } from "../contract/schemas.js";
 
-export interface CreateUserInput {
-  email: string;
-  password?: string;
-  first_name?: string | null;
-  last_name?: string | null;
-  phone_number?: string | null;
-  avatar_url?: string | null;
-  email_verified?: boolean;
-  metadata?: Record<string, unknown>;
-}
+/** A new user as the API receives it: the contract's `CreateUserRequest`. */
+export type CreateUserInput = Wire<"CreateUserRequest">;
 
-export interface UpdateUserInput {
-  email?: string;
-  first_name?: string | null;
-  last_name?: string | null;
-  phone_number?: string | null;
-  avatar_url?: string | null;
-  email_verified?: boolean;
-  metadata?: Record<string, unknown>;
-  disabled?: boolean;
-  /** An admin-set password; every session and refresh token of the user is revoked unless `revoke_sessions` is false. */
-  password?: string;
-  revoke_sessions?: boolean;
-}
+/**
+ * A change to a user: the contract's `UpdateUserRequest`. An admin-set
+ * password revokes every session and refresh token of the user unless
+ * `revoke_sessions` is false.
+ */
+export type UpdateUserInput = Wire<"UpdateUserRequest">;
 
 export interface ListUsersInput {
   limit?: number;

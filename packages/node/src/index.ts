@@ -4,7 +4,7 @@ export { assertKnownOptions } from "./core/known-options.js";
 export { responseOf, type ResponseInfo } from "./core/response-info.js";
 export type { Logger, LogLevel } from "./core/logger.js";
 export type { RequestOptions } from "./core/request-options.js";
-export { PagePromise, type Page, type ToArrayOptions } from "./core/page-promise.js";
+export { PagePromise, type CountedPage, type ListPage, type Page, type ToArrayOptions } from "./core/page-promise.js";
 export { VERSION } from "./core/http-client.js";
 export {
   AbortError,

@@ -1,3 +1,4 @@
+import type { ListPage } from "../../core/page-promise.js";
 import type { DeletedObject, Membership, Organization } from "../organizations/organizations.interface.js";
 import type { User, UserSession } from "../users/users.interface.js";
 
@@ -65,9 +66,8 @@ export interface ListEventsParams {
   limit?: number;
 }
 
-/** One page of the feed, oldest first. */
-export interface EventsPage {
-  events: HelloJohnEvent[];
-  /** The last event's ID when more follow, else `null`; pass it as `after`. */
-  nextCursor: string | null;
-}
+/**
+ * One page of the feed, oldest first: `{ events, nextCursor }`, without a total.
+ * `nextCursor` is the last event's ID when more follow, else `null`; pass it as `after`.
+ */
+export type EventsPage = ListPage<"events", HelloJohnEvent, false>;

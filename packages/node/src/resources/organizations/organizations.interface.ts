@@ -1,3 +1,4 @@
+import type { ListPage } from "../../core/page-promise.js";
 import type { MetadataValue } from "../users/users.interface.js";
 
 /** An organization of your tenant. */
@@ -29,12 +30,8 @@ export interface ListOrganizationsParams {
   cursor?: string;
 }
 
-/** One page of organizations. */
-export interface OrganizationsPage {
-  organizations: Organization[];
-  nextCursor: string | null;
-  total: number;
-}
+/** One page of organizations: `{ organizations, nextCursor, total }`. */
+export type OrganizationsPage = ListPage<"organizations", Organization>;
 
 /** A user's membership of an organization. */
 export interface Membership {
@@ -57,12 +54,8 @@ export interface UpdateMemberParams {
   role: string;
 }
 
-/** One page of memberships. */
-export interface MembershipsPage {
-  memberships: Membership[];
-  nextCursor: string | null;
-  total: number;
-}
+/** One page of memberships: `{ memberships, nextCursor, total }`. */
+export type MembershipsPage = ListPage<"memberships", Membership>;
 
 /** The result of a delete. */
 export interface DeletedObject {

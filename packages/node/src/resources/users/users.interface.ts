@@ -1,3 +1,5 @@
+import type { ListPage } from "../../core/page-promise.js";
+
 /** JSON-compatible metadata values. */
 export type MetadataValue = string | number | boolean | null | MetadataValue[] | { [key: string]: MetadataValue };
 
@@ -33,13 +35,8 @@ export interface ListUsersParams {
   orgId?: string;
 }
 
-/** One page of users. */
-export interface UsersPage {
-  users: User[];
-  nextCursor: string | null;
-  /** How many users match the filters, across all pages. */
-  total: number;
-}
+/** One page of users: `{ users, nextCursor, total }`; `total` counts the users that match the filters, across all pages. */
+export type UsersPage = ListPage<"users", User>;
 
 /** Fields for {@link Users.create}. */
 export interface CreateUserParams {
@@ -126,13 +123,8 @@ export interface ListUserSessionsParams {
   cursor?: string;
 }
 
-/** One page of a user's sessions, newest first. */
-export interface UserSessionsPage {
-  sessions: UserSession[];
-  nextCursor: string | null;
-  /** How many sessions the user has, across all pages. */
-  total: number;
-}
+/** One page of a user's sessions, newest first: `{ sessions, nextCursor, total }`; `total` counts all of the user's sessions. */
+export type UserSessionsPage = ListPage<"sessions", UserSession>;
 
 /** An MFA factor, without its secret. */
 export interface UserMfaFactor {

@@ -1,3 +1,4 @@
+import type { ListPage } from "../../core/page-promise.js";
 import type { EventType } from "../events/events.interface.js";
 
 /** Where HelloJohn POSTs events, and which ones. */
@@ -46,12 +47,8 @@ export interface ListWebhooksParams {
   cursor?: string;
 }
 
-/** One page of endpoints, newest first. */
-export interface WebhookEndpointsPage {
-  endpoints: WebhookEndpoint[];
-  nextCursor: string | null;
-  total: number;
-}
+/** One page of endpoints, newest first: `{ endpoints, nextCursor, total }`. */
+export type WebhookEndpointsPage = ListPage<"endpoints", WebhookEndpoint>;
 
 /** One HTTP attempt of a delivery. */
 export interface WebhookAttempt {
@@ -82,9 +79,5 @@ export interface WebhookDelivery {
   attempts: WebhookAttempt[];
 }
 
-/** One page of deliveries, newest first. */
-export interface WebhookDeliveriesPage {
-  deliveries: WebhookDelivery[];
-  nextCursor: string | null;
-  total: number;
-}
+/** One page of deliveries, newest first: `{ deliveries, nextCursor, total }`. */
+export type WebhookDeliveriesPage = ListPage<"deliveries", WebhookDelivery>;

@@ -7,7 +7,7 @@ import type { AdapterOptions, HelloJohn, HelloJohnRequestState } from "@hellojoh
  */
 export interface HelloJohnFastifyOptions extends Omit<AdapterOptions, "logLevel"> {
   /** The hook that verifies the session: `onRequest` (default, before the body is read) or `preHandler`. */
-  hook?: "onRequest" | "preHandler";
+  hook?: "onRequest" | "preHandler" | undefined;
 }
 
 declare module "fastify" {

@@ -319,7 +319,7 @@ async function lossyProxy(target: string): Promise<{ url: string; dropped: numbe
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
       const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k))) as Record<string, string>;
-      const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
+      const upstream = await fetch(`${target}${req.url}`, { method: req.method ?? "GET", headers, body: chunks.length > 0 ? Buffer.concat(chunks) : null });
       const body = Buffer.from(await upstream.arrayBuffer());
       if (req.method === "POST" && req.url === "/v1/users" && state.dropped === 0) {
         state.dropped++;

@@ -5,17 +5,17 @@ import { HelloJohn, isHelloJohnClient } from "../hellojohn.js";
 /** What every adapter's setup (`hellojohn()`, the Fastify plugin, `HelloJohnModule`) takes. */
 export interface AdapterOptions extends HelloJohnOptions {
   /** Use this client instead of creating one (its options then win). */
-  client?: HelloJohn;
+  client?: HelloJohn | undefined;
   /** Also read the session token from this cookie. Default: only `Authorization: Bearer`. */
-  cookieName?: string;
+  cookieName?: string | undefined;
 }
 
 /** How an adapter's setup options are read: see {@link resolveAdapterOptions}. */
 export interface AdapterOptionNames<Own extends string> {
   /** The adapter's own options, besides `client` and `cookieName`; returned in `own`, not given to the client. */
-  own?: readonly Own[];
+  own?: readonly Own[] | undefined;
   /** Names the framework itself passes along (e.g. Fastify's `prefix`); accepted, and given to no one. */
-  ignored?: readonly string[];
+  ignored?: readonly string[] | undefined;
 }
 
 /** The checked setup of an adapter: its client, the cookie to read, and its own options. */

@@ -10,22 +10,22 @@ import { RoleRequirement } from "./role-requirement.js";
 /** Options of the adapters' `requireAuth()`. */
 export interface RequireAuthOptions {
   /** Also ask HelloJohn whether the session was revoked (one API call per request). */
-  checkRevoked?: boolean;
+  checkRevoked?: boolean | undefined;
   /**
    * Required `aud` of the token (one of these), on top of the client's
    * `audience` option. Tokens carry `aud` when sign-in asked for one.
    */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /**
    * Allowed `azp` (the origin the token was issued to), on top of the
    * client's `authorizedParties` option; a token without `azp` passes (as in Clerk).
    */
-  authorizedParties?: string[];
+  authorizedParties?: string[] | undefined;
   /**
    * Also require this role (or any of these roles) in the session's active
    * organization (the token's `org_role`); otherwise answer 403 `insufficient_role`.
    */
-  role?: string | readonly string[];
+  role?: string | readonly string[] | undefined;
 }
 
 const OPTION_NAMES = ["checkRevoked", "audience", "authorizedParties", "role"] as const satisfies readonly (keyof RequireAuthOptions)[];

@@ -12,7 +12,7 @@ export interface ReceiveWebhookOptions<TContext> {
    */
   onEvent: (event: HelloJohnEvent, context: TContext) => unknown;
   /** Share one verifier (and its replay memory) between routes. Default: one per helper. */
-  verifier?: WebhookVerifier;
+  verifier?: WebhookVerifier | undefined;
 }
 
 /** What the framework helper should answer. */

@@ -12,39 +12,39 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
  */
 export interface HelloJohnOptions {
   /** Your tenant's ID, `ten_…`. Env: `HELLOJOHN_TENANT_ID`. */
-  tenantId?: string;
+  tenantId?: string | undefined;
   /** A secret API key, `sk_…`. Never logged or serialized. Env: `HELLOJOHN_SECRET_KEY`. */
-  secretKey?: string;
+  secretKey?: string | undefined;
   /** The API origin. Env: `HELLOJOHN_API_URL`. Default `https://api.hellojohn.dev`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Milliseconds one attempt may take, headers and body. Default 30 000. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Retries after the first attempt for retryable failures. Default 2. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** A `fetch` implementation, e.g. for proxies or tests. Default: global `fetch`. */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
   /** Where log lines go. Default: `console`. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** The quietest level that is logged. Default `warn`. */
-  logLevel?: LogLevel;
+  logLevel?: LogLevel | undefined;
   /**
    * Expected `iss` of access tokens. Default: the `issuer` of the tenant's
    * OpenID discovery document on `baseUrl`, fetched once with the signing keys.
    */
-  issuer?: string;
+  issuer?: string | undefined;
   /**
    * Required `aud` of every verified token (one of these values), for
    * `verifyToken` and every adapter using this client. Default: not checked.
    */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /**
    * Allowed `azp` (authorized party: the origin the token was issued to) of
    * every verified token, with Clerk's meaning: a token without `azp` passes.
    * Default: not checked. Example: `["https://app.example.com"]`.
    */
-  authorizedParties?: string[];
+  authorizedParties?: string[] | undefined;
   /** Seconds of clock skew tolerated for `exp` and `nbf`. Default 5. */
-  clockTolerance?: number;
+  clockTolerance?: number | undefined;
 }
 
 /**

@@ -14,19 +14,19 @@ export interface ApiErrorBody {
   type: string;
   code: string;
   message: string;
-  param?: string;
-  requestId?: string;
+  param?: string | undefined;
+  requestId?: string | undefined;
 }
 
 /** Options every {@link HelloJohnError} may carry. */
 export interface HelloJohnErrorFields {
-  type?: string;
-  code?: string;
-  status?: number;
-  param?: string;
-  requestId?: string;
-  retryAfter?: number;
-  cause?: unknown;
+  type?: string | undefined;
+  code?: string | undefined;
+  status?: number | undefined;
+  param?: string | undefined;
+  requestId?: string | undefined;
+  retryAfter?: number | undefined;
+  cause?: unknown | undefined;
 }
 
 /**

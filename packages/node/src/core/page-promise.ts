@@ -28,7 +28,7 @@ export interface CountedPage {
 /** Options for {@link PagePromise.toArray}. */
 export interface ToArrayOptions {
   /** The most items to collect. Default 10 000. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 const DEFAULT_TO_ARRAY_LIMIT = 10_000;

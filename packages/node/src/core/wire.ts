@@ -90,10 +90,13 @@ export function toWire<Params extends object, Body extends object>(
 }
 
 /**
- * The query parameters of a `GET` path of the server's `openapi.json`.
+ * The query parameters of a `GET` path of the server's `openapi.json`; an
+ * `undefined` one is left out of the URL.
  * @internal
  */
-export type WireQuery<Path extends keyof paths> = paths[Path] extends { get: { parameters: { query?: infer Query } } } ? NonNullable<Query> : never;
+export type WireQuery<Path extends keyof paths> = paths[Path] extends { get: { parameters: { query?: infer Query } } }
+  ? { [Name in keyof NonNullable<Query>]?: NonNullable<Query>[Name] | undefined }
+  : never;
 
 /**
  * What every delete answers: `{ id, deleted: true }`.

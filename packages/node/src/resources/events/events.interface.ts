@@ -59,11 +59,11 @@ export type HelloJohnEvent =
 /** Filters and position for {@link Events.list}. */
 export interface ListEventsParams {
   /** Only these types. Default: all. */
-  types?: EventType[];
+  types?: EventType[] | undefined;
   /** An event ID: start right after it (resume where you stopped). Default: the oldest kept event. */
-  after?: string;
+  after?: string | undefined;
   /** 1–100. Default 50. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /**

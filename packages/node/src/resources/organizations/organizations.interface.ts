@@ -14,20 +14,20 @@ export interface Organization {
 /** Fields for {@link Organizations.create}. */
 export interface CreateOrganizationParams {
   name: string;
-  metadata?: Record<string, MetadataValue>;
+  metadata?: Record<string, MetadataValue> | undefined;
 }
 
 /** Fields for {@link Organizations.update}; `metadata` is merged like a user's. */
 export interface UpdateOrganizationParams {
-  name?: string;
-  metadata?: Record<string, MetadataValue>;
+  name?: string | undefined;
+  metadata?: Record<string, MetadataValue> | undefined;
 }
 
 /** Paging for organization lists. */
 export interface ListOrganizationsParams {
   /** 1–100. Default 50. */
-  limit?: number;
-  cursor?: string;
+  limit?: number | undefined;
+  cursor?: string | undefined;
 }
 
 /** One page of organizations: `{ organizations, nextCursor, total }`. */
@@ -45,7 +45,7 @@ export interface Membership {
 export interface AddMemberParams {
   userId: string;
   /** Default `member`. HelloJohn reserves `admin` and `member`; other roles are yours to define. */
-  role?: string;
+  role?: string | undefined;
 }
 
 /** Fields for {@link Organizations.updateMember}. */

@@ -12,7 +12,7 @@ export type WebhookPayload = string | Uint8Array | ArrayBuffer;
 /** Options of {@link WebhookVerifier}. */
 export interface WebhookVerifierOptions {
   /** How far `webhook-timestamp` may be from now, in seconds. Default 300 (5 minutes). */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The clock, in milliseconds. Default `Date.now`. */
   now?: () => number;
 }

@@ -28,23 +28,23 @@ export interface CreateWebhookEndpointParams {
   url: string;
   /** Event types to receive, or `["*"]` for all. */
   events: Array<EventType | "*">;
-  description?: string | null;
+  description?: string | null | undefined;
 }
 
 /** Fields for {@link WebhookEndpoints.update}. */
 export interface UpdateWebhookEndpointParams {
-  url?: string;
-  events?: Array<EventType | "*">;
-  description?: string | null;
+  url?: string | undefined;
+  events?: Array<EventType | "*"> | undefined;
+  description?: string | null | undefined;
   /** `false` re-enables an endpoint disabled after persistent failure; its pending deliveries resume. */
-  disabled?: boolean;
+  disabled?: boolean | undefined;
 }
 
 /** Paging for endpoint and delivery lists. */
 export interface ListWebhooksParams {
   /** 1–100. Default 50. */
-  limit?: number;
-  cursor?: string;
+  limit?: number | undefined;
+  cursor?: string | undefined;
 }
 
 /** One page of endpoints, newest first: `{ endpoints, nextCursor, total }`. */

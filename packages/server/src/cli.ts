@@ -51,8 +51,14 @@ Usage:
       Import users from another provider's export, keeping their password hashes.
       Refused rows go to the report file; run the same command again after an
       interruption (Ctrl-C, a crash) to resume without duplicating anyone.
-  hellojohn-server users export FILE [--with-password-hashes]
-      Every user with their memberships, one JSON object a line.
+  hellojohn-server users export FILE [--with-password-hashes] [--batch-size 1000] [--restart]
+      Every user with their memberships, one JSON object a line, newest first.
+      A checkpoint (FILE.export-state.json) is saved after each page; after an
+      interruption (Ctrl-C, a crash) run the same command again: it cuts FILE
+      back to the checkpoint (a torn last line included) and goes on, so every
+      user is in FILE once, in order. A run with other flags (tenant, target,
+      --with-password-hashes) is refused; --restart writes FILE from the start.
+      The checkpoint is removed when the export is complete.
 
   Both work against the database (--database-url, --master-key, --tenant ID) or,
   with --api-url URL (or HELLOJOHN_API_URL), against a running server through
@@ -362,16 +368,26 @@ async function usersImport(flags: Flags, file: string | undefined): Promise<void
 
 async function usersExport(flags: Flags, file: string | undefined): Promise<void> {
   const path = need(file, "FILE to export to");
+  const pageSize = flags["batch-size"] === undefined ? undefined : positiveInt(flags, "batch-size", 1000);
   const stopSignal = stopOnSignals();
   const target = await transferTarget(flags);
   try {
-    const result = await exportUsers({ file: path, target, withPasswordHashes: flags["with-password-hashes"] === true, progressIntervalMs: progressInterval(flags), stopSignal });
+    const result = await exportUsers({
+      file: path,
+      target,
+      withPasswordHashes: flags["with-password-hashes"] === true,
+      pageSize,
+      restart: flags.restart === true,
+      progressIntervalMs: progressInterval(flags),
+      stopSignal,
+    });
     if (result.interrupted) {
-      process.stdout.write(`Interrupted: ${result.users.toLocaleString("en-US")} users written to ${path} (incomplete).\n`);
+      process.stdout.write(`Interrupted after user ${result.users.toLocaleString("en-US")}: ${path} is incomplete. Run the same command again to resume.\n`);
       process.exitCode = 130;
       return;
     }
-    process.stdout.write(`Exported ${result.users.toLocaleString("en-US")} users from ${target.description} to ${path}.\n`);
+    const resumed = result.resumedFrom > 0 ? ` (${result.resumedFrom.toLocaleString("en-US")} of them before the interruption)` : "";
+    process.stdout.write(`Exported ${result.users.toLocaleString("en-US")} users${resumed} from ${target.description} to ${path}.\n`);
   } finally {
     await target.close();
   }

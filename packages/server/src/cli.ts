@@ -51,9 +51,11 @@ Usage:
       Import users from another provider's export, keeping their password hashes.
       Refused rows go to the report file; run the same command again after an
       interruption (Ctrl-C, a crash) to resume without duplicating anyone.
-  hellojohn-server users export FILE [--with-password-hashes] [--batch-size 1000] [--restart]
+  hellojohn-server users export FILE [--with-password-hashes] [--batch-size 1000]
+                         [--checkpoint-interval 1] [--restart]
       Every user with their memberships, one JSON object a line, newest first.
-      A checkpoint (FILE.export-state.json) is saved after each page; after an
+      Between pages, at most every --checkpoint-interval seconds, FILE is
+      flushed to disk and a checkpoint saved (FILE.export-state.json). After an
       interruption (Ctrl-C, a crash) run the same command again: it cuts FILE
       back to the checkpoint (a torn last line included) and goes on, so every
       user is in FILE once, in order. A run with other flags (tenant, target,
@@ -150,6 +152,7 @@ const options = {
   "api-url": { type: "string" },
   "with-password-hashes": { type: "boolean" },
   "progress-interval": { type: "string" },
+  "checkpoint-interval": { type: "string" },
   "firebase-signer-key": { type: "string" },
   "firebase-salt-separator": { type: "string" },
   "firebase-rounds": { type: "string" },
@@ -317,6 +320,15 @@ function stopOnSignals(): { stopped: boolean } {
   return signal;
 }
 
+/** A flag in seconds (0 or more), in milliseconds. */
+function seconds(flags: Flags, flag: "checkpoint-interval", fallback: number): number {
+  const raw = flags[flag];
+  if (raw === undefined) return fallback * 1000;
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(value) || value < 0) throw new UsageError(`--${flag} must be a number of seconds, got ${raw}`);
+  return value * 1000;
+}
+
 function progressInterval(flags: Flags): number {
   const raw = flags["progress-interval"];
   if (raw === undefined) return 5000;
@@ -378,6 +390,7 @@ async function usersExport(flags: Flags, file: string | undefined): Promise<void
       withPasswordHashes: flags["with-password-hashes"] === true,
       pageSize,
       restart: flags.restart === true,
+      checkpointIntervalMs: seconds(flags, "checkpoint-interval", 1),
       progressIntervalMs: progressInterval(flags),
       stopSignal,
     });

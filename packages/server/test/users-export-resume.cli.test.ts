@@ -61,9 +61,9 @@ describe.each(await backends())("hellojohn-server users export resumes on $name"
   const exportArgs = (file: string, ...more: string[]): string[] => ["users", "export", file, "--progress-interval", "0", ...more];
   const exec = (args: string[], env: Record<string, string>) => run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
 
-  /** Starts an export in pages of 10, waits until a few pages are checkpointed, and stops it with `signal`. */
+  /** Starts an export in pages of 10, each checkpointed, waits until a few are, and stops it with `signal`. */
   async function interrupted(file: string, env: Record<string, string>, signal: NodeJS.Signals, more: string[] = []): Promise<Child> {
-    const child = start(exportArgs(file, "--batch-size", "10", ...more), env);
+    const child = start(exportArgs(file, "--batch-size", "10", "--checkpoint-interval", "0", ...more), env);
     await child.progressLines(3);
     child.kill(signal);
     await child.exit;

@@ -13,6 +13,11 @@ export interface ExportCommandOptions {
   stateFile?: string;
   /** Ignore a checkpoint and write the file from its first user. */
   restart?: boolean;
+  /**
+   * Least time between checkpoints (each flushes the file to disk first).
+   * Default 1000 ms; 0 checkpoints after every page. A crash redoes at most this much work.
+   */
+  checkpointIntervalMs?: number;
   progressIntervalMs?: number;
   out?: ProgressOutput;
   err?: ProgressOutput;
@@ -34,7 +39,7 @@ export interface ExportSummary {
 
 /**
  * The checkpoint: which export this is (the flags it ran with) and how far its
- * file is complete. Saved after each page once the page is on disk, so every
+ * file is complete. Saved between pages once the file is on disk, so every
  * byte before `bytes` is whole users, in order.
  */
 interface ExportState {
@@ -282,31 +287,45 @@ export async function exportUsers(options: ExportCommandOptions): Promise<Export
   let interrupted = false;
   try {
     const total = await target.count();
-    const fraction = (): number | undefined => (total === undefined || total === 0 ? undefined : state.users / total);
+    const fraction = (users: number): number | undefined => (total === undefined || total === 0 ? undefined : users / total);
     const progress = new Progress(err, "export", { intervalMs: options.progressIntervalMs, startRows: state.users });
-    if (!state.complete) {
-      for await (const page of target.export({ withPasswordHashes: withHashes, after: state.position, pageSize: options.pageSize })) {
+    const every = options.checkpointIntervalMs ?? 1000;
+    let checkpointed = performance.now();
+    // Where the file is written up to; the checkpoint (`state`) follows it at most every `every` ms.
+    const written = { ...state };
+    if (!written.complete) {
+      for await (const page of target.export({ withPasswordHashes: withHashes, after: written.position, pageSize: options.pageSize })) {
         if (page.users.length > 0) {
           const buffer = Buffer.from(page.users.map((user) => `${JSON.stringify(user)}\n`).join(""), "utf8");
-          await writeAll(fh, buffer, state.bytes);
+          await writeAll(fh, buffer, written.bytes);
+          written.bytes += buffer.length;
+          written.users += page.users.length;
+          written.last_id = page.users[page.users.length - 1]?.id ?? written.last_id;
+        }
+        written.position = page.next ?? written.position;
+        written.complete = page.next === null;
+        const stop = options.stopSignal?.stopped === true && !written.complete;
+        if (stop || performance.now() - checkpointed >= every) {
           // On disk before the checkpoint points past it: a crash never leaves a checkpoint ahead of the file.
           await fh.datasync();
-          state.bytes += buffer.length;
-          state.users += page.users.length;
-          state.last_id = page.users[page.users.length - 1]?.id ?? state.last_id;
+          state = { ...written };
+          await saveState(stateFile, state);
+          checkpointed = performance.now();
         }
-        state.position = page.next ?? state.position;
-        state.complete = page.next === null;
-        await saveState(stateFile, state);
-        progress.update(state.users, fraction());
-        if (options.stopSignal?.stopped === true && !state.complete) {
+        progress.update(written.users, fraction(written.users));
+        if (stop) {
           interrupted = true;
           break;
         }
       }
     }
-    progress.update(state.users, interrupted ? fraction() : 1);
+    state = { ...written };
+    progress.update(state.users, interrupted ? fraction(state.users) : 1);
     progress.finish();
+  } catch (error) {
+    // A lost connection, a database error: the checkpoint stays, and says how to go on.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message} (${file} holds ${count(state.users)} whole users up to its checkpoint; run the same command again to resume)`, { cause: error });
   } finally {
     await fh.close();
   }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -97,4 +97,29 @@ export function toModule(program: ReadmeProgram): { source: string; readmeLine: 
 export function moduleName(program: ReadmeProgram): string {
   const base = relative(".", program.readme).replace(/[/.]/g, "-").replace(/-md$/, "");
   return program.separateLine === undefined ? `${base}.ts` : `${base}-L${program.separateLine}.ts`;
+}
+
+/**
+ * Writes a README's program (its blocks in order, not the separate ones) as
+ * `<dir>/<name>.ts`, next to a `tsconfig.json` with the packages' strict
+ * settings and TypeScript's decorators without decorator metadata (the
+ * test-time transform reads it: READMEs name their injection tokens, so they
+ * run under tsx and esbuild too), and returns the file's path. `edit` may rearrange the source, e.g. to
+ * export what the test drives; it must keep the README's own lines.
+ */
+export function writeReadmeModule(readme: string, dir: string, edit: (source: string) => string = (source) => source): string {
+  const program = readPrograms(readme)[0];
+  if (program === undefined || program.blocks.length === 0) throw new Error(`${readme} has no TypeScript`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      extends: relative(dir, join(ROOT, "tsconfig.base.json")),
+      compilerOptions: { noEmit: true, experimentalDecorators: true, emitDecoratorMetadata: false },
+      include: ["*.ts"],
+    }),
+  );
+  const file = join(dir, moduleName(program));
+  writeFileSync(file, edit(toModule(program).source));
+  return file;
 }

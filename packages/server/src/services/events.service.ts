@@ -90,12 +90,9 @@ export class EventsService {
    */
   async emit(trx: Executor, ctx: RequestContext, type: EventType, data: Record<string, unknown>, changedFields?: string[]): Promise<void> {
     if (!this.options.enabled) return;
-    const position = await this.store.nextPosition(trx, ctx.tenantId);
-    const now = Date.now();
-    const id = newId("evt");
     const subject = typeof data.id === "string" ? data.id : String(data.org_id ?? "");
     const payload = JSON.stringify(changedFields === undefined ? { data } : { data, changed_fields: changedFields });
-    await this.store.insert(trx, { id, tenant_id: ctx.tenantId, position, type, subject_id: subject, payload, created_at: now });
+    await this.database.appendEvent(trx, { id: newId("evt"), tenant_id: ctx.tenantId, type, subject_id: subject, payload, created_at: Date.now() });
     this.#onEmitted(ctx.tenantId);
   }
 

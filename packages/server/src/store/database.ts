@@ -14,7 +14,8 @@ import {
 import pg from "pg";
 import { likeContains } from "./like-pattern.js";
 import { migrate } from "./migrations.js";
-import type { Schema } from "./schema.js";
+import type { EventsTable } from "./events.schema.js";
+import type { Executor, Schema } from "./schema.js";
 import { sqliteReader } from "./sqlite-reader.js";
 
 export type DialectName = "sqlite" | "postgres";
@@ -41,10 +42,15 @@ export class Database {
    */
   readonly reader: Kysely<Schema>;
 
-  private constructor(db: Kysely<Schema>, dialect: DialectName, reader: Kysely<Schema> = db) {
+  /** SQLite only: the connection itself, for the few hot statements prepared once (see {@link appendEvent}). */
+  readonly #connection: BetterSqlite3.Database | undefined;
+  #appendStatements: { next: BetterSqlite3.Statement<[string], { last_position: number }>; insert: BetterSqlite3.Statement<unknown[]> } | undefined;
+
+  private constructor(db: Kysely<Schema>, dialect: DialectName, reader: Kysely<Schema> = db, sqlite?: BetterSqlite3.Database) {
     this.db = db;
     this.dialect = dialect;
     this.reader = reader;
+    this.#connection = sqlite;
   }
 
   /**
@@ -66,7 +72,7 @@ export class Database {
     sqlite.pragma("busy_timeout = 5000");
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
     // An in-memory database cannot be opened from a second thread: it reads on the main one.
-    return new Database(db, "sqlite", inMemory ? db : sqliteReader<Schema>(file));
+    return new Database(db, "sqlite", inMemory ? db : sqliteReader<Schema>(file), sqlite);
   }
 
   static #postgres(url: string): Database {
@@ -122,6 +128,39 @@ export class Database {
   }
 
   /** The same match as {@link userSearchMatches}, as a condition tested row by row. */
+  /**
+   * Appends an event at the tenant's next feed position, in the caller's write
+   * transaction `trx` (which must belong to this database): the position comes
+   * from the tenant's counter row, whose lock, held until the transaction ends,
+   * makes positions commit order. It is on the path of every change, so it is
+   * one statement on PostgreSQL (a data-modifying CTE: one round trip instead of
+   * two) and two statements prepared once on SQLite (the connection is the
+   * transaction's: SQLite has one, held by the transaction until it ends).
+   */
+  async appendEvent(trx: Executor, event: Omit<EventsTable, "position">): Promise<void> {
+    // Outside a transaction another request's transaction may hold SQLite's one connection.
+    if (!trx.isTransaction) throw new Error("appendEvent runs inside the change's transaction");
+    if (this.#connection !== undefined) {
+      this.#appendStatements ??= {
+        next: this.#connection.prepare(
+          "insert into event_counters (tenant_id, last_position) values (?, 1) on conflict (tenant_id) do update set last_position = last_position + 1 returning last_position",
+        ),
+        insert: this.#connection.prepare("insert into events (id, tenant_id, position, type, subject_id, payload, created_at) values (?, ?, ?, ?, ?, ?, ?)"),
+      };
+      const { next, insert } = this.#appendStatements;
+      const position = next.get(event.tenant_id)?.last_position;
+      if (position === undefined) throw new Error("event_counters upsert returned no row");
+      insert.run(event.id, event.tenant_id, position, event.type, event.subject_id, event.payload, event.created_at);
+      return;
+    }
+    await sql`with counter as (
+        insert into event_counters (tenant_id, last_position) values (${event.tenant_id}, 1)
+        on conflict (tenant_id) do update set last_position = event_counters.last_position + 1
+        returning last_position)
+      insert into events (id, tenant_id, position, type, subject_id, payload, created_at)
+      select ${event.id}, ${event.tenant_id}, counter.last_position, ${event.type}, ${event.subject_id}, ${event.payload}, ${event.created_at} from counter`.execute(trx);
+  }
+
   userSearchScan(eb: ExpressionBuilder<Schema, "users">, needle: string): ExpressionWrapper<Schema, "users", SqlBool> {
     const lower = needle.toLowerCase();
     return eb.or([eb("users.id", "=", needle), likeContains(eb.ref("users.email_lower"), lower), likeContains(eb.ref("users.name_lower"), lower)]);

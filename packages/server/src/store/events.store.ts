@@ -4,31 +4,12 @@ import type { Executor } from "./schema.js";
 
 export type EventRow = Selectable<EventsTable>;
 
-/** SQL for the events feed and its per-tenant position counter. */
+/** SQL for reading and purging the events feed (appending is `Database.appendEvent`, on every change's path). */
 export class EventsStore {
-  /**
-   * The next feed position of a tenant. The upsert locks the counter row until
-   * the caller's transaction ends, so positions are handed out in commit order
-   * (PostgreSQL; SQLite has one writer at a time anyway).
-   */
-  async nextPosition(db: Executor, tenantId: string): Promise<number> {
-    const row = await db
-      .insertInto("event_counters")
-      .values({ tenant_id: tenantId, last_position: 1 })
-      .onConflict((oc) => oc.column("tenant_id").doUpdateSet((eb) => ({ last_position: eb("event_counters.last_position", "+", 1) })))
-      .returning("last_position")
-      .executeTakeFirstOrThrow();
-    return Number(row.last_position);
-  }
-
   /** The tenant's last committed position (0 before its first event). */
   async lastPosition(db: Executor, tenantId: string): Promise<number> {
     const row = await db.selectFrom("event_counters").select("last_position").where("tenant_id", "=", tenantId).executeTakeFirst();
     return Number(row?.last_position ?? 0);
-  }
-
-  async insert(db: Executor, row: EventRow): Promise<void> {
-    await db.insertInto("events").values(row).execute();
   }
 
   find(db: Executor, tenantId: string, id: string): Promise<EventRow | undefined> {

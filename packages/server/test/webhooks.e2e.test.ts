@@ -60,6 +60,8 @@ describe.each(await backends())("events and webhooks end to end on $name", (back
     await hj.organizations.update(org.id, { name: "Acme Inc." });
     await hj.organizations.removeMember(org.id, user.id);
     await hj.organizations.delete(org.id);
+    // Deleting the user erases its earlier events: let them be delivered first.
+    await inbox.waitFor("the journey's events before the deletion", () => inbox.received.length >= 13);
     await hj.users.delete(user.id);
     // A change that fails commits nothing, so it emits nothing.
     await expect(hj.users.update(user.id, { firstName: "Ghost" })).rejects.toMatchObject({ status: 404 });
@@ -85,11 +87,15 @@ describe.each(await backends())("events and webhooks end to end on $name", (back
     for (const got of inbox.received) events.push(await hj.webhooks.verify(got.body, got.headers, endpoint.secret));
     expect(events.map((e) => e.type)).toEqual(expected);
 
-    // The feed: the same events, same order, resumable from any ID.
+    // The feed: the same events, same order, resumable from any ID — but the deleted user's
+    // earlier events (profile, sessions, memberships) were erased from it.
     const feed = await hj.events.list({ after: start?.id, limit: 5 }).toArray();
-    expect(feed.map((e) => e.id)).toEqual(events.map((e) => e.id));
-    const resumed = await hj.events.list({ after: feed[6]?.id, types: ["user.disabled", "user.deleted"] }).toArray();
-    expect(resumed.map((e) => e.type)).toEqual(["user.disabled", "user.deleted"]);
+    const aboutTheUser = (e: HelloJohnEvent): boolean => e.type.startsWith("user.") || e.type.startsWith("session.") || e.type.startsWith("organization.member_");
+    expect(feed.map((e) => e.id)).toEqual(events.filter((e) => !aboutTheUser(e) || e.type === "user.deleted").map((e) => e.id));
+    expect(feed.map((e) => e.type)).toEqual(["organization.created", "organization.updated", "organization.deleted", "user.deleted"]);
+    // An erased event's ID is still a cursor: a reader that stopped on it resumes.
+    const resumed = await hj.events.list({ after: events[6]?.id, types: ["user.disabled", "user.deleted"] }).toArray();
+    expect(resumed.map((e) => e.type)).toEqual(["user.deleted"]);
 
     // Typed payloads: the object as the API returns it, no secrets, a deleted user's ID only.
     const [created, updated] = events;
@@ -104,14 +110,72 @@ describe.each(await backends())("events and webhooks end to end on $name", (back
     expect(inbox.received.map((r) => r.headers["webhook-id"])).toEqual(events.map((e) => e.id));
 
     // The receiver answers before the server records the attempt: wait for the records.
+    // Deliveries of the erased events went with them.
     const deliveries = await eventually("every attempt recorded", async () => {
       const all = await hj.webhooks.endpoints.listDeliveries(endpoint.id).toArray();
-      return all.length === expected.length && all.every((d) => d.status === "succeeded") ? all : undefined;
+      return all.length === feed.length && all.every((d) => d.status === "succeeded") ? all : undefined;
     });
+    expect(deliveries.map((d) => d.eventId).sort()).toEqual(feed.map((e) => e.id).sort());
     for (const d of deliveries) {
       expect(d).toMatchObject({ status: "succeeded", attemptCount: 1, nextAttemptAt: null });
       expect(d.attempts).toEqual([expect.objectContaining({ statusCode: 200, succeeded: true, responseExcerpt: "ok", error: null })]);
     }
+  });
+
+  it("erases a deleted user's earlier events and their deliveries in the deletion's transaction; other users' events stay", async () => {
+    const inbox = await receiver();
+    const endpoint = await hj.webhooks.endpoints.create({ url: inbox.url, events: ["*"] });
+    const [start] = (await hj.events.list({ limit: 100 }).toArray()).slice(-1);
+    const gone = await hj.users.create({ email: email("erased"), password: PASSWORD, firstName: "Erasable" });
+    const kept = await hj.users.create({ email: email("kept"), firstName: "Keeper" });
+    const org = await hj.organizations.create({ name: "Erasure Inc." });
+    await hj.organizations.addMember(org.id, { userId: gone.id, role: "admin" });
+    await hj.organizations.addMember(org.id, { userId: kept.id, role: "member" });
+    const session = await hj.sessions.signInWithPassword({ email: gone.email, password: PASSWORD });
+    await hj.users.update(gone.id, { lastName: "Person" });
+    await hj.users.update(kept.id, { lastName: "Person" });
+    const before = await hj.events.list({ after: start?.id }).toArray();
+    expect(before.map((e) => e.type)).toEqual([
+      "user.created",
+      "user.created",
+      "organization.created",
+      "organization.member_added",
+      "organization.member_added",
+      "session.created",
+      "user.updated",
+      "user.updated",
+    ]);
+    await eventually("every event to have a delivery", async () => {
+      const all = await hj.webhooks.endpoints.listDeliveries(endpoint.id).toArray();
+      return all.length === before.length ? all : undefined;
+    });
+    const cursor = before[5]?.id; // the erased user's session.created
+
+    await hj.users.delete(gone.id);
+
+    const after = await hj.events.list({ after: start?.id }).toArray();
+    expect(after.map((e) => [e.type, "userId" in e.data ? e.data.userId : e.data.id])).toEqual([
+      ["user.created", kept.id],
+      ["organization.created", org.id],
+      ["organization.member_added", kept.id],
+      ["user.updated", kept.id],
+      ["user.deleted", gone.id],
+    ]);
+    // A reader whose cursor is an erased event resumes after it.
+    expect((await hj.events.list({ after: cursor }).toArray()).map((e) => e.type)).toEqual(["user.updated", "user.deleted"]);
+    // Nothing about the user is left in the events table or the deliveries.
+    const rows = await t.server.database.db.selectFrom("events").select(["payload", "erased"]).where("user_id", "=", gone.id).execute();
+    expect(rows.filter((r) => r.erased === 0).map((r) => JSON.parse(r.payload) as unknown)).toEqual([{ data: { id: gone.id, deleted: true } }]);
+    expect(rows.filter((r) => r.erased === 1)).toHaveLength(4); // created, member_added, session.created, updated
+    const stored = (await t.server.database.db.selectFrom("events").select("payload").execute()).map((r) => r.payload).join("\n");
+    expect(stored).not.toContain(gone.email);
+    expect(stored).not.toContain(session.sessionId);
+    const deliveries = await eventually("the user.deleted delivery", async () => {
+      const all = await hj.webhooks.endpoints.listDeliveries(endpoint.id).toArray();
+      return all.some((d) => d.eventType === "user.deleted") ? all : undefined;
+    });
+    expect(deliveries.map((d) => d.eventId).sort()).toEqual(after.map((e) => e.id).sort());
+    await hj.webhooks.endpoints.delete(endpoint.id);
   });
 
   it("signs to the Standard Webhooks spec: the standardwebhooks package verifies our deliveries", async () => {

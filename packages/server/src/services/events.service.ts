@@ -91,9 +91,19 @@ export class EventsService {
   async emit(trx: Executor, ctx: RequestContext, type: EventType, data: Record<string, unknown>, changedFields?: string[]): Promise<void> {
     if (!this.options.enabled) return;
     const subject = typeof data.id === "string" ? data.id : String(data.org_id ?? "");
+    const userId = type.startsWith("user.") ? subject : typeof data.user_id === "string" ? data.user_id : null;
     const payload = JSON.stringify(changedFields === undefined ? { data } : { data, changed_fields: changedFields });
-    await this.database.appendEvent(trx, { id: newId("evt"), tenant_id: ctx.tenantId, type, subject_id: subject, payload, created_at: Date.now() });
+    await this.database.appendEvent(trx, { id: newId("evt"), tenant_id: ctx.tenantId, type, subject_id: subject, user_id: userId, payload, created_at: Date.now() });
     this.#onEmitted(ctx.tenantId);
+  }
+
+  /**
+   * Erases a user's earlier events from the feed, and the webhook deliveries of
+   * them, in the transaction that deletes the user: afterwards the feed holds
+   * only the `user.deleted` event that follows, which carries nothing but the ID.
+   */
+  async eraseUser(trx: Executor, ctx: RequestContext, userId: string): Promise<void> {
+    await this.store.eraseUser(trx, ctx.tenantId, userId);
   }
 
   /** `user.updated` with the fields the change named; a flip of `disabled` is also a disable or enable. */

@@ -258,6 +258,8 @@ export class UsersService {
       await this.auditStore.deleteAboutUser(trx, ctx.tenantId, userId);
       // Stored responses about the user (of the create, an impersonation…) go too, found by their subject.
       await this.idempotency.deleteForUser(trx, ctx.tenantId, userId);
+      // So do the feed's earlier events about the user (their profile, sessions, memberships).
+      await this.events.eraseUser(trx, ctx, userId);
       await this.users.delete(trx, ctx.tenantId, userId);
       await this.audit.record(trx, ctx, "user.deleted", userId);
       await this.events.emit(trx, ctx, "user.deleted", { id: userId, deleted: true });

@@ -178,7 +178,8 @@ export class WebhookDeliveryWorker {
     const wanted = new Set(JSON.parse(endpoint.event_types) as string[]);
     const now = Date.now();
     const deliveries: WebhookDeliveryRow[] = events
-      .filter((event) => wanted.has("*") || wanted.has(event.type))
+      // Erased events (their user was deleted) are passed over; the cursor still moves past them.
+      .filter((event) => event.erased === 0 && (wanted.has("*") || wanted.has(event.type)))
       .map((event) => ({
         id: newId("whd"),
         tenant_id: endpoint.tenant_id,
@@ -213,6 +214,17 @@ export class WebhookDeliveryWorker {
   async #record(endpoint: WebhookEndpointRow, due: DueDelivery, result: AttemptResult, at: number): Promise<void> {
     const schedule = this.options.retrySchedule;
     await this.database.db.transaction().execute(async (trx) => {
+      const now = Date.now();
+      const attempts = { attempt_count: due.attempt_count + 1, updated_at: now };
+      const next = due.schedule_index + 1;
+      const delay = schedule[next];
+      const changes: Partial<WebhookDeliveryRow> = result.ok
+        ? { ...attempts, status: "succeeded", next_attempt_at: null }
+        : delay !== undefined
+          ? { ...attempts, schedule_index: next, next_attempt_at: now + delay }
+          : { ...attempts, schedule_index: next, status: "failed", next_attempt_at: null };
+      // A delivery erased during the attempt (its user or its endpoint deleted) leaves no trace.
+      if (!(await this.store.updateDelivery(trx, due.id, changes))) return;
       await this.store.insertAttempt(trx, {
         id: newId("wha"),
         tenant_id: due.tenant_id,
@@ -225,20 +237,11 @@ export class WebhookDeliveryWorker {
         response_excerpt: result.responseExcerpt,
         error: result.error,
       });
-      const now = Date.now();
-      const attempts = { attempt_count: due.attempt_count + 1, updated_at: now };
       if (result.ok) {
-        await this.store.updateDelivery(trx, due.id, { ...attempts, status: "succeeded", next_attempt_at: null });
         await this.store.updateEndpoint(trx, endpoint.id, { last_success_at: now });
         return;
       }
-      const next = due.schedule_index + 1;
-      const delay = schedule[next];
-      if (delay !== undefined) {
-        await this.store.updateDelivery(trx, due.id, { ...attempts, schedule_index: next, next_attempt_at: now + delay });
-        return;
-      }
-      await this.store.updateDelivery(trx, due.id, { ...attempts, schedule_index: next, status: "failed", next_attempt_at: null });
+      if (delay !== undefined) return;
       // Persistent failure: every attempt of this delivery failed and nothing reached the endpoint meanwhile.
       const current = await this.store.findEndpoint(trx, endpoint.tenant_id, endpoint.id);
       if (current !== undefined && current.disabled === 0 && (current.last_success_at ?? 0) < due.started_at) {

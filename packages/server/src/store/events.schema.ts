@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 // Tables of the events feed and webhook delivery (migration 0005_events_webhooks).
 // Times are epoch milliseconds, booleans 0/1 and JSON text, as everywhere else.
 
@@ -9,8 +11,12 @@ export interface EventsTable {
   type: string;
   /** The object's ID (user, session, organization), for per-object lookups. */
   subject_id: string;
+  /** The user the event concerns (a `user.*` event's user, a session's or a membership's), else null. */
+  user_id: string | null;
   /** JSON: `{ data, changed_fields? }` exactly as the API shows them. */
   payload: string;
+  /** 1 once the user it concerns was deleted: the payload is emptied and the event leaves the feed; its ID still works as a cursor. */
+  erased: Generated<number>;
   created_at: number;
 }
 

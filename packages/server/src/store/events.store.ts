@@ -2,6 +2,9 @@ import type { Selectable } from "kysely";
 import type { EventsTable } from "./events.schema.js";
 import type { Executor } from "./schema.js";
 
+/** What an erased event's payload becomes. */
+const ERASED_PAYLOAD = JSON.stringify({ data: {} });
+
 export type EventRow = Selectable<EventsTable>;
 
 /** SQL for reading and purging the events feed (appending is `Database.appendEvent`, on every change's path). */
@@ -18,9 +21,22 @@ export class EventsStore {
 
   /** Up to `limit + 1` events after `afterPosition`, oldest first, optionally of some types only. */
   page(db: Executor, tenantId: string, afterPosition: number, types: readonly string[] | undefined, limit: number): Promise<EventRow[]> {
-    let query = db.selectFrom("events").selectAll().where("tenant_id", "=", tenantId).where("position", ">", afterPosition);
+    let query = db.selectFrom("events").selectAll().where("tenant_id", "=", tenantId).where("position", ">", afterPosition).where("erased", "=", 0);
     if (types !== undefined) query = query.where("type", "in", types);
     return query.orderBy("position", "asc").limit(limit + 1).execute();
+  }
+
+  /**
+   * Erases the events that concern a user: their payloads are emptied and they
+   * leave the feed (their IDs stay valid cursors); their webhook deliveries, and
+   * the attempts of those, are deleted.
+   */
+  async eraseUser(db: Executor, tenantId: string, userId: string): Promise<void> {
+    const events = db.selectFrom("events").select("events.id").where("events.tenant_id", "=", tenantId).where("events.user_id", "=", userId);
+    const deliveries = db.selectFrom("webhook_deliveries").select("webhook_deliveries.id").where("webhook_deliveries.event_id", "in", events);
+    await db.deleteFrom("webhook_attempts").where("delivery_id", "in", deliveries).execute();
+    await db.deleteFrom("webhook_deliveries").where("event_id", "in", events).execute();
+    await db.updateTable("events").set({ payload: ERASED_PAYLOAD, erased: 1 }).where("tenant_id", "=", tenantId).where("user_id", "=", userId).execute();
   }
 
   /** Deletes events created before `cutoff`; returns how many. */

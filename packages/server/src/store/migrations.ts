@@ -1,5 +1,5 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
-import { createUserScaleSchema } from "./database.js";
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { createMembershipScaleSchema, createUserScaleSchema } from "./database.js";
 
 // One set of migrations for both dialects: only portable column types are used
 // (text, bigint for epoch-ms times, integer for 0/1 booleans).
@@ -297,6 +297,26 @@ const consoleSessions: Migration = {
   },
 };
 
+/**
+ * The user each event concerns (`user.*` events, their sessions' and their
+ * memberships'), so that deleting a user erases their earlier events by index,
+ * in the deletion's transaction: an erased event keeps its ID and position (a
+ * reader's cursor on it still works) but loses its payload, and leaves the feed
+ * and the webhook deliveries.
+ */
+const eventsUser: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable("events").addColumn("user_id", "text").execute();
+    await db.schema.alterTable("events").addColumn("erased", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    const dataUserId = postgres ? sql`(payload::jsonb -> 'data' ->> 'user_id')` : sql`json_extract(payload, '$.data.user_id')`;
+    await sql`update events set user_id = case when type like 'user.%' then subject_id else ${dataUserId} end
+      where type like 'user.%' or type like 'session.%' or type like 'organization.member_%'`.execute(db);
+    await db.schema.createIndex("events_tenant_user").on("events").columns(["tenant_id", "user_id"]).execute();
+    await db.schema.createIndex("webhook_deliveries_event_id").on("webhook_deliveries").column("event_id").execute();
+  },
+};
+
 const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_idempotency_leases": idempotencyLeases,
@@ -305,6 +325,8 @@ const MIGRATIONS: Record<string, Migration> = {
   "0005_events_webhooks": eventsAndWebhooks,
   "0006_session_organization": sessionOrganization,
   "0008_console_sessions": consoleSessions,
+  "0010_events_user": eventsUser,
+  "0011_membership_scale": { up: createMembershipScaleSchema },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

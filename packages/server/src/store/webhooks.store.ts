@@ -56,10 +56,10 @@ export class WebhooksStore {
   }
 
   /** The tenant's events after `position`, oldest first: what an endpoint has not been given yet. */
-  eventsAfter(db: Executor, tenantId: string, position: number, limit: number): Promise<Array<{ id: string; type: string; position: number }>> {
+  eventsAfter(db: Executor, tenantId: string, position: number, limit: number): Promise<Array<{ id: string; type: string; position: number; erased: number }>> {
     return db
       .selectFrom("events")
-      .select(["id", "type", "position"])
+      .select(["id", "type", "position", "erased"])
       .where("tenant_id", "=", tenantId)
       .where("position", ">", position)
       .orderBy("position", "asc")
@@ -148,8 +148,10 @@ export class WebhooksStore {
     await db.insertInto("webhook_attempts").values(row).execute();
   }
 
-  async updateDelivery(db: Executor, id: string, changes: Partial<WebhookDeliveryRow>): Promise<void> {
-    await db.updateTable("webhook_deliveries").set(changes).where("id", "=", id).execute();
+  /** False when the delivery no longer exists. */
+  async updateDelivery(db: Executor, id: string, changes: Partial<WebhookDeliveryRow>): Promise<boolean> {
+    const result = await db.updateTable("webhook_deliveries").set(changes).where("id", "=", id).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   findDelivery(db: Executor, tenantId: string, endpointId: string, id: string, lock = false): Promise<WebhookDeliveryRow | undefined> {

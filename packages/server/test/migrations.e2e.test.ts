@@ -11,7 +11,7 @@ import { migrate } from "../src/store/migrations.js";
 import { UsersStore } from "../src/store/users.store.js";
 import { backends, type Backend } from "./backends.js";
 
-describe.each(await backends())("migrations 0010 and 0011 on $name", (backend: Backend) => {
+describe.each(await backends())("migrations 0010 and 0012 on $name", (backend: Backend) => {
   let dir = "";
   const urls: string[] = [];
   /** A fresh, empty database for one test. */
@@ -67,7 +67,7 @@ describe.each(await backends())("migrations 0010 and 0011 on $name", (backend: B
     }
   });
 
-  it("0011 copies each member's creation time and status into memberships and counts every organization's members", async () => {
+  it("0012 copies each member's creation time and status into memberships and counts every organization's members", async () => {
     const url = await fresh();
     const raw =
       backend.name === "sqlite"

@@ -259,7 +259,7 @@ export async function createUserScaleSchema(db: Kysely<unknown>): Promise<void> 
 }
 
 /**
- * Migration 0011: what keeps the `orgId` filter's pages and totals flat at a
+ * Migration 0012: what keeps the `orgId` filter's pages and totals flat at a
  * million users.
  *
  * - Each membership carries its user's `created_at` (which never changes) and

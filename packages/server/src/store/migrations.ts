@@ -326,7 +326,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0006_session_organization": sessionOrganization,
   "0008_console_sessions": consoleSessions,
   "0010_events_user": eventsUser,
-  "0011_membership_scale": { up: createMembershipScaleSchema },
+  "0012_membership_scale": { up: createMembershipScaleSchema },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -4,7 +4,7 @@ import type { Database } from "./database.js";
 import type { Keyset } from "../domain/cursor.js";
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
-/** A membership as the API knows it (without the user columns the 0011 triggers copy in). */
+/** A membership as the API knows it (without the user columns the 0012 triggers copy in). */
 export type MembershipRow = Omit<Selectable<MembershipsTable>, "user_created_at" | "user_disabled">;
 
 /** SQL for organizations and memberships. */

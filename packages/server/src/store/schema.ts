@@ -99,11 +99,11 @@ export interface MembershipsTable {
   user_id: string;
   role: string;
   created_at: number;
-  /** The user's `created_at` and `disabled`, copied by triggers (migration 0011) so an organization's members page by one index. */
+  /** The user's `created_at` and `disabled`, copied by triggers (migration 0012) so an organization's members page by one index. */
   user_created_at: Generated<number | null>;
   user_disabled: Generated<number>;
 }
-/** Members per (organization, disabled), kept exact by triggers on memberships (migration 0011). */
+/** Members per (organization, disabled), kept exact by triggers on memberships (migration 0012). */
 export interface OrgMemberCountsTable {
   tenant_id: string;
   org_id: string;

@@ -58,7 +58,7 @@ export class UsersStore {
     let source: RawBuilder<UserMatch> | undefined;
     if (hasSearch(filters)) source = this.database.userSearchMatches(tenantId, filters.search);
     else if (filters.orgId !== undefined) {
-      // The members with their users' creation time and status (copied in by migration 0011's
+      // The members with their users' creation time and status (copied in by migration 0012's
       // triggers): a page walks the index (org_id[, user_disabled], user_created_at, user_id).
       source = sql<UserMatch>`(select user_id as id, user_disabled as disabled, user_created_at as created_at
         from memberships where tenant_id = ${tenantId} and org_id = ${filters.orgId} and user_created_at is not null)`;
@@ -149,7 +149,7 @@ export class UsersStore {
       return Number((await query.executeTakeFirstOrThrow()).n);
     }
     if (!hasSearch(filters) && filters.orgId !== undefined) {
-      // The organization's counter rows (migration 0011), scoped to the tenant: another tenant's organization counts 0.
+      // The organization's counter rows (migration 0012), scoped to the tenant: another tenant's organization counts 0.
       let query = db
         .selectFrom("org_member_counts")
         .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n"))

@@ -195,4 +195,25 @@ describe.each(await backends())("console sessions on $name", (backend) => {
     expect((await call("POST", "/logout", fresh, {})).status).toBe(200);
     expect((await call("GET", "/session", { cookie: fresh.cookie })).status).toBe(401);
   });
+
+  it("sweeps expired login links and console sessions a day after they expire, and keeps live ones", async () => {
+    const db = server.database.db;
+    const live = await signIn("sweeper");
+    const unused = await createConsoleLoginLink(server, { tenantId, operator: "sweeper", baseUrl: url });
+    const count = async (table: "console_login_links" | "console_sessions") =>
+      (await db.selectFrom(table).select("id").where("operator", "=", "sweeper").execute()).length;
+    expect([await count("console_login_links"), await count("console_sessions")]).toEqual([2, 1]);
+
+    await server.sweep();
+    expect([await count("console_login_links"), await count("console_sessions")]).toEqual([2, 1]);
+    expect((await call("GET", "/session", live)).status).toBe(200);
+
+    // Past the sessions' 12-hour maximum age and the day they are kept after it: both kinds go.
+    const later = await server.sweep({ now: Date.now() + 37 * 3600 * 1000 });
+    expect(later.consoleLoginLinks).toBeGreaterThanOrEqual(2);
+    expect(later.consoleSessions).toBeGreaterThanOrEqual(1);
+    expect([await count("console_login_links"), await count("console_sessions")]).toEqual([0, 0]);
+    expect((await call("GET", "/session", live)).status).toBe(401);
+    expect((await login(tokenOf(unused.url))).status).toBe(401);
+  });
 });

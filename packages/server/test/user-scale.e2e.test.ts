@@ -122,6 +122,56 @@ describe.each(await backends())("users at scale, exact on $name", (backend) => {
     expect((await h.hj.users.list({ orgId: org.id })).total).toBe(members.length);
   });
 
+  it("keeps organization totals and pages exact through concurrent membership changes, disables, enables and deletes", async () => {
+    const store = new UsersStore(h.t.server.database);
+    const database = h.t.server.database;
+    const org = await h.hj.organizations.create({ name: "Counted org" });
+    const people = await Promise.all(Array.from({ length: 36 }, (_, i) => h.hj.users.create({ email: `member.${i}@counted.test` })));
+    await Promise.all(people.slice(0, 30).map((u) => h.hj.organizations.addMember(org.id, { userId: u.id })));
+    const removed = people.slice(0, 4);
+    const deleted = people.slice(4, 8);
+    const disabled = people.slice(8, 16);
+    const outsiders = people.slice(30); // disabled, never members
+    await Promise.all([
+      ...removed.map((u) => h.hj.organizations.removeMember(org.id, u.id)),
+      ...deleted.map((u) => h.hj.users.delete(u.id)),
+      ...disabled.map((u) => h.hj.users.disable(u.id)),
+      ...outsiders.map((u) => h.hj.users.disable(u.id)),
+      ...people.slice(16, 20).map((u) => h.hj.organizations.updateMember(org.id, u.id, { role: "admin" })),
+    ]);
+    await h.hj.users.enable((disabled[0] as User).id);
+    await h.hj.organizations.addMember(org.id, { userId: (outsiders[0] as User).id });
+    const members = [...people.slice(8, 30), outsiders[0] as User];
+    const isDisabled = (u: User) => disabled.slice(1).includes(u) || u === outsiders[0];
+
+    const db = database.db;
+    const counters = await db.selectFrom("org_member_counts").select(["disabled", "n"]).where("org_id", "=", org.id).execute();
+    const byStatus = Object.fromEntries(counters.filter((r) => Number(r.n) > 0).map((r) => [r.disabled, Number(r.n)]));
+    expect(byStatus).toEqual({ 0: 15, 1: 8 });
+    const expected = (status?: "active" | "disabled") =>
+      members
+        .filter((u) => status === undefined || (status === "disabled") === isDisabled(u))
+        .sort(newestFirst)
+        .map((u) => u.id);
+    for (const status of [undefined, "active", "disabled"] as const) {
+      const filters: UserFilters = status === undefined ? { orgId: org.id } : { orgId: org.id, status };
+      expect(await store.count(database.reader, h.t.tenantId, filters), String(status)).toBe(expected(status).length);
+      expect(await allPages(store, database, h.t.tenantId, filters, "matches"), String(status)).toEqual(expected(status));
+      expect(await allPages(store, database, h.t.tenantId, filters, "scan"), String(status)).toEqual(expected(status));
+      const listed: string[] = [];
+      for await (const u of h.hj.users.list({ ...filters, limit: 4 })) listed.push(u.id);
+      expect(listed).toEqual(expected(status));
+      expect((await h.hj.users.list({ ...filters, limit: 1 })).total).toBe(expected(status).length);
+    }
+    // Another tenant's caller counts nothing in this organization.
+    const other = await h.t.server.tenants.createTenant("Org outsider");
+    expect(await store.count(database.reader, other.id, { orgId: org.id })).toBe(0);
+    // Deleting the organization empties its counters.
+    await h.hj.organizations.delete(org.id);
+    const left = await db.selectFrom("org_member_counts").select("n").where("org_id", "=", org.id).execute();
+    expect(left.map((r) => Number(r.n)).filter((n) => n !== 0)).toEqual([]);
+  });
+
   it("finds users by their new email and name, and no longer by the old ones", async () => {
     const user = await h.hj.users.create({ email: "before.rename@oldmail.test", firstName: "Bartholomew", lastName: "Oldname" });
     expect((await h.hj.users.list({ search: "oldmail" })).users.map((u) => u.id)).toEqual([user.id]);

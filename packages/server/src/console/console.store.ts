@@ -41,4 +41,22 @@ export class ConsoleStore {
   async revokeSession(db: Executor, id: string, at: number): Promise<void> {
     await db.updateTable("console_sessions").set({ revoked_at: at }).where("id", "=", id).where("revoked_at", "is", null).execute();
   }
+
+  /** Deletes up to `batch` login links that expired before `cutoff` (used or not). */
+  async deleteExpiredLinks(db: Executor, cutoff: number, batch: number): Promise<number> {
+    const result = await db
+      .deleteFrom("console_login_links")
+      .where("id", "in", (eb) => eb.selectFrom("console_login_links").select("id").where("expires_at", "<", cutoff).limit(batch))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Deletes up to `batch` console sessions that expired before `cutoff` (revoked ones expire too). */
+  async deleteExpiredSessions(db: Executor, cutoff: number, batch: number): Promise<number> {
+    const result = await db
+      .deleteFrom("console_sessions")
+      .where("id", "in", (eb) => eb.selectFrom("console_sessions").select("id").where("expires_at", "<", cutoff).limit(batch))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

@@ -1,3 +1,4 @@
+import { ConsoleStore } from "../console/console.store.js";
 import type { Idempotency } from "../http/idempotency.js";
 import type { Database } from "../store/database.js";
 import type { SessionsStore } from "../store/sessions.store.js";
@@ -13,14 +14,20 @@ export interface SweepResult {
   sessions: number;
   refreshTokens: number;
   idempotencyKeys: number;
+  /** Console login links and console sessions (the admin console's own sign-ins). */
+  consoleLoginLinks: number;
+  consoleSessions: number;
 }
 
 /**
- * Keeps per-user data bounded: deletes expired sessions, stale refresh tokens
- * and idempotency records past their replay window, in small batches so no
- * sweep holds a lock or the event loop for long.
+ * Keeps per-user data bounded: deletes expired sessions, stale refresh tokens,
+ * idempotency records past their replay window and the console's expired login
+ * links and sessions, in small batches so no sweep holds a lock or the event
+ * loop for long.
  */
 export class Retention {
+  readonly #console = new ConsoleStore();
+
   constructor(
     private readonly database: Database,
     private readonly sessions: SessionsStore,
@@ -42,6 +49,8 @@ export class Retention {
       refreshTokens: await drain(() => this.sessions.deleteStaleRefreshTokens(db, now, now - USED_REFRESH_TOKEN_RETENTION_MS, BATCH)),
       sessions: await drain(() => this.sessions.deleteExpired(db, now - EXPIRED_SESSION_RETENTION_MS, BATCH)),
       idempotencyKeys: await drain(() => this.idempotency.sweepBatch(now, BATCH)),
+      consoleLoginLinks: await drain(() => this.#console.deleteExpiredLinks(db, now - EXPIRED_SESSION_RETENTION_MS, BATCH)),
+      consoleSessions: await drain(() => this.#console.deleteExpiredSessions(db, now - EXPIRED_SESSION_RETENTION_MS, BATCH)),
     };
   }
 }

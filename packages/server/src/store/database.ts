@@ -257,3 +257,93 @@ export async function createUserScaleSchema(db: Kysely<unknown>): Promise<void> 
       insert into users_fts (rowid, email, name) select key, new.email_lower, new.name_lower from user_search_docs where user_id = new.id;
     end`.execute(db);
 }
+
+/**
+ * Migration 0012: what keeps the `orgId` filter's pages and totals flat at a
+ * million users.
+ *
+ * - Each membership carries its user's `created_at` (which never changes) and
+ *   `disabled` (kept by a trigger on users), so an organization's members are
+ *   paged newest first by walking one index, `(org_id, user_created_at, user_id)`,
+ *   or with a status `(org_id, user_disabled, user_created_at, user_id)`.
+ * - `org_member_counts` holds one row per (organization, disabled) with the
+ *   exact number of members, kept by triggers in the transaction of every
+ *   membership insert and delete and every status change, whichever code path
+ *   makes it.
+ *
+ * `user_created_at` is null only for a membership whose user does not exist
+ * (none are written so); such rows are neither counted nor listed.
+ */
+export async function createMembershipScaleSchema(db: Kysely<unknown>): Promise<void> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  await db.schema.alterTable("memberships").addColumn("user_created_at", "bigint").execute();
+  await db.schema.alterTable("memberships").addColumn("user_disabled", "integer", (c) => c.notNull().defaultTo(0)).execute();
+  await sql`update memberships set
+      user_created_at = (select u.created_at from users u where u.id = memberships.user_id),
+      user_disabled = coalesce((select u.disabled from users u where u.id = memberships.user_id), 0)`.execute(db);
+  await db.schema
+    .createTable("org_member_counts")
+    .addColumn("tenant_id", "text", (c) => c.notNull())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("disabled", "integer", (c) => c.notNull())
+    .addColumn("n", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("org_member_counts_pk", ["org_id", "disabled"])
+    .execute();
+  await sql`insert into org_member_counts (tenant_id, org_id, disabled, n)
+      select tenant_id, org_id, user_disabled, count(*) from memberships where user_created_at is not null
+      group by tenant_id, org_id, user_disabled`.execute(db);
+  await db.schema.createIndex("memberships_org_created").on("memberships").columns(["org_id", "user_created_at", "user_id"]).execute();
+  await db.schema.createIndex("memberships_org_status_created").on("memberships").columns(["org_id", "user_disabled", "user_created_at", "user_id"]).execute();
+  if (postgres) {
+    await sql`create function hellojohn_membership_fill() returns trigger language plpgsql as $$
+      begin
+        select u.created_at, u.disabled into new.user_created_at, new.user_disabled from users u where u.id = new.user_id;
+        new.user_disabled := coalesce(new.user_disabled, 0);
+        return new;
+      end $$`.execute(db);
+    await sql`create trigger memberships_fill before insert on memberships for each row execute function hellojohn_membership_fill()`.execute(db);
+    await sql`create function hellojohn_org_member_counts() returns trigger language plpgsql as $$
+      begin
+        if tg_op in ('DELETE', 'UPDATE') and old.user_created_at is not null then
+          update org_member_counts set n = n - 1 where org_id = old.org_id and disabled = old.user_disabled;
+        end if;
+        if tg_op in ('INSERT', 'UPDATE') and new.user_created_at is not null then
+          insert into org_member_counts as c (tenant_id, org_id, disabled, n) values (new.tenant_id, new.org_id, new.user_disabled, 1)
+            on conflict (org_id, disabled) do update set n = c.n + 1;
+        end if;
+        return null;
+      end $$`.execute(db);
+    await sql`create trigger memberships_count_insert_delete after insert or delete on memberships for each row execute function hellojohn_org_member_counts()`.execute(db);
+    await sql`create trigger memberships_count_status after update of user_disabled on memberships for each row
+      when (old.user_disabled is distinct from new.user_disabled) execute function hellojohn_org_member_counts()`.execute(db);
+    await sql`create function hellojohn_membership_status() returns trigger language plpgsql as $$
+      begin
+        update memberships set user_disabled = new.disabled where tenant_id = new.tenant_id and user_id = new.id;
+        return null;
+      end $$`.execute(db);
+    await sql`create trigger users_membership_status after update of disabled on users for each row
+      when (old.disabled is distinct from new.disabled) execute function hellojohn_membership_status()`.execute(db);
+    return;
+  }
+  await sql`create trigger memberships_scale_insert after insert on memberships begin
+      update memberships set
+          user_created_at = (select u.created_at from users u where u.id = new.user_id),
+          user_disabled = coalesce((select u.disabled from users u where u.id = new.user_id), 0)
+        where org_id = new.org_id and user_id = new.user_id;
+      insert into org_member_counts (tenant_id, org_id, disabled, n)
+        select new.tenant_id, new.org_id, u.disabled, 1 from users u where u.id = new.user_id
+        on conflict (org_id, disabled) do update set n = n + 1;
+    end`.execute(db);
+  await sql`create trigger memberships_scale_delete after delete on memberships when old.user_created_at is not null begin
+      update org_member_counts set n = n - 1 where org_id = old.org_id and disabled = old.user_disabled;
+    end`.execute(db);
+  await sql`create trigger memberships_scale_status after update of user_disabled on memberships
+      when old.user_created_at is not null and new.user_disabled is not old.user_disabled begin
+      update org_member_counts set n = n - 1 where org_id = old.org_id and disabled = old.user_disabled;
+      insert into org_member_counts (tenant_id, org_id, disabled, n) values (new.tenant_id, new.org_id, new.user_disabled, 1)
+        on conflict (org_id, disabled) do update set n = n + 1;
+    end`.execute(db);
+  await sql`create trigger users_membership_status after update of disabled on users when new.disabled is not old.disabled begin
+      update memberships set user_disabled = new.disabled where tenant_id = new.tenant_id and user_id = new.id;
+    end`.execute(db);
+}

@@ -1,5 +1,5 @@
 import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
-import { createUserScaleSchema } from "./database.js";
+import { createMembershipScaleSchema, createUserScaleSchema } from "./database.js";
 
 // One set of migrations for both dialects: only portable column types are used
 // (text, bigint for epoch-ms times, integer for 0/1 booleans).
@@ -326,6 +326,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0006_session_organization": sessionOrganization,
   "0008_console_sessions": consoleSessions,
   "0010_events_user": eventsUser,
+  "0012_membership_scale": { up: createMembershipScaleSchema },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -4,7 +4,8 @@ import type { Database } from "./database.js";
 import type { Keyset } from "../domain/cursor.js";
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
-export type MembershipRow = Selectable<MembershipsTable>;
+/** A membership as the API knows it (without the user columns the 0012 triggers copy in). */
+export type MembershipRow = Omit<Selectable<MembershipsTable>, "user_created_at" | "user_disabled">;
 
 /** SQL for organizations and memberships. */
 export class OrganizationsStore {

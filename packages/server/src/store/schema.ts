@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import type { Generated, Kysely, Transaction } from "kysely";
 import type { EventsSchema } from "./events.schema.js";
 
 // Times are epoch milliseconds and booleans 0/1 in both dialects; JSON is text.
@@ -99,6 +99,16 @@ export interface MembershipsTable {
   user_id: string;
   role: string;
   created_at: number;
+  /** The user's `created_at` and `disabled`, copied by triggers (migration 0012) so an organization's members page by one index. */
+  user_created_at: Generated<number | null>;
+  user_disabled: Generated<number>;
+}
+/** Members per (organization, disabled), kept exact by triggers on memberships (migration 0012). */
+export interface OrgMemberCountsTable {
+  tenant_id: string;
+  org_id: string;
+  disabled: number;
+  n: number;
 }
 export interface AuditEventsTable {
   id: string;
@@ -175,6 +185,7 @@ export interface Schema extends EventsSchema {
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   user_counts: UserCountsTable;
+  org_member_counts: OrgMemberCountsTable;
   console_login_links: ConsoleLoginLinksTable;
   console_sessions: ConsoleSessionsTable;
 }

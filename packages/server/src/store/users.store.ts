@@ -58,14 +58,10 @@ export class UsersStore {
     let source: RawBuilder<UserMatch> | undefined;
     if (hasSearch(filters)) source = this.database.userSearchMatches(tenantId, filters.search);
     else if (filters.orgId !== undefined) {
-      // Correlated lookups by primary key, one member at a time: planners may not turn them into a
-      // hash join over every user of the tenant, so the cost follows the organization's size.
-      // The tenant is enforced on the users (a member of another tenant's org has no user here),
-      // which leaves the memberships primary key (org_id, user_id) as the only index to use.
-      source = sql<UserMatch>`(select * from (select m.user_id as id,
-          (select u.disabled from users u where u.id = m.user_id and u.tenant_id = ${tenantId}) as disabled,
-          (select u.created_at from users u where u.id = m.user_id and u.tenant_id = ${tenantId}) as created_at
-        from memberships m where m.org_id = ${filters.orgId}) as member where member.disabled is not null)`;
+      // The members with their users' creation time and status (copied in by migration 0012's
+      // triggers): a page walks the index (org_id[, user_disabled], user_created_at, user_id).
+      source = sql<UserMatch>`(select user_id as id, user_disabled as disabled, user_created_at as created_at
+        from memberships where tenant_id = ${tenantId} and org_id = ${filters.orgId} and user_created_at is not null)`;
     }
     if (source === undefined) return undefined;
     let query = db.selectFrom(source.as("match"));
@@ -107,6 +103,8 @@ export class UsersStore {
    */
   async plan(db: Executor, tenantId: string, filters: UserFilters, limit: number, total: number): Promise<PagePlan> {
     if (this.#matches(db, tenantId, filters) === undefined) return "scan";
+    // An organization's members come newest first from an index: a page reads `limit + 1` of them.
+    if (!hasSearch(filters)) return "matches";
     const tenantSize = await this.count(db, tenantId, {});
     return total * total <= (limit + 1) * tenantSize ? "matches" : "scan";
   }
@@ -139,13 +137,24 @@ export class UsersStore {
   /**
    * The exact number of users matching `filters`. Without a search or an
    * organization it sums the tenant's counter rows (`user_counts`), so it costs
-   * the same at ten users and at a million; otherwise it counts the index-found
-   * matches (trigram search, membership): a cost that grows with the matches, not
-   * with the tenant. Only a search shorter than three characters scans.
+   * the same at ten users and at a million; an organization filter sums the
+   * organization's counter rows (`org_member_counts`) likewise; a search counts
+   * the index-found matches (trigram search): a cost that grows with the matches,
+   * not with the tenant. Only a search shorter than three characters scans.
    */
   async count(db: Executor, tenantId: string, filters: UserFilters): Promise<number> {
     if (!hasSearch(filters) && filters.orgId === undefined) {
       let query = db.selectFrom("user_counts").select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n")).where("tenant_id", "=", tenantId);
+      if (filters.status !== undefined) query = query.where("disabled", "=", filters.status === "disabled" ? 1 : 0);
+      return Number((await query.executeTakeFirstOrThrow()).n);
+    }
+    if (!hasSearch(filters) && filters.orgId !== undefined) {
+      // The organization's counter rows (migration 0012), scoped to the tenant: another tenant's organization counts 0.
+      let query = db
+        .selectFrom("org_member_counts")
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n"))
+        .where("tenant_id", "=", tenantId)
+        .where("org_id", "=", filters.orgId);
       if (filters.status !== undefined) query = query.where("disabled", "=", filters.status === "disabled" ? 1 : 0);
       return Number((await query.executeTakeFirstOrThrow()).n);
     }

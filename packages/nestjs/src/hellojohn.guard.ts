@@ -1,13 +1,4 @@
-import {
-  type CanActivate,
-  type ExecutionContext,
-  ForbiddenException,
-  HttpException,
-  Inject,
-  Injectable,
-  Optional,
-  UnauthorizedException,
-} from "@nestjs/common";
+import { type CanActivate, type ExecutionContext, ForbiddenException, HttpException, Inject, Injectable, Optional, UnauthorizedException } from "@nestjs/common";
 import { HttpAdapterHost, Reflector } from "@nestjs/core";
 import { AuthRequirement, authenticateRequest, HelloJohn, type IncomingHeaders, type RequestAuthentication, type RoleRequirement } from "@hellojohn/node";
 import { HELLOJOHN_OPTIONS, IS_PUBLIC_KEY, ROLES_KEY } from "./hellojohn.constants.js";

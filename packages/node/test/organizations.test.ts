@@ -49,7 +49,12 @@ describe.each(await testDatabases())("hj.organizations against a real server on 
     expect(await h.hj.organizations.updateMember(org.id, bob.id, { role: "billing" })).toMatchObject({ userId: bob.id, role: "billing" });
     const { memberships, total } = await h.hj.organizations.listMembers(org.id);
     expect(total).toBe(2);
-    expect(memberships.map((m) => [m.userId, m.role]).sort()).toEqual([[ada.id, "admin"], [bob.id, "billing"]].sort());
+    expect(memberships.map((m) => [m.userId, m.role]).sort()).toEqual(
+      [
+        [ada.id, "admin"],
+        [bob.id, "billing"],
+      ].sort(),
+    );
     expect(memberships[0]?.createdAt).toBeInstanceOf(Date);
 
     expect(await h.hj.organizations.removeMember(org.id, bob.id)).toMatchObject({ deleted: true });

@@ -44,17 +44,36 @@ describe.each(await testDatabases())("hj.sessions against a real server on $name
     it("puts the audience and authorized party sign-in asks for in the token, and the client enforces them", async () => {
       const address = email("aud");
       await h.hj.users.create({ email: address, password: PASSWORD });
-      const api = new HelloJohn({ tenantId: h.t.tenantId, secretKey: h.t.secretKey, baseUrl: h.t.url, audience: "https://api.example.com", authorizedParties: ["https://app.example.com"] });
-      const signedIn = await h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD, audience: "https://api.example.com", authorizedParty: "https://app.example.com" });
+      const api = new HelloJohn({
+        tenantId: h.t.tenantId,
+        secretKey: h.t.secretKey,
+        baseUrl: h.t.url,
+        audience: "https://api.example.com",
+        authorizedParties: ["https://app.example.com"],
+      });
+      const signedIn = await h.hj.sessions.signInWithPassword({
+        email: address,
+        password: PASSWORD,
+        audience: "https://api.example.com",
+        authorizedParty: "https://app.example.com",
+      });
       await expect(api.verifyToken(signedIn.accessToken)).resolves.toMatchObject({ claims: { aud: "https://api.example.com", azp: "https://app.example.com" } });
       // A token for another app's origin, or without the audience, is refused.
-      const elsewhere = await h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD, audience: "https://api.example.com", authorizedParty: "https://evil.example" });
+      const elsewhere = await h.hj.sessions.signInWithPassword({
+        email: address,
+        password: PASSWORD,
+        audience: "https://api.example.com",
+        authorizedParty: "https://evil.example",
+      });
       await expect(api.verifyToken(elsewhere.accessToken)).rejects.toMatchObject({ code: "invalid_authorized_party" });
       const plain = await h.hj.sessions.refresh(signedIn.refreshToken);
       await expect(api.verifyToken(plain.accessToken)).rejects.toMatchObject({ code: "invalid_audience" });
       const kept = await h.hj.sessions.refresh({ refreshToken: plain.refreshToken, audience: "https://api.example.com", authorizedParty: "https://app.example.com" });
       await expect(api.verifyToken(kept.accessToken)).resolves.toMatchObject({ sessionId: signedIn.sessionId });
-      await expect(h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD, authorizedParty: "" })).rejects.toMatchObject({ name: "ValidationError", param: "authorizedParty" });
+      await expect(h.hj.sessions.signInWithPassword({ email: address, password: PASSWORD, authorizedParty: "" })).rejects.toMatchObject({
+        name: "ValidationError",
+        param: "authorizedParty",
+      });
     });
 
     it("publishes an OpenID discovery document, so a client that reaches the server by another name verifies its tokens", async () => {

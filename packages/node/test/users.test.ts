@@ -313,7 +313,7 @@ describe.each(await testDatabases())("hj.users against a real server on $name", 
 
 /** A loopback proxy that forwards to the server but drops the first create's response on the floor. */
 async function lossyProxy(target: string): Promise<{ url: string; dropped: number; replayed: number; close(): Promise<void> }> {
-  const state = { url: "", dropped: 0, replayed: 0, close: async () => undefined as void };
+  const state = { url: "", dropped: 0, replayed: 0, close: async (): Promise<void> => {} };
   const server: Server = createHttpServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));

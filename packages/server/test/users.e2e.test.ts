@@ -124,14 +124,28 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
       };
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
       const values: unknown[] = [null, true, 0, -1, 1e308, "", "x", "usr_", "%00", "\u0000", [], {}, [1], { a: { b: null } }, "a".repeat(5000)];
-      const paths = ["/v1/users", "/v1/users/by-email", "/v1/users/usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3", "/v1/users/%2e%2e", "/v1/users/x/disable", "/v1/users/x/impersonate", "/v1/organizations", "/v1/organizations/x/members", "/v1/sessions/x", `/v1/tenants/${h.t.tenantId}/auth/sign-in`, `/v1/tenants/x/jwks.json`, "/v1/nope"];
+      const paths = [
+        "/v1/users",
+        "/v1/users/by-email",
+        "/v1/users/usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3",
+        "/v1/users/%2e%2e",
+        "/v1/users/x/disable",
+        "/v1/users/x/impersonate",
+        "/v1/organizations",
+        "/v1/organizations/x/members",
+        "/v1/sessions/x",
+        `/v1/tenants/${h.t.tenantId}/auth/sign-in`,
+        `/v1/tenants/x/jwks.json`,
+        "/v1/nope",
+      ];
       const fields = ["email", "password", "first_name", "metadata", "limit", "cursor", "reason", "expires_in", "user_id", "name", "refresh_token", "__proto__", "constructor"];
       const headers = { authorization: `Bearer ${h.t.secretKey}`, "hellojohn-tenant-id": h.t.tenantId, "content-type": "application/json" };
       const statuses: number[] = [];
       for (let i = 0; i < 300; i++) {
         const method = pick(["GET", "POST", "PATCH", "DELETE", "PUT"] as const);
         const query = `?${pick(fields)}=${encodeURIComponent(String(pick(values)))}`;
-        const body = method === "GET" || method === "DELETE" ? undefined : JSON.stringify(random() < 0.2 ? pick(values) : { [pick(fields)]: pick(values), [pick(fields)]: pick(values) });
+        const body =
+          method === "GET" || method === "DELETE" ? undefined : JSON.stringify(random() < 0.2 ? pick(values) : { [pick(fields)]: pick(values), [pick(fields)]: pick(values) });
         const response = await fetch(`${h.t.url}${pick(paths)}${query}`, { method, headers, body });
         statuses.push(response.status);
         if (response.status >= 400) expect(((await response.json()) as { error: { code: string } }).error.code).toEqual(expect.any(String));
@@ -169,7 +183,32 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
     await h.hj.organizations.removeMember(org.id, user.id);
     await h.hj.organizations.delete(org.id);
     await h.hj.users.delete(user.id);
-    for (const op of ["listUsers", "createUser", "getUser", "getUserByEmail", "updateUser", "deleteUser", "disableUser", "enableUser", "impersonateUser", "exportUser", "getSession", "getJwks", "getOpenIdConfiguration", "createOrganization", "addMember", "listMembers", "removeMember", "listOrganizations", "updateOrganization", "deleteOrganization", "getOrganization", "signIn", "refreshSession", "signOut"]) {
+    for (const op of [
+      "listUsers",
+      "createUser",
+      "getUser",
+      "getUserByEmail",
+      "updateUser",
+      "deleteUser",
+      "disableUser",
+      "enableUser",
+      "impersonateUser",
+      "exportUser",
+      "getSession",
+      "getJwks",
+      "getOpenIdConfiguration",
+      "createOrganization",
+      "addMember",
+      "listMembers",
+      "removeMember",
+      "listOrganizations",
+      "updateOrganization",
+      "deleteOrganization",
+      "getOrganization",
+      "signIn",
+      "refreshSession",
+      "signOut",
+    ]) {
       expect(h.checker.seen).toContain(op);
     }
     expect(h.checker.violations).toEqual([]);
@@ -180,14 +219,38 @@ describe.each(await backends())("users API end to end on $name", (backend) => {
 async function insertCredentials(h: Harness, userId: string): Promise<void> {
   const db = h.t.server.database.db;
   const now = Date.now();
-  await db.insertInto("mfa_factors").values({ id: `mfa_${userId.slice(4)}`, tenant_id: h.t.tenantId, user_id: userId, type: "totp", sealed_secret: "sealed:TOTPSECRET", created_at: now }).execute();
+  await db
+    .insertInto("mfa_factors")
+    .values({ id: `mfa_${userId.slice(4)}`, tenant_id: h.t.tenantId, user_id: userId, type: "totp", sealed_secret: "sealed:TOTPSECRET", created_at: now })
+    .execute();
   await db
     .insertInto("oauth_connections")
-    .values({ id: `oac_${userId.slice(4)}`, tenant_id: h.t.tenantId, user_id: userId, provider: "github", provider_user_id: "gh-1", sealed_tokens: "sealed:gho_token", created_at: now })
+    .values({
+      id: `oac_${userId.slice(4)}`,
+      tenant_id: h.t.tenantId,
+      user_id: userId,
+      provider: "github",
+      provider_user_id: "gh-1",
+      sealed_tokens: "sealed:gho_token",
+      created_at: now,
+    })
     .execute();
 }
 
-const TABLES = ["tenants", "api_keys", "signing_keys", "users", "sessions", "refresh_tokens", "mfa_factors", "oauth_connections", "organizations", "memberships", "audit_events", "idempotency_keys"] as const;
+const TABLES = [
+  "tenants",
+  "api_keys",
+  "signing_keys",
+  "users",
+  "sessions",
+  "refresh_tokens",
+  "mfa_factors",
+  "oauth_connections",
+  "organizations",
+  "memberships",
+  "audit_events",
+  "idempotency_keys",
+] as const;
 
 async function rowsMentioning(h: Harness, needles: string[]): Promise<{ table: string; type?: string }[]> {
   const found: { table: string; type?: string }[] = [];

@@ -38,11 +38,7 @@ export interface ResolvedAdapterOptions<Own extends string> {
  * const { client, cookieName, own } = resolveAdapterOptions("hellojohn()", options, { own: ["hook"] });
  * ```
  */
-export function resolveAdapterOptions<Own extends string = never>(
-  where: string,
-  options: object,
-  names: AdapterOptionNames<Own> = {},
-): ResolvedAdapterOptions<Own> {
+export function resolveAdapterOptions<Own extends string = never>(where: string, options: object, names: AdapterOptionNames<Own> = {}): ResolvedAdapterOptions<Own> {
   const own: readonly string[] = names.own ?? [];
   const ignored: readonly string[] = names.ignored ?? [];
   const clientNames = HELLOJOHN_OPTION_NAMES.filter((name) => !ignored.includes(name));

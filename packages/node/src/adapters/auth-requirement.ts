@@ -28,10 +28,9 @@ export interface RequireAuthOptions {
   role?: string | readonly string[] | undefined;
 }
 
-const OPTION_NAMES = ["checkRevoked", "audience", "authorizedParties", "role"] as const satisfies readonly (keyof RequireAuthOptions)[];
-type MustBeNever<T extends never> = T;
-// A compile error here names an option of RequireAuthOptions missing from OPTION_NAMES.
-type UnlistedOption = MustBeNever<Exclude<keyof RequireAuthOptions, (typeof OPTION_NAMES)[number]>>;
+// Typed as a record of every option, so an option added to RequireAuthOptions and not listed here fails to compile.
+const OPTIONS: Record<keyof RequireAuthOptions, true> = { checkRevoked: true, audience: true, authorizedParties: true, role: true };
+const OPTION_NAMES = Object.keys(OPTIONS);
 
 /** How to answer a request a route refuses: status, headers and JSON body. `null` lets it through. */
 export interface AuthRefusal {

@@ -73,11 +73,7 @@ export function tokenFromHeaders(headers: IncomingHeaders, cookieName?: string):
  * if (auth === null) res.writeHead(401).end(JSON.stringify(unauthorizedBody(error)));
  * ```
  */
-export function authenticateRequest(
-  client: HelloJohn,
-  headers: IncomingHeaders,
-  options: AuthenticateRequestOptions = {},
-): RequestAuthentication | Promise<RequestAuthentication> {
+export function authenticateRequest(client: HelloJohn, headers: IncomingHeaders, options: AuthenticateRequestOptions = {}): RequestAuthentication | Promise<RequestAuthentication> {
   return authenticateToken(client, tokenFromHeaders(headers, options.cookieName), options);
 }
 

@@ -1,10 +1,4 @@
-import {
-  apiParamOf,
-  isAppCredentialsError,
-  isAppRateLimitError,
-  type HelloJohnError,
-  type TokenVerificationError,
-} from "../core/errors.js";
+import { apiParamOf, isAppCredentialsError, isAppRateLimitError, type HelloJohnError, type TokenVerificationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { unauthorizedBody } from "./authenticate-request.js";
 

@@ -83,9 +83,7 @@ function responseInfo(outcome: { status: number; headers: Headers }, idempotency
   };
 }
 
-type AttemptOutcome =
-  | { kind: "ok"; value: unknown; status: number; headers: Headers }
-  | { kind: "error"; error: APIError; retryAfterMs: number | undefined };
+type AttemptOutcome = { kind: "ok"; value: unknown; status: number; headers: Headers } | { kind: "error"; error: APIError; retryAfterMs: number | undefined };
 
 /**
  * The one place that talks HTTP: authentication headers, per-attempt timeouts,

@@ -16,8 +16,7 @@ export interface Page {
  * console.log(page.users.length, page.total, page.nextCursor);
  * ```
  */
-export type ListPage<Key extends string, Item, Counted extends boolean = true> = { [K in Key]: Item[] } & Page &
-  (Counted extends true ? CountedPage : unknown);
+export type ListPage<Key extends string, Item, Counted extends boolean = true> = { [K in Key]: Item[] } & Page & (Counted extends true ? CountedPage : unknown);
 
 /** The count that every list but the event feed carries. */
 export interface CountedPage {
@@ -50,11 +49,7 @@ export class PagePromise<TPage extends Page, TItem> implements PromiseLike<TPage
   #first: Promise<TPage> | undefined;
 
   /** @internal */
-  constructor(
-    fetchPage: (cursor: string | undefined) => Promise<TPage>,
-    items: (page: TPage) => readonly TItem[],
-    firstCursor: string | undefined,
-  ) {
+  constructor(fetchPage: (cursor: string | undefined) => Promise<TPage>, items: (page: TPage) => readonly TItem[], firstCursor: string | undefined) {
     this.#fetchPage = fetchPage;
     this.#items = items;
     this.#firstCursor = firstCursor;

@@ -49,10 +49,7 @@ export function deserializeList<Key extends string, WireItem, Item>(
 }
 
 /** As {@link deserializeList}, for a list without `total` (the event feed). @internal */
-export function deserializeFeed<Key extends string, WireItem, Item>(
-  key: Key,
-  item: (wire: WireItem) => Item,
-): (wire: WirePage<WireItem>) => ListPage<Key, Item, false> {
+export function deserializeFeed<Key extends string, WireItem, Item>(key: Key, item: (wire: WireItem) => Item): (wire: WirePage<WireItem>) => ListPage<Key, Item, false> {
   return (wire) => ({ [key]: wire.data.map(item), nextCursor: wire.next_cursor }) as ListPage<Key, Item, false>;
 }
 
@@ -69,11 +66,7 @@ export type WireNames<Params extends object, Body extends object> = { readonly [
  * silently dropped: every create and update of the SDK behaves the same.
  * @internal
  */
-export function toWire<Params extends object, Body extends object>(
-  params: Params,
-  names: WireNames<Params, Body>,
-  where = "",
-): Record<string, unknown> {
+export function toWire<Params extends object, Body extends object>(params: Params, names: WireNames<Params, Body>, where = ""): Record<string, unknown> {
   if (typeof params !== "object" || params === null || Array.isArray(params)) {
     const param = where === "" ? "params" : where.slice(0, -1);
     throw new ValidationError("Expected an object of fields", { type: "validation_error", code: "invalid_type", param });

@@ -2,15 +2,7 @@ import type { HttpClient } from "../../core/http-client.js";
 import { pathId } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
 import type { RefreshParams, SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./sessions.interface.js";
-import {
-  deserializeSessionStatus,
-  deserializeSignIn,
-  deserializeSignOut,
-  deserializeTokens,
-  serializeRefresh,
-  serializeSignIn,
-  serializeSignOut,
-} from "./session.serializer.js";
+import { deserializeSessionStatus, deserializeSignIn, deserializeSignOut, deserializeTokens, serializeRefresh, serializeSignIn, serializeSignOut } from "./session.serializer.js";
 
 /**
  * `hj.sessions`: end-user sessions, for backends that collect credentials

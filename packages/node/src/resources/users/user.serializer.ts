@@ -18,21 +18,7 @@ import type {
 // The users API's wire format: the only place it is read or written.
 
 export function deserializeUser(wire: Wire<"User">): User {
-  const {
-    id,
-    email,
-    email_verified,
-    first_name,
-    last_name,
-    phone_number,
-    avatar_url,
-    metadata,
-    created_at,
-    updated_at,
-    last_sign_in_at,
-    disabled,
-    ...unmapped
-  } = wire;
+  const { id, email, email_verified, first_name, last_name, phone_number, avatar_url, metadata, created_at, updated_at, last_sign_in_at, disabled, ...unmapped } = wire;
   mapsEveryKey(unmapped);
   return {
     id,

@@ -12,7 +12,7 @@ const GENERATED = join(HERE, ".generated");
 const require = createRequire(import.meta.url);
 
 /** Runs a command to its end (bounded by `timeoutMs`), collecting its output. */
-export function run(
+function run(
   command: string,
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },

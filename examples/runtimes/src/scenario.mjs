@@ -38,6 +38,6 @@ export async function handle(HelloJohn, request) {
   try {
     return Response.json(await scenario(HelloJohn, await request.json()));
   } catch (error) {
-    return Response.json({ error: String(error && error.stack ? error.stack : error) }, { status: 500 });
+    return Response.json({ error: String(error?.stack ? error.stack : error) }, { status: 500 });
   }
 }

@@ -1,11 +1,6 @@
-import { assertKnownOptions, authenticateRequestCallback, HELLOJOHN_OPTION_NAMES, HelloJohn, isHelloJohnClient, RequestState } from "@hellojohn/node";
+import { authenticateRequestCallback, RequestState, resolveAdapterOptions } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { HelloJohnExpressOptions } from "./types.js";
-
-const OPTION_NAMES = [...HELLOJOHN_OPTION_NAMES, "client", "cookieName"] as const satisfies readonly (keyof HelloJohnExpressOptions)[];
-type MustBeNever<T extends never> = T;
-// A compile error here names an option of HelloJohnExpressOptions missing from OPTION_NAMES.
-type UnlistedOption = MustBeNever<Exclude<keyof HelloJohnExpressOptions, (typeof OPTION_NAMES)[number]>>;
 
 function looksLikeRequest(value: unknown): boolean {
   return typeof value === "object" && value !== null && "headers" in value && "method" in value && "url" in value;
@@ -38,15 +33,7 @@ export function hellojohn(options: HelloJohnExpressOptions = {}): RequestHandler
   if (looksLikeRequest(options) || arguments.length > 1) {
     throw new TypeError("hellojohn is a middleware factory: use app.use(hellojohn()), not app.use(hellojohn)");
   }
-  assertKnownOptions("hellojohn()", options, OPTION_NAMES);
-  const { client: given, cookieName, ...clientOptions } = options;
-  if (cookieName !== undefined && (typeof cookieName !== "string" || cookieName === "")) {
-    throw new TypeError('hellojohn() option "cookieName" must be a non-empty string');
-  }
-  if (given !== undefined && !isHelloJohnClient(given)) {
-    throw new TypeError('hellojohn() option "client" must be a HelloJohn instance');
-  }
-  const client = given ?? new HelloJohn(clientOptions);
+  const { client, cookieName } = resolveAdapterOptions("hellojohn()", options);
 
   return function hellojohnMiddleware(req: Request, _res: Response, next: NextFunction): void {
     if (looksLikeRequest(options) || typeof next !== "function") return;

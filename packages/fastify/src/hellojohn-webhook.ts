@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastif
 /** Options of the {@link hellojohnWebhook} plugin. */
 export interface HelloJohnWebhookOptions extends ReceiveWebhookOptions<FastifyRequest> {
   /** The route's URL. Default `/webhooks/hellojohn`. */
-  path?: string;
+  path?: string | undefined;
 }
 
 /**

@@ -1,34 +1,20 @@
-import { assertKnownOptions, authenticateRequestCallback, HELLOJOHN_OPTION_NAMES, HelloJohn, isHelloJohnClient, RequestState } from "@hellojohn/node";
+import { authenticateRequestCallback, RequestState, resolveAdapterOptions } from "@hellojohn/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { HelloJohnFastifyOptions } from "./types.js";
 
 const HOOKS = ["onRequest", "preHandler"] as const;
-// Fastify's own register options reach the plugin too.
+const isHook = (value: unknown): value is (typeof HOOKS)[number] => (HOOKS as readonly unknown[]).includes(value);
+// Fastify's own register options reach the plugin too; `logLevel` is one, so the client's is not an option here.
 const REGISTER_OPTION_NAMES = ["prefix", "logLevel", "logSerializers"] as const;
-const OPTION_NAMES = [
-  ...HELLOJOHN_OPTION_NAMES.filter((name) => name !== "logLevel"),
-  "client",
-  "cookieName",
-  "hook",
-] as const satisfies readonly (keyof HelloJohnFastifyOptions)[];
-type MustBeNever<T extends never> = T;
-// A compile error here names an option of HelloJohnFastifyOptions missing from OPTION_NAMES.
-type UnlistedOption = MustBeNever<Exclude<keyof HelloJohnFastifyOptions, (typeof OPTION_NAMES)[number]>>;
 
 const plugin: FastifyPluginAsync<HelloJohnFastifyOptions> = async (fastify: FastifyInstance, options) => {
   if (fastify.hasDecorator("hj")) {
     throw new Error("@hellojohn/fastify is already registered in this context: register it once, at the root");
   }
-  assertKnownOptions("@hellojohn/fastify", options, [...OPTION_NAMES, ...REGISTER_OPTION_NAMES]);
-  const { client: given, cookieName, hook = "onRequest", prefix: _prefix, logLevel: _logLevel, logSerializers: _serializers, ...clientOptions } =
-    options as HelloJohnFastifyOptions & Partial<Record<(typeof REGISTER_OPTION_NAMES)[number], unknown>>;
-  if (!HOOKS.includes(hook)) throw new TypeError(`@hellojohn/fastify option "hook" must be "onRequest" or "preHandler", got ${JSON.stringify(hook)}`);
-  if (cookieName !== undefined && (typeof cookieName !== "string" || cookieName === "")) {
-    throw new TypeError('@hellojohn/fastify option "cookieName" must be a non-empty string');
-  }
-  if (given !== undefined && !isHelloJohnClient(given)) throw new TypeError('@hellojohn/fastify option "client" must be a HelloJohn instance');
-  const client = given ?? new HelloJohn(clientOptions);
+  const { client, cookieName, own } = resolveAdapterOptions("@hellojohn/fastify", options, { own: ["hook"], ignored: REGISTER_OPTION_NAMES });
+  const hook = own.hook ?? "onRequest";
+  if (!isHook(hook)) throw new TypeError(`@hellojohn/fastify option "hook" must be "onRequest" or "preHandler", got ${JSON.stringify(hook)}`);
 
   fastify.decorate("hj", client);
   // v5: a null placeholder keeps every request object the same shape; the hook sets a fresh value per request.

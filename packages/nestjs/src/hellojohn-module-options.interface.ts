@@ -1,21 +1,17 @@
-import type { HelloJohn, HelloJohnOptions } from "@hellojohn/node";
+import type { AdapterOptions } from "@hellojohn/node";
 
 /** Options of `HelloJohnModule.forRoot()` / `forRootAsync()`. */
-export interface HelloJohnModuleOptions extends HelloJohnOptions {
-  /** Use this client instead of creating one. */
-  client?: HelloJohn;
-  /** Also read the session token from this cookie. Default: only `Authorization: Bearer`. */
-  cookieName?: string;
+export interface HelloJohnModuleOptions extends AdapterOptions {
   /** Make `HelloJohnGuard` also ask HelloJohn whether each session was revoked. Default false. */
-  checkRevoked?: boolean;
+  checkRevoked?: boolean | undefined;
   /**
    * Required `aud` of every token `HelloJohnGuard` admits (one of these); also
    * the created client's `audience`. Applies to a given `client` too.
    */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /**
    * Allowed `azp` of every token `HelloJohnGuard` admits, with Clerk's meaning
    * (a token without `azp` passes); also the created client's. Applies to a given `client` too.
    */
-  authorizedParties?: string[];
+  authorizedParties?: string[] | undefined;
 }

@@ -1,23 +1,6 @@
-import {
-  type CanActivate,
-  type ExecutionContext,
-  ForbiddenException,
-  HttpException,
-  Inject,
-  Injectable,
-  Optional,
-  UnauthorizedException,
-} from "@nestjs/common";
+import { type CanActivate, type ExecutionContext, ForbiddenException, HttpException, Inject, Injectable, Optional, UnauthorizedException } from "@nestjs/common";
 import { HttpAdapterHost, Reflector } from "@nestjs/core";
-import {
-  authenticateRequest,
-  errorResponse,
-  HelloJohn,
-  unauthorizedBody,
-  type IncomingHeaders,
-  type RequestAuthentication,
-  type RoleRequirement,
-} from "@hellojohn/node";
+import { AuthRequirement, authenticateRequest, HelloJohn, type IncomingHeaders, type RequestAuthentication, type RoleRequirement } from "@hellojohn/node";
 import { HELLOJOHN_OPTIONS, IS_PUBLIC_KEY, ROLES_KEY } from "./hellojohn.constants.js";
 import type { HelloJohnModuleOptions } from "./hellojohn-module-options.interface.js";
 import { verifiedSessions } from "./request-session.js";
@@ -65,16 +48,15 @@ export class HelloJohnGuard implements CanActivate {
       : this.#admit(request, http.getResponse(), result, roles);
   }
 
-  #admit(request: object, response: unknown, { auth, error, failure }: RequestAuthentication, roles: RoleRequirement | undefined): true {
-    if (failure !== undefined) {
-      // Logged where the token was checked; the caller gets a JSON 503 with Retry-After (or a generic 500).
-      const { status, headers, body } = errorResponse(failure, { logger: null });
-      for (const [name, value] of Object.entries(headers)) this.adapterHost?.httpAdapter.setHeader(response, name, value);
-      throw new HttpException(body, status);
-    }
-    if (auth === null) throw new UnauthorizedException(unauthorizedBody(error));
-    verifiedSessions.set(request, auth);
-    if (roles !== undefined && !roles.admits(auth)) throw new ForbiddenException(roles.forbiddenBody());
-    return true;
+  #admit(request: object, response: unknown, authentication: RequestAuthentication, roles: RoleRequirement | undefined): true {
+    if (authentication.auth !== null) verifiedSessions.set(request, authentication.auth);
+    const refusal = AuthRequirement.ofRoles(roles).judge(authentication);
+    if (refusal === null) return true;
+    const { status, headers, body } = refusal;
+    if (status === 401) throw new UnauthorizedException(body);
+    if (status === 403) throw new ForbiddenException(body);
+    // HelloJohn could not check the token: a JSON 503 with Retry-After (or a generic 500), logged where it was checked.
+    for (const [name, value] of Object.entries(headers)) this.adapterHost?.httpAdapter.setHeader(response, name, value);
+    throw new HttpException(body as Record<string, unknown>, status);
   }
 }

@@ -4,7 +4,7 @@ export { assertKnownOptions } from "./core/known-options.js";
 export { responseOf, type ResponseInfo } from "./core/response-info.js";
 export type { Logger, LogLevel } from "./core/logger.js";
 export type { RequestOptions } from "./core/request-options.js";
-export { PagePromise, type Page, type ToArrayOptions } from "./core/page-promise.js";
+export { PagePromise, type CountedPage, type ListPage, type Page, type ToArrayOptions } from "./core/page-promise.js";
 export { VERSION } from "./core/http-client.js";
 export {
   AbortError,
@@ -78,6 +78,8 @@ export {
 } from "./adapters/authenticate-request.js";
 export { errorResponse, type ErrorResponse, type ErrorResponseOptions } from "./adapters/error-response.js";
 export { RoleRequirement, type InsufficientRoleBody } from "./adapters/role-requirement.js";
+export { AuthRequirement, type AuthRefusal, type RequireAuthOptions } from "./adapters/auth-requirement.js";
+export { resolveAdapterOptions, type AdapterOptionNames, type AdapterOptions, type ResolvedAdapterOptions } from "./adapters/adapter-options.js";
 export { RequestState, type HelloJohnRequestState } from "./adapters/request-state.js";
 export { Events } from "./resources/events/events.js";
 export type { EventsPage, EventType, HelloJohnEvent, ListEventsParams, RemovedMembership, SessionEventData } from "./resources/events/events.interface.js";

@@ -3,7 +3,9 @@
 // pre-hashed (bcrypt) passwords, on SQLite and PostgreSQL: rows per second and the peak RSS
 // of the CLI process (read from /proc while it runs), into the database directly and, for
 // 100,000, through a running server and the SDK. Then, side by side, the cost of importing
-// plaintext passwords (Argon2id at OWASP cost on the server).
+// plaintext passwords (Argon2id at OWASP cost on the server). At the first size, the export
+// is also stopped with Ctrl-C half way and resumed (`users export` again), compared with the
+// uninterrupted one.
 // HELLOJOHN_BENCH_IMPORT_SIZES=100000 runs the smaller size only.
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -61,6 +63,36 @@ function cli(args, env) {
   });
 }
 
+/**
+ * `users export` stopped with Ctrl-C (SIGINT) once its progress passes `percent`, then the same
+ * command again, which resumes from the checkpoint. Returns both runs' wall times and users.
+ */
+async function interruptedExport(path, env, percent) {
+  const args = ["users", "export", path, "--progress-interval", "0"];
+  const first = await new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    let stopped = false;
+    child.stdout.on("data", (c) => (output += c));
+    child.stderr.on("data", (c) => {
+      output += c;
+      const done = [...output.matchAll(/export: [\d,]+ rows \((\d+)%\)/g)].at(-1);
+      if (!stopped && done && Number(done[1]) >= percent) {
+        stopped = true;
+        child.kill("SIGINT");
+      }
+    });
+    child.on("exit", (code) => {
+      const users = /Interrupted after user ([\d,]+)/.exec(output);
+      if (code !== 130 || !users) reject(new Error(`export was not interrupted (exit ${code}): ${output.slice(-2000)}`));
+      else resolve({ ms: performance.now() - started, users: Number(users[1].replaceAll(",", "")) });
+    });
+  });
+  const second = await cli(args, env);
+  return { first, second };
+}
+
 async function run(databaseUrl, dialect) {
   const masterKey = MasterKey.generate();
   const server = await createServer({ databaseUrl, masterKey });
@@ -74,8 +106,18 @@ async function run(databaseUrl, dialect) {
     const imported = await cli(["users", "import", "--from", "hellojohn", file, "--batch-size", "1000", "--progress-interval", "3600"], env);
     const exportPath = join(dir, `out-${dialect}-${size}.ndjson`);
     const exported = await cli(["users", "export", exportPath, "--progress-interval", "3600"], env);
-    rmSync(exportPath, { force: true });
     console.log(`  ${dialect.padEnd(8)} ${size.toLocaleString("en-US").padStart(9)} users  import (database) ${rate(size, imported.ms).padStart(14)}  peak RSS ${mb(imported.peak).padStart(6)} | export ${rate(size, exported.ms).padStart(14)}  peak RSS ${mb(exported.peak).padStart(6)}`);
+    if (size === SIZES[0]) {
+      // The same export stopped with Ctrl-C half way, then resumed by running the same command again.
+      const resumedPath = join(dir, `resumed-${dialect}-${size}.ndjson`);
+      const { first, second } = await interruptedExport(resumedPath, env, 50);
+      const same = readFileSync(resumedPath).equals(readFileSync(exportPath));
+      console.log(
+        `  ${dialect.padEnd(8)} ${size.toLocaleString("en-US").padStart(9)} users  export stopped at ${first.users.toLocaleString("en-US")} ${rate(first.users, first.ms)}, resumed ${rate(size - first.users, second.ms)} (peak RSS ${mb(second.peak)}), both runs ${rate(size, first.ms + second.ms)}; file ${same ? "identical to" : "DIFFERENT from"} the uninterrupted export`,
+      );
+      rmSync(resumedPath, { force: true });
+    }
+    rmSync(exportPath, { force: true });
     if (size === SIZES[0]) {
       const remoteTenant = await server.tenants.createTenant("Bench remote");
       const { secretKey } = await server.tenants.createApiKey(remoteTenant.id);

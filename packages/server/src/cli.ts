@@ -51,8 +51,16 @@ Usage:
       Import users from another provider's export, keeping their password hashes.
       Refused rows go to the report file; run the same command again after an
       interruption (Ctrl-C, a crash) to resume without duplicating anyone.
-  hellojohn-server users export FILE [--with-password-hashes]
-      Every user with their memberships, one JSON object a line.
+  hellojohn-server users export FILE [--with-password-hashes] [--batch-size 1000]
+                         [--checkpoint-interval 1] [--restart]
+      Every user with their memberships, one JSON object a line, newest first.
+      Between pages, at most every --checkpoint-interval seconds, FILE is
+      flushed to disk and a checkpoint saved (FILE.export-state.json). After an
+      interruption (Ctrl-C, a crash) run the same command again: it cuts FILE
+      back to the checkpoint (a torn last line included) and goes on, so every
+      user is in FILE once, in order. A run with other flags (tenant, target,
+      --with-password-hashes) is refused; --restart writes FILE from the start.
+      The checkpoint is removed when the export is complete.
 
   Both work against the database (--database-url, --master-key, --tenant ID) or,
   with --api-url URL (or HELLOJOHN_API_URL), against a running server through
@@ -144,6 +152,7 @@ const options = {
   "api-url": { type: "string" },
   "with-password-hashes": { type: "boolean" },
   "progress-interval": { type: "string" },
+  "checkpoint-interval": { type: "string" },
   "firebase-signer-key": { type: "string" },
   "firebase-salt-separator": { type: "string" },
   "firebase-rounds": { type: "string" },
@@ -311,6 +320,15 @@ function stopOnSignals(): { stopped: boolean } {
   return signal;
 }
 
+/** A flag in seconds (0 or more), in milliseconds. */
+function seconds(flags: Flags, flag: "checkpoint-interval", fallback: number): number {
+  const raw = flags[flag];
+  if (raw === undefined) return fallback * 1000;
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(value) || value < 0) throw new UsageError(`--${flag} must be a number of seconds, got ${raw}`);
+  return value * 1000;
+}
+
 function progressInterval(flags: Flags): number {
   const raw = flags["progress-interval"];
   if (raw === undefined) return 5000;
@@ -362,16 +380,27 @@ async function usersImport(flags: Flags, file: string | undefined): Promise<void
 
 async function usersExport(flags: Flags, file: string | undefined): Promise<void> {
   const path = need(file, "FILE to export to");
+  const pageSize = flags["batch-size"] === undefined ? undefined : positiveInt(flags, "batch-size", 1000);
   const stopSignal = stopOnSignals();
   const target = await transferTarget(flags);
   try {
-    const result = await exportUsers({ file: path, target, withPasswordHashes: flags["with-password-hashes"] === true, progressIntervalMs: progressInterval(flags), stopSignal });
+    const result = await exportUsers({
+      file: path,
+      target,
+      withPasswordHashes: flags["with-password-hashes"] === true,
+      pageSize,
+      restart: flags.restart === true,
+      checkpointIntervalMs: seconds(flags, "checkpoint-interval", 1),
+      progressIntervalMs: progressInterval(flags),
+      stopSignal,
+    });
     if (result.interrupted) {
-      process.stdout.write(`Interrupted: ${result.users.toLocaleString("en-US")} users written to ${path} (incomplete).\n`);
+      process.stdout.write(`Interrupted after user ${result.users.toLocaleString("en-US")}: ${path} is incomplete. Run the same command again to resume.\n`);
       process.exitCode = 130;
       return;
     }
-    process.stdout.write(`Exported ${result.users.toLocaleString("en-US")} users from ${target.description} to ${path}.\n`);
+    const resumed = result.resumedFrom > 0 ? ` (${result.resumedFrom.toLocaleString("en-US")} of them before the interruption)` : "";
+    process.stdout.write(`Exported ${result.users.toLocaleString("en-US")} users${resumed} from ${target.description} to ${path}.\n`);
   } finally {
     await target.close();
   }

@@ -72,7 +72,7 @@ const RAW_URL_VALUES = ["%00", "a%00b", "%ED%A0%80", "%E0%A4%A", "%FF", "%", "%2
 
 /** Percent-encodes like a careless client: a lone surrogate goes out as its (invalid) CESU-8 bytes. */
 function encode(value: string): string {
-  return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[^]/gu, (ch) => {
+  return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\s\S]/gu, (ch) => {
     const code = ch.codePointAt(0) as number;
     if (ch.length === 1 && code >= 0xd800 && code <= 0xdfff) return `%ED%${(0xa0 + ((code >> 6) & 0x1f)).toString(16).toUpperCase()}%${(0x80 + (code & 0x3f)).toString(16).toUpperCase()}`;
     return encodeURIComponent(ch);

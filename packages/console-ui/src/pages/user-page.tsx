@@ -160,7 +160,7 @@ function MetadataEditor({ user, act }: { user: User; act: Act }) {
         <label for="metadata-patch">Merge patch (JSON; null removes a key)</label>
         <textarea id="metadata-patch" rows={5} spellcheck={false} value={text} onInput={(event) => setText(event.currentTarget.value)} />
         {result !== null && !result.ok && <p class="field-error">{result.message}</p>}
-        {result !== null && result.ok && (
+        {result?.ok && (
           <>
             <h3>Preview</h3>
             <pre class="json" data-testid="metadata-preview" tabIndex={0} aria-label="Metadata after the patch">

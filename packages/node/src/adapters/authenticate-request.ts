@@ -8,13 +8,13 @@ export type IncomingHeaders = Record<string, string | string[] | undefined>;
 /** Where framework adapters look for the session token. */
 export interface AuthenticateRequestOptions {
   /** Also read the token from this cookie when there is no `Authorization: Bearer` header. */
-  cookieName?: string;
+  cookieName?: string | undefined;
   /** Check with HelloJohn that the session is still active (one API call). */
-  checkRevoked?: boolean;
+  checkRevoked?: boolean | undefined;
   /** Required `aud`, instead of the client's `audience` option. */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /** Allowed `azp`, instead of the client's `authorizedParties` option. */
-  authorizedParties?: string[];
+  authorizedParties?: string[] | undefined;
 }
 
 /**
@@ -73,11 +73,7 @@ export function tokenFromHeaders(headers: IncomingHeaders, cookieName?: string):
  * if (auth === null) res.writeHead(401).end(JSON.stringify(unauthorizedBody(error)));
  * ```
  */
-export function authenticateRequest(
-  client: HelloJohn,
-  headers: IncomingHeaders,
-  options: AuthenticateRequestOptions = {},
-): RequestAuthentication | Promise<RequestAuthentication> {
+export function authenticateRequest(client: HelloJohn, headers: IncomingHeaders, options: AuthenticateRequestOptions = {}): RequestAuthentication | Promise<RequestAuthentication> {
   return authenticateToken(client, tokenFromHeaders(headers, options.cookieName), options);
 }
 

@@ -1,10 +1,4 @@
-import {
-  apiParamOf,
-  isAppCredentialsError,
-  isAppRateLimitError,
-  type HelloJohnError,
-  type TokenVerificationError,
-} from "../core/errors.js";
+import { apiParamOf, isAppCredentialsError, isAppRateLimitError, type HelloJohnError, type TokenVerificationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { unauthorizedBody } from "./authenticate-request.js";
 
@@ -21,7 +15,7 @@ export interface ErrorResponse {
 /** Options of {@link errorResponse}. */
 export interface ErrorResponseOptions {
   /** Where the real error goes when the answer hides it. Default: `console`; `null` when the caller logged it already. */
-  logger?: Pick<Logger, "warn" | "error"> | null;
+  logger?: Pick<Logger, "warn" | "error"> | null | undefined;
 }
 
 /** Seconds a caller is asked to wait when HelloJohn did not say. */

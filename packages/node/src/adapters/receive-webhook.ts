@@ -12,7 +12,7 @@ export interface ReceiveWebhookOptions<TContext> {
    */
   onEvent: (event: HelloJohnEvent, context: TContext) => unknown;
   /** Share one verifier (and its replay memory) between routes. Default: one per helper. */
-  verifier?: WebhookVerifier;
+  verifier?: WebhookVerifier | undefined;
 }
 
 /** What the framework helper should answer. */
@@ -21,8 +21,7 @@ export interface WebhookAnswer {
   body?: { error: { type: string; code: string; message: string } };
 }
 
-const isRawBody = (body: unknown): body is string | Uint8Array | ArrayBuffer =>
-  typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer;
+const isRawBody = (body: unknown): body is string | Uint8Array | ArrayBuffer => typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer;
 
 /**
  * The framework-neutral core of every webhook route: verifies the raw body

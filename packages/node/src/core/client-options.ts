@@ -12,39 +12,39 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
  */
 export interface HelloJohnOptions {
   /** Your tenant's ID, `ten_…`. Env: `HELLOJOHN_TENANT_ID`. */
-  tenantId?: string;
+  tenantId?: string | undefined;
   /** A secret API key, `sk_…`. Never logged or serialized. Env: `HELLOJOHN_SECRET_KEY`. */
-  secretKey?: string;
+  secretKey?: string | undefined;
   /** The API origin. Env: `HELLOJOHN_API_URL`. Default `https://api.hellojohn.dev`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Milliseconds one attempt may take, headers and body. Default 30 000. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Retries after the first attempt for retryable failures. Default 2. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** A `fetch` implementation, e.g. for proxies or tests. Default: global `fetch`. */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
   /** Where log lines go. Default: `console`. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** The quietest level that is logged. Default `warn`. */
-  logLevel?: LogLevel;
+  logLevel?: LogLevel | undefined;
   /**
    * Expected `iss` of access tokens. Default: the `issuer` of the tenant's
    * OpenID discovery document on `baseUrl`, fetched once with the signing keys.
    */
-  issuer?: string;
+  issuer?: string | undefined;
   /**
    * Required `aud` of every verified token (one of these values), for
    * `verifyToken` and every adapter using this client. Default: not checked.
    */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /**
    * Allowed `azp` (authorized party: the origin the token was issued to) of
    * every verified token, with Clerk's meaning: a token without `azp` passes.
    * Default: not checked. Example: `["https://app.example.com"]`.
    */
-  authorizedParties?: string[];
+  authorizedParties?: string[] | undefined;
   /** Seconds of clock skew tolerated for `exp` and `nbf`. Default 5. */
-  clockTolerance?: number;
+  clockTolerance?: number | undefined;
 }
 
 /**
@@ -125,10 +125,7 @@ function stringList(value: unknown, name: string, single: boolean): string | str
   if (value === undefined) return undefined;
   if (single && typeof value === "string" && value !== "") return value;
   if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v !== "")) return [...(value as string[])];
-  throw new ConfigurationError(
-    `HelloJohn option "${name}" must be ${single ? "a non-empty string or " : ""}a non-empty array of non-empty strings`,
-    name,
-  );
+  throw new ConfigurationError(`HelloJohn option "${name}" must be ${single ? "a non-empty string or " : ""}a non-empty array of non-empty strings`, name);
 }
 
 /** Resolves options against the environment; throws a {@link ConfigurationError} naming what is wrong. */
@@ -140,10 +137,7 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
   assertKnownOptions("new HelloJohn()", options, HELLOJOHN_OPTION_NAMES);
   const tenantId = options.tenantId ?? env("HELLOJOHN_TENANT_ID");
   if (tenantId === undefined) {
-    throw new ConfigurationError(
-      'Missing tenant ID: pass { tenantId } or set the HELLOJOHN_TENANT_ID environment variable',
-      "tenantId",
-    );
+    throw new ConfigurationError("Missing tenant ID: pass { tenantId } or set the HELLOJOHN_TENANT_ID environment variable", "tenantId");
   }
   if (typeof tenantId !== "string" || !TENANT_ID.test(tenantId)) {
     throw new ConfigurationError(
@@ -153,17 +147,11 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
   }
   const secretKey = options.secretKey ?? env("HELLOJOHN_SECRET_KEY");
   if (secretKey === undefined) {
-    throw new ConfigurationError(
-      "Missing secret key: pass { secretKey } or set the HELLOJOHN_SECRET_KEY environment variable",
-      "secretKey",
-    );
+    throw new ConfigurationError("Missing secret key: pass { secretKey } or set the HELLOJOHN_SECRET_KEY environment variable", "secretKey");
   }
   if (typeof secretKey !== "string" || !SECRET_KEY.test(secretKey)) {
     // Never echo the value: a malformed key may still be a real secret.
-    throw new ConfigurationError(
-      'HelloJohn option "secretKey" is malformed: expected a secret key starting with "sk_"',
-      "secretKey",
-    );
+    throw new ConfigurationError('HelloJohn option "secretKey" is malformed: expected a secret key starting with "sk_"', "secretKey");
   }
   const envBaseUrl = options.baseUrl === undefined ? env("HELLOJOHN_API_URL") : undefined;
   const baseUrlSource: BaseUrlSource = options.baseUrl !== undefined ? "option" : envBaseUrl !== undefined ? "HELLOJOHN_API_URL" : "default";
@@ -174,10 +162,7 @@ export function resolveOptions(options: HelloJohnOptions = {}): ResolvedOptions 
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
     baseUrl = url.href.replace(/\/+$/, "");
   } catch {
-    throw new ConfigurationError(
-      `HelloJohn option "baseUrl" (or HELLOJOHN_API_URL) must be an http(s) URL, got ${JSON.stringify(String(rawBaseUrl))}`,
-      "baseUrl",
-    );
+    throw new ConfigurationError(`HelloJohn option "baseUrl" (or HELLOJOHN_API_URL) must be an http(s) URL, got ${JSON.stringify(String(rawBaseUrl))}`, "baseUrl");
   }
   const logLevel = options.logLevel ?? "warn";
   if (!LOG_LEVELS.includes(logLevel)) {

@@ -14,19 +14,19 @@ export interface ApiErrorBody {
   type: string;
   code: string;
   message: string;
-  param?: string;
-  requestId?: string;
+  param?: string | undefined;
+  requestId?: string | undefined;
 }
 
 /** Options every {@link HelloJohnError} may carry. */
 export interface HelloJohnErrorFields {
-  type?: string;
-  code?: string;
-  status?: number;
-  param?: string;
-  requestId?: string;
-  retryAfter?: number;
-  cause?: unknown;
+  type?: string | undefined;
+  code?: string | undefined;
+  status?: number | undefined;
+  param?: string | undefined;
+  requestId?: string | undefined;
+  retryAfter?: number | undefined;
+  cause?: unknown | undefined;
 }
 
 /**
@@ -161,14 +161,7 @@ export class TokenVerificationError extends HelloJohnError {
 }
 
 /** Why a webhook failed {@link WebhookVerifier.verify}. */
-export type WebhookVerificationErrorCode =
-  | "missing_header"
-  | "invalid_timestamp"
-  | "stale_timestamp"
-  | "invalid_signature"
-  | "replayed"
-  | "invalid_secret"
-  | "invalid_payload";
+export type WebhookVerificationErrorCode = "missing_header" | "invalid_timestamp" | "stale_timestamp" | "invalid_signature" | "replayed" | "invalid_secret" | "invalid_payload";
 
 /** A webhook was refused: answer it with a 400 and do not act on it; `code` says why. */
 export class WebhookVerificationError extends HelloJohnError {
@@ -242,12 +235,7 @@ export function errorFromResponse(
   return error;
 }
 
-function typedError(
-  status: number,
-  body: Partial<ApiErrorBody> | undefined,
-  requestId: string | undefined,
-  retryAfter: number | undefined,
-): APIError {
+function typedError(status: number, body: Partial<ApiErrorBody> | undefined, requestId: string | undefined, retryAfter: number | undefined): APIError {
   const message = body?.message ?? `HelloJohn API responded with status ${status}`;
   const fields: HelloJohnErrorFields = {
     status,

@@ -83,9 +83,7 @@ function responseInfo(outcome: { status: number; headers: Headers }, idempotency
   };
 }
 
-type AttemptOutcome =
-  | { kind: "ok"; value: unknown; status: number; headers: Headers }
-  | { kind: "error"; error: APIError; retryAfterMs: number | undefined };
+type AttemptOutcome = { kind: "ok"; value: unknown; status: number; headers: Headers } | { kind: "error"; error: APIError; retryAfterMs: number | undefined };
 
 /**
  * The one place that talks HTTP: authentication headers, per-attempt timeouts,
@@ -209,7 +207,7 @@ export class HttpClient {
     const started = this.#log.enabled("debug") ? performance.now() : 0;
     try {
       // The timer stays armed until the body is read: a stalled body is a timeout too.
-      const response = await this.#options.fetch(url, { method, headers, body, signal: controller.signal });
+      const response = await this.#options.fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: controller.signal });
       const text = await response.text();
       const requestId = response.headers.get("x-request-id") ?? undefined;
       if (started !== 0) {

@@ -4,10 +4,30 @@ export interface Page {
   nextCursor: string | null;
 }
 
+/**
+ * One page of a list: its items under the resource's name (`users`,
+ * `sessions`, `organizations`, …), `nextCursor`, and, for the lists that count
+ * their matches (all but the event feed), `total`: how many items match the
+ * list's filters across all pages.
+ *
+ * @example
+ * ```ts
+ * const page: ListPage<"users", User> = await hj.users.list({ limit: 10 });
+ * console.log(page.users.length, page.total, page.nextCursor);
+ * ```
+ */
+export type ListPage<Key extends string, Item, Counted extends boolean = true> = { [K in Key]: Item[] } & Page & (Counted extends true ? CountedPage : unknown);
+
+/** The count that every list but the event feed carries. */
+export interface CountedPage {
+  /** How many items match the list's filters, across all pages. */
+  total: number;
+}
+
 /** Options for {@link PagePromise.toArray}. */
 export interface ToArrayOptions {
   /** The most items to collect. Default 10 000. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 const DEFAULT_TO_ARRAY_LIMIT = 10_000;
@@ -29,11 +49,7 @@ export class PagePromise<TPage extends Page, TItem> implements PromiseLike<TPage
   #first: Promise<TPage> | undefined;
 
   /** @internal */
-  constructor(
-    fetchPage: (cursor: string | undefined) => Promise<TPage>,
-    items: (page: TPage) => readonly TItem[],
-    firstCursor: string | undefined,
-  ) {
+  constructor(fetchPage: (cursor: string | undefined) => Promise<TPage>, items: (page: TPage) => readonly TItem[], firstCursor: string | undefined) {
     this.#fetchPage = fetchPage;
     this.#items = items;
     this.#firstCursor = firstCursor;

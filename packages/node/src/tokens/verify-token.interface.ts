@@ -4,19 +4,19 @@ export interface VerifyTokenOptions {
    * Also ask HelloJohn whether the session is still active (one API call).
    * Without it, a token of a disabled user stays valid until its expiry.
    */
-  checkRevoked?: boolean;
+  checkRevoked?: boolean | undefined;
   /**
    * Required `aud` value(s): the token must carry one of them. Tokens carry
    * `aud` only when sign-in asked for one (`signInWithPassword({ audience })`).
    * Overrides the client's `audience` option.
    */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /**
    * Origins allowed in the token's `azp` (authorized party) claim, as in
    * Clerk: a token whose `azp` is not listed is refused; a token without
    * `azp` passes. Overrides the client's `authorizedParties` option.
    */
-  authorizedParties?: string[];
+  authorizedParties?: string[] | undefined;
 }
 
 /** Who is acting when a support agent impersonates a user (RFC 8693 `act`). */

@@ -179,13 +179,20 @@ export class UserTransferService {
   /**
    * Every user of the tenant with their memberships, newest first, read a page
    * at a time (memory stays flat however many there are). Password hashes only
-   * when asked for. The export is audited.
+   * when asked for. The export is audited. With `after` (the `created_at`
+   * milliseconds and ID of the last user already exported) it goes on with the
+   * users strictly after that one, which is how an interrupted export resumes.
    */
-  async *export(ctx: RequestContext, options: { withPasswordHashes?: boolean; pageSize?: number } = {}): AsyncGenerator<ExportedUser> {
+  async *export(
+    ctx: RequestContext,
+    options: { withPasswordHashes?: boolean; pageSize?: number; after?: { createdAt: number; id: string } } = {},
+  ): AsyncGenerator<ExportedUser> {
     const db = this.database.db;
     const pageSize = options.pageSize ?? 1000;
-    await this.audit.record(db, ctx, "users.bulk_exported", null, { with_password_hashes: options.withPasswordHashes === true });
-    let after: { createdAt: number; id: string } | undefined;
+    const details: Record<string, unknown> = { with_password_hashes: options.withPasswordHashes === true };
+    if (options.after !== undefined) details.resumed_after = options.after.id;
+    await this.audit.record(db, ctx, "users.bulk_exported", null, details);
+    let after: { createdAt: number; id: string } | undefined = options.after;
     for (;;) {
       const rows = await this.users.page(db, ctx.tenantId, {}, pageSize - 1, after);
       if (rows.length === 0) return;

@@ -1,57 +1,53 @@
-import { deserializeMembership, deserializeOrganization, type WireMembership, type WireOrganization } from "../organizations/organization.serializer.js";
-import { deserializeSession, deserializeUser, type WireSession, type WireUser } from "../users/user.serializer.js";
-import type { EventsPage, HelloJohnEvent } from "./events.interface.js";
-
-/** An event on the wire (the feed's items and a webhook's body). */
-export interface WireEvent {
-  id: string;
-  type: string;
-  created_at: string;
-  data: Record<string, unknown>;
-  changed_fields?: string[];
-}
-
-export interface WireEventsPage {
-  data: WireEvent[];
-  next_cursor: string | null;
-}
+import { deserializeFeed, mapsEveryKey, wireDate, type Wire, type WireQuery } from "../../core/wire.js";
+import { deserializeMembership, deserializeOrganization } from "../organizations/organization.serializer.js";
+import { deserializeSession, deserializeUser } from "../users/user.serializer.js";
+import type { EventsPage, HelloJohnEvent, ListEventsParams } from "./events.interface.js";
 
 const camel = (field: string): string => field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
+// An event's `data` is the object as the API returns it, so its schema is open in openapi.json; the type names it.
+const as = <Name extends "User" | "Session" | "Organization" | "Membership">(data: Record<string, unknown>): Wire<Name> => data as unknown as Wire<Name>;
+
 /**
- * Turns a wire event into the typed event. Types this SDK version does not
- * know yet arrive with their raw `data`, so an older SDK keeps working.
+ * Turns a wire event (a feed item or a webhook's body) into the typed event.
+ * Types this SDK version does not know yet arrive with their raw `data`, so an
+ * older SDK keeps working.
  */
-export function deserializeEvent(wire: WireEvent): HelloJohnEvent {
-  const base = { id: wire.id, createdAt: new Date(wire.created_at) };
-  const data = wire.data;
-  const changedFields = (wire.changed_fields ?? []).map(camel);
-  switch (wire.type) {
+export function deserializeEvent(wire: Wire<"Event">): HelloJohnEvent {
+  const { id, type, created_at, data, changed_fields, ...unmapped } = wire;
+  mapsEveryKey(unmapped);
+  const base = { id, createdAt: wireDate(created_at) };
+  const changedFields = (changed_fields ?? []).map(camel);
+  switch (type) {
     case "user.created":
     case "user.disabled":
     case "user.enabled":
-      return { ...base, type: wire.type, data: deserializeUser(data as unknown as WireUser) };
+      return { ...base, type, data: deserializeUser(as<"User">(data)) };
     case "user.updated":
-      return { ...base, type: wire.type, data: deserializeUser(data as unknown as WireUser), changedFields };
+      return { ...base, type, data: deserializeUser(as<"User">(data)), changedFields };
     case "session.created":
-    case "session.revoked":
-      return { ...base, type: wire.type, data: { ...deserializeSession(data as unknown as WireSession), userId: String(data.user_id) } };
+    case "session.revoked": {
+      const { user_id, ...session } = data;
+      return { ...base, type, data: { ...deserializeSession(as<"Session">(session)), userId: String(user_id) } };
+    }
     case "organization.created":
-      return { ...base, type: wire.type, data: deserializeOrganization(data as unknown as WireOrganization) };
+      return { ...base, type, data: deserializeOrganization(as<"Organization">(data)) };
     case "organization.updated":
-      return { ...base, type: wire.type, data: deserializeOrganization(data as unknown as WireOrganization), changedFields };
+      return { ...base, type, data: deserializeOrganization(as<"Organization">(data)), changedFields };
     case "organization.member_added":
-      return { ...base, type: wire.type, data: deserializeMembership(data as unknown as WireMembership) };
+      return { ...base, type, data: deserializeMembership(as<"Membership">(data)) };
     case "organization.member_removed":
-      return { ...base, type: wire.type, data: { orgId: String(data.org_id), userId: String(data.user_id) } };
+      return { ...base, type, data: { orgId: String(data.org_id), userId: String(data.user_id) } };
     case "user.deleted":
     case "organization.deleted":
-      return { ...base, type: wire.type, data: { id: String(data.id), deleted: true } };
+      return { ...base, type, data: { id: String(data.id), deleted: true } };
     default:
-      return { ...base, type: wire.type, data } as unknown as HelloJohnEvent;
+      return { ...base, type, data } as unknown as HelloJohnEvent;
   }
 }
 
-export function deserializeEventsPage(wire: WireEventsPage): EventsPage {
-  return { events: wire.data.map(deserializeEvent), nextCursor: wire.next_cursor };
+export const deserializeEventsPage: (wire: Wire<"EventsPage">) => EventsPage = deserializeFeed("events", deserializeEvent);
+
+export function serializeListEventsQuery(params: ListEventsParams, after: string | undefined): WireQuery<"/v1/events"> {
+  return { types: params.types === undefined ? undefined : params.types.join(","), after, limit: params.limit };
 }

@@ -1,3 +1,4 @@
+import type { ListPage } from "../../core/page-promise.js";
 import type { DeletedObject, Membership, Organization } from "../organizations/organizations.interface.js";
 import type { User, UserSession } from "../users/users.interface.js";
 
@@ -58,16 +59,15 @@ export type HelloJohnEvent =
 /** Filters and position for {@link Events.list}. */
 export interface ListEventsParams {
   /** Only these types. Default: all. */
-  types?: EventType[];
+  types?: EventType[] | undefined;
   /** An event ID: start right after it (resume where you stopped). Default: the oldest kept event. */
-  after?: string;
+  after?: string | undefined;
   /** 1–100. Default 50. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
-/** One page of the feed, oldest first. */
-export interface EventsPage {
-  events: HelloJohnEvent[];
-  /** The last event's ID when more follow, else `null`; pass it as `after`. */
-  nextCursor: string | null;
-}
+/**
+ * One page of the feed, oldest first: `{ events, nextCursor }`, without a total.
+ * `nextCursor` is the last event's ID when more follow, else `null`; pass it as `after`.
+ */
+export type EventsPage = ListPage<"events", HelloJohnEvent, false>;

@@ -1,7 +1,7 @@
 import type { HttpClient } from "../../core/http-client.js";
 import { PagePromise } from "../../core/page-promise.js";
 import type { RequestOptions } from "../../core/request-options.js";
-import { deserializeEventsPage, type WireEventsPage } from "./event.serializer.js";
+import { deserializeEventsPage, serializeListEventsQuery } from "./event.serializer.js";
 import type { EventsPage, HelloJohnEvent, ListEventsParams } from "./events.interface.js";
 
 /**
@@ -28,9 +28,8 @@ export class Events {
 
   /** Events after `after` (or from the oldest kept); await for a page or iterate for all. */
   list(params: ListEventsParams = {}, options?: RequestOptions): PagePromise<EventsPage, HelloJohnEvent> {
-    const types = params.types === undefined ? undefined : params.types.join(",");
     const fetchPage = async (after: string | undefined): Promise<EventsPage> =>
-      deserializeEventsPage(await this.#http.request<WireEventsPage>({ method: "GET", path: "/v1/events", query: { types, after, limit: params.limit } }, options));
+      this.#http.request({ method: "GET", path: "/v1/events", query: serializeListEventsQuery(params, after) }, options, deserializeEventsPage);
     return new PagePromise(fetchPage, (page) => page.events, params.after);
   }
 }

@@ -1,44 +1,37 @@
-import type { Membership, MembershipsPage, Organization, OrganizationsPage } from "./organizations.interface.js";
+import { deserializeList, mapsEveryKey, toWire, wireDate, type Wire, type WireNames } from "../../core/wire.js";
+import type {
+  AddMemberParams,
+  CreateOrganizationParams,
+  Membership,
+  MembershipsPage,
+  Organization,
+  OrganizationsPage,
+  UpdateMemberParams,
+  UpdateOrganizationParams,
+} from "./organizations.interface.js";
 
-export interface WireOrganization {
-  id: string;
-  name: string;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
+export function deserializeOrganization(wire: Wire<"Organization">): Organization {
+  const { id, name, metadata, created_at, updated_at, ...unmapped } = wire;
+  mapsEveryKey(unmapped);
+  return { id, name, metadata, createdAt: wireDate(created_at), updatedAt: wireDate(updated_at) };
 }
 
-export interface WireMembership {
-  org_id: string;
-  user_id: string;
-  role: string;
-  created_at: string;
+export function deserializeMembership(wire: Wire<"Membership">): Membership {
+  const { org_id, user_id, role, created_at, ...unmapped } = wire;
+  mapsEveryKey(unmapped);
+  return { orgId: org_id, userId: user_id, role, createdAt: wireDate(created_at) };
 }
 
-export interface WireList<T> {
-  data: T[];
-  next_cursor: string | null;
-  total: number;
-}
+export const deserializeOrganizationsPage: (wire: Wire<"OrganizationsPage">) => OrganizationsPage = deserializeList("organizations", deserializeOrganization);
+export const deserializeMembershipsPage: (wire: Wire<"MembershipsPage">) => MembershipsPage = deserializeList("memberships", deserializeMembership);
 
-export function deserializeOrganization(wire: WireOrganization): Organization {
-  return {
-    id: wire.id,
-    name: wire.name,
-    metadata: wire.metadata,
-    createdAt: new Date(wire.created_at),
-    updatedAt: new Date(wire.updated_at),
-  };
-}
+const CREATE_FIELDS: WireNames<CreateOrganizationParams, Wire<"CreateOrganizationRequest">> = { name: "name", metadata: "metadata" };
+const UPDATE_FIELDS: WireNames<UpdateOrganizationParams, Wire<"UpdateOrganizationRequest">> = { name: "name", metadata: "metadata" };
+const ADD_MEMBER_FIELDS: WireNames<AddMemberParams, Wire<"AddMemberRequest">> = { userId: "user_id", role: "role" };
+const UPDATE_MEMBER_FIELDS: WireNames<UpdateMemberParams, Wire<"UpdateMemberRequest">> = { role: "role" };
 
-export function deserializeMembership(wire: WireMembership): Membership {
-  return { orgId: wire.org_id, userId: wire.user_id, role: wire.role, createdAt: new Date(wire.created_at) };
-}
-
-export function deserializeOrganizationsPage(wire: WireList<WireOrganization>): OrganizationsPage {
-  return { organizations: wire.data.map(deserializeOrganization), nextCursor: wire.next_cursor, total: wire.total };
-}
-
-export function deserializeMembershipsPage(wire: WireList<WireMembership>): MembershipsPage {
-  return { memberships: wire.data.map(deserializeMembership), nextCursor: wire.next_cursor, total: wire.total };
-}
+// Like the users' serializers, these refuse an unknown field instead of dropping it.
+export const serializeCreateOrganization = (params: CreateOrganizationParams): Record<string, unknown> => toWire(params, CREATE_FIELDS);
+export const serializeUpdateOrganization = (params: UpdateOrganizationParams): Record<string, unknown> => toWire(params, UPDATE_FIELDS);
+export const serializeAddMember = (params: AddMemberParams): Record<string, unknown> => toWire(params, ADD_MEMBER_FIELDS);
+export const serializeUpdateMember = (params: UpdateMemberParams): Record<string, unknown> => toWire(params, UPDATE_MEMBER_FIELDS);

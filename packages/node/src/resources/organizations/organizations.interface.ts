@@ -1,3 +1,4 @@
+import type { ListPage } from "../../core/page-promise.js";
 import type { MetadataValue } from "../users/users.interface.js";
 
 /** An organization of your tenant. */
@@ -13,28 +14,24 @@ export interface Organization {
 /** Fields for {@link Organizations.create}. */
 export interface CreateOrganizationParams {
   name: string;
-  metadata?: Record<string, MetadataValue>;
+  metadata?: Record<string, MetadataValue> | undefined;
 }
 
 /** Fields for {@link Organizations.update}; `metadata` is merged like a user's. */
 export interface UpdateOrganizationParams {
-  name?: string;
-  metadata?: Record<string, MetadataValue>;
+  name?: string | undefined;
+  metadata?: Record<string, MetadataValue> | undefined;
 }
 
 /** Paging for organization lists. */
 export interface ListOrganizationsParams {
   /** 1–100. Default 50. */
-  limit?: number;
-  cursor?: string;
+  limit?: number | undefined;
+  cursor?: string | undefined;
 }
 
-/** One page of organizations. */
-export interface OrganizationsPage {
-  organizations: Organization[];
-  nextCursor: string | null;
-  total: number;
-}
+/** One page of organizations: `{ organizations, nextCursor, total }`. */
+export type OrganizationsPage = ListPage<"organizations", Organization>;
 
 /** A user's membership of an organization. */
 export interface Membership {
@@ -48,7 +45,7 @@ export interface Membership {
 export interface AddMemberParams {
   userId: string;
   /** Default `member`. HelloJohn reserves `admin` and `member`; other roles are yours to define. */
-  role?: string;
+  role?: string | undefined;
 }
 
 /** Fields for {@link Organizations.updateMember}. */
@@ -57,12 +54,8 @@ export interface UpdateMemberParams {
   role: string;
 }
 
-/** One page of memberships. */
-export interface MembershipsPage {
-  memberships: Membership[];
-  nextCursor: string | null;
-  total: number;
-}
+/** One page of memberships: `{ memberships, nextCursor, total }`. */
+export type MembershipsPage = ListPage<"memberships", Membership>;
 
 /** The result of a delete. */
 export interface DeletedObject {

@@ -1,5 +1,6 @@
 import type { HttpClient } from "../../core/http-client.js";
 import { PagePromise } from "../../core/page-promise.js";
+import { deserializeDeleted } from "../../core/wire.js";
 import { pathId } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
 import {
@@ -7,9 +8,10 @@ import {
   deserializeMembershipsPage,
   deserializeOrganization,
   deserializeOrganizationsPage,
-  type WireList,
-  type WireMembership,
-  type WireOrganization,
+  serializeAddMember,
+  serializeCreateOrganization,
+  serializeUpdateMember,
+  serializeUpdateOrganization,
 } from "./organization.serializer.js";
 import type {
   AddMemberParams,
@@ -41,9 +43,9 @@ export class Organizations {
     this.#http = http;
   }
 
-  /** Creates an organization. */
+  /** Creates an organization. An unknown field is a `ValidationError` naming it, as in every create and update. */
   async create(params: CreateOrganizationParams, options?: RequestOptions): Promise<Organization> {
-    const body = { name: params?.name, metadata: params?.metadata };
+    const body = serializeCreateOrganization(params);
     return this.#http.request({ method: "POST", path: "/v1/organizations", body }, options, deserializeOrganization);
   }
 
@@ -60,22 +62,25 @@ export class Organizations {
     return new PagePromise(fetchPage, (page) => page.organizations, params.cursor);
   }
 
-  /** Updates the name or merges metadata. */
+  /**
+   * Updates the name or merges metadata; omitted fields are left as they are.
+   * An unknown field is a `ValidationError` naming it, as in `users.update`.
+   */
   async update(orgId: string, params: UpdateOrganizationParams, options?: RequestOptions): Promise<Organization> {
     const path = `/v1/organizations/${pathId(orgId, "orgId")}`;
-    const body = { name: params?.name, metadata: params?.metadata };
+    const body = serializeUpdateOrganization(params);
     return this.#http.request({ method: "PATCH", path, body }, options, deserializeOrganization);
   }
 
   /** Deletes an organization and its memberships (the users remain). */
   async delete(orgId: string, options?: RequestOptions): Promise<DeletedObject> {
-    return this.#http.request<DeletedObject>({ method: "DELETE", path: `/v1/organizations/${pathId(orgId, "orgId")}` }, options);
+    return this.#http.request({ method: "DELETE", path: `/v1/organizations/${pathId(orgId, "orgId")}` }, options, deserializeDeleted);
   }
 
   /** Adds a user to the organization; adding an existing member is a 409 `already_member`. */
   async addMember(orgId: string, params: AddMemberParams, options?: RequestOptions): Promise<Membership> {
     const path = `/v1/organizations/${pathId(orgId, "orgId")}/members`;
-    const body = { user_id: params?.userId, role: params?.role };
+    const body = serializeAddMember(params);
     return this.#http.request({ method: "POST", path, body }, options, deserializeMembership);
   }
 
@@ -90,14 +95,14 @@ export class Organizations {
    */
   async updateMember(orgId: string, userId: string, params: UpdateMemberParams, options?: RequestOptions): Promise<Membership> {
     const path = `/v1/organizations/${pathId(orgId, "orgId")}/members/${pathId(userId, "userId")}`;
-    const body = { role: params?.role };
+    const body = serializeUpdateMember(params);
     return this.#http.request({ method: "PATCH", path, body }, options, deserializeMembership);
   }
 
   /** Removes a user from the organization; their next refresh drops the organization from their tokens. */
   async removeMember(orgId: string, userId: string, options?: RequestOptions): Promise<DeletedObject> {
     const path = `/v1/organizations/${pathId(orgId, "orgId")}/members/${pathId(userId, "userId")}`;
-    return this.#http.request<DeletedObject>({ method: "DELETE", path }, options);
+    return this.#http.request({ method: "DELETE", path }, options, deserializeDeleted);
   }
 
   /** Lists the organization's memberships, newest first. */

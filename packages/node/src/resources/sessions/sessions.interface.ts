@@ -8,19 +8,19 @@ export interface SignInWithPasswordParams {
    * Put this `aud` claim in the access token: the API it is meant for. Check it
    * with the client's (or `requireAuth`'s, or the guard's) `audience` option.
    */
-  audience?: string;
+  audience?: string | undefined;
   /**
    * Put this `azp` claim in the access token: the origin of the app it was
    * issued to (e.g. the browser's `Origin` header). Check it with the
    * `authorizedParties` option.
    */
-  authorizedParty?: string;
+  authorizedParty?: string | undefined;
   /**
    * Open the session in this organization (`org_…`): its access tokens carry
    * `org_id` and the user's `org_role` there. A user who is not a member gets a
    * `PermissionError` `not_a_member`.
    */
-  organizationId?: string;
+  organizationId?: string | undefined;
 }
 
 /**
@@ -30,11 +30,11 @@ export interface SignInWithPasswordParams {
 export interface RefreshParams {
   refreshToken: string;
   /** As in {@link SignInWithPasswordParams.audience}. */
-  audience?: string;
+  audience?: string | undefined;
   /** As in {@link SignInWithPasswordParams.authorizedParty}. */
-  authorizedParty?: string;
+  authorizedParty?: string | undefined;
   /** Switch the session's active organization; the user must be a member. Default: keep it. */
-  organizationId?: string;
+  organizationId?: string | undefined;
 }
 
 /** A session's tokens. The access token is short-lived (15 minutes); refresh it with the refresh token. */

@@ -1,8 +1,8 @@
 import type { HttpClient } from "../../core/http-client.js";
-import { pathId, requireNonEmpty } from "../../core/path.js";
+import { pathId } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
 import type { RefreshParams, SessionStatus, SessionTokens, SignInResult, SignInWithPasswordParams, SignOutResult } from "./sessions.interface.js";
-import { deserializeSessionStatus, deserializeSignIn, deserializeTokens } from "./session.serializer.js";
+import { deserializeSessionStatus, deserializeSignIn, deserializeSignOut, deserializeTokens, serializeRefresh, serializeSignIn, serializeSignOut } from "./session.serializer.js";
 
 /**
  * `hj.sessions`: end-user sessions, for backends that collect credentials
@@ -29,10 +29,7 @@ export class Sessions {
    * ```
    */
   async signInWithPassword(params: SignInWithPasswordParams, options?: RequestOptions): Promise<SignInResult> {
-    const body: Record<string, unknown> = { email: requireNonEmpty(params?.email, "email"), password: requireNonEmpty(params?.password, "password") };
-    addParties(body, params);
-    if (params.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
-    return this.#http.request({ method: "POST", path: `${this.#base}/sign-in`, body }, options, deserializeSignIn);
+    return this.#http.request({ method: "POST", path: `${this.#base}/sign-in`, body: serializeSignIn(params) }, options, deserializeSignIn);
   }
 
   /**
@@ -49,10 +46,7 @@ export class Sessions {
    */
   async refresh(refreshToken: string | RefreshParams, options?: RequestOptions): Promise<SessionTokens> {
     const params: RefreshParams = typeof refreshToken === "object" && refreshToken !== null ? refreshToken : { refreshToken };
-    const body: Record<string, unknown> = { refresh_token: requireNonEmpty(params.refreshToken, "refreshToken") };
-    addParties(body, params);
-    if (params.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
-    return this.#http.request({ method: "POST", path: `${this.#base}/refresh`, body }, options, deserializeTokens);
+    return this.#http.request({ method: "POST", path: `${this.#base}/refresh`, body: serializeRefresh(params) }, options, deserializeTokens);
   }
 
   /**
@@ -75,13 +69,6 @@ export class Sessions {
    * ```
    */
   async signOut(refreshToken: string, options?: RequestOptions): Promise<SignOutResult> {
-    const body = { refresh_token: requireNonEmpty(refreshToken, "refreshToken") };
-    const deserialize = (wire: { session_id: string; revoked: true }): SignOutResult => ({ sessionId: wire.session_id, revoked: wire.revoked });
-    return this.#http.request({ method: "POST", path: `${this.#base}/sign-out`, body }, options, deserialize);
+    return this.#http.request({ method: "POST", path: `${this.#base}/sign-out`, body: serializeSignOut(refreshToken) }, options, deserializeSignOut);
   }
-}
-
-function addParties(body: Record<string, unknown>, params: { audience?: string; authorizedParty?: string }): void {
-  if (params.audience !== undefined) body.audience = requireNonEmpty(params.audience, "audience");
-  if (params.authorizedParty !== undefined) body.authorized_party = requireNonEmpty(params.authorizedParty, "authorizedParty");
 }

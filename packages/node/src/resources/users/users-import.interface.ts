@@ -3,27 +3,27 @@ import type { MetadataValue } from "./users.interface.js";
 /** One user for {@link Users.import}. */
 export interface ImportUserParams {
   /** Keep this ID (`usr_…`), e.g. when moving between HelloJohn servers; a new one otherwise. */
-  id?: string;
+  id?: string | undefined;
   email: string;
   /** A plaintext password (8–128 characters), hashed with Argon2id by the server. Give this or `passwordHash`. */
-  password?: string;
+  password?: string | undefined;
   /**
    * A hash from the previous provider, kept as it is and upgraded to Argon2id at
    * the user's first sign-in: bcrypt (`$2a$`, `$2b$`, `$2y$`), Argon2 (`$argon2id$`,
    * `$argon2i$`, `$argon2d$`) or Firebase scrypt
    * (`$firebase-scrypt$v=1,n=MEM_COST,r=ROUNDS$SALT_SEPARATOR$SIGNER_KEY$SALT$HASH`).
    */
-  passwordHash?: string;
-  firstName?: string | null;
-  lastName?: string | null;
-  phoneNumber?: string | null;
-  avatarUrl?: string | null;
-  emailVerified?: boolean;
-  metadata?: Record<string, MetadataValue>;
+  passwordHash?: string | undefined;
+  firstName?: string | null | undefined;
+  lastName?: string | null | undefined;
+  phoneNumber?: string | null | undefined;
+  avatarUrl?: string | null | undefined;
+  emailVerified?: boolean | undefined;
+  metadata?: Record<string, MetadataValue> | undefined;
   /** Import the user disabled (banned or blocked at the provider). */
-  disabled?: boolean;
+  disabled?: boolean | undefined;
   /** When the user was created at the provider; default now. */
-  createdAt?: Date | string;
+  createdAt?: Date | string | undefined;
 }
 
 /** A batch for {@link Users.import}: 1 to 1,000 users. */

@@ -1,7 +1,8 @@
 import { ValidationError } from "../../core/errors.js";
-import type { ImportUserParams, ImportUsersParams } from "./users-import.interface.js";
+import { mapsEveryKey, toWire, type Wire, type WireNames } from "../../core/wire.js";
+import type { ImportUserParams, ImportUsersParams, ImportUsersResult } from "./users-import.interface.js";
 
-const FIELDS: Record<keyof ImportUserParams, string> = {
+const FIELDS: WireNames<ImportUserParams, Wire<"ImportUsersRequest">["users"][number]> = {
   id: "id",
   email: "email",
   password: "password",
@@ -21,17 +22,22 @@ export function serializeImportUsers(params: ImportUsersParams): { users: Record
   if (typeof params !== "object" || params === null || !Array.isArray(params.users)) {
     throw new ValidationError('"users" must be an array', { type: "validation_error", code: "invalid_type", param: "users" });
   }
+  return { users: params.users.map((user, index) => toWire(user, FIELDS, `users.${index}.`)) };
+}
+
+export function deserializeImportResult(wire: Wire<"ImportUsersResult">): ImportUsersResult {
+  const { created, skipped, refused, results, ...unmapped } = wire;
+  mapsEveryKey(unmapped);
   return {
-    users: params.users.map((user, index) => {
-      const out: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(user)) {
-        const wireKey = FIELDS[key as keyof ImportUserParams];
-        if (wireKey === undefined) {
-          throw new ValidationError(`"users.${index}.${key}" is not a known field`, { type: "validation_error", code: "unknown_param", param: `users.${index}.${key}` });
-        }
-        if (value !== undefined) out[wireKey] = value instanceof Date ? value.toISOString() : value;
-      }
-      return out;
-    }),
+    created,
+    skipped,
+    refused,
+    results: results.map(({ index, status, id, email, error }) => ({
+      index,
+      status,
+      id,
+      email,
+      error: error == null ? null : { code: error.code, message: error.message, param: error.param },
+    })),
   };
 }

@@ -1,3 +1,5 @@
+import type { ListPage } from "../../core/page-promise.js";
+
 /** JSON-compatible metadata values. */
 export type MetadataValue = string | number | boolean | null | MetadataValue[] | { [key: string]: MetadataValue };
 
@@ -23,57 +25,52 @@ export interface User {
 /** Filters and paging for {@link Users.list}. */
 export interface ListUsersParams {
   /** Results per page, 1–100. Default 50. */
-  limit?: number;
+  limit?: number | undefined;
   /** `nextCursor` of the previous page. */
-  cursor?: string;
+  cursor?: string | undefined;
   /** Case-insensitive substring of email, first, last or full name; or an exact user ID. */
-  search?: string;
-  status?: "active" | "disabled";
+  search?: string | undefined;
+  status?: "active" | "disabled" | undefined;
   /** Only members of this organization. */
-  orgId?: string;
+  orgId?: string | undefined;
 }
 
-/** One page of users. */
-export interface UsersPage {
-  users: User[];
-  nextCursor: string | null;
-  /** How many users match the filters, across all pages. */
-  total: number;
-}
+/** One page of users: `{ users, nextCursor, total }`; `total` counts the users that match the filters, across all pages. */
+export type UsersPage = ListPage<"users", User>;
 
 /** Fields for {@link Users.create}. */
 export interface CreateUserParams {
   email: string;
   /** 8–128 characters. Omit for users who sign in another way. */
-  password?: string;
-  firstName?: string | null;
-  lastName?: string | null;
-  phoneNumber?: string | null;
-  avatarUrl?: string | null;
+  password?: string | undefined;
+  firstName?: string | null | undefined;
+  lastName?: string | null | undefined;
+  phoneNumber?: string | null | undefined;
+  avatarUrl?: string | null | undefined;
   /** Mark the email as verified (skips the verification email). Default false. */
-  emailVerified?: boolean;
-  metadata?: Record<string, MetadataValue>;
+  emailVerified?: boolean | undefined;
+  metadata?: Record<string, MetadataValue> | undefined;
 }
 
 /** Fields for {@link Users.update}; omitted fields are left as they are. */
 export interface UpdateUserParams {
-  email?: string;
-  firstName?: string | null;
-  lastName?: string | null;
-  phoneNumber?: string | null;
-  avatarUrl?: string | null;
-  emailVerified?: boolean;
+  email?: string | undefined;
+  firstName?: string | null | undefined;
+  lastName?: string | null | undefined;
+  phoneNumber?: string | null | undefined;
+  avatarUrl?: string | null | undefined;
+  emailVerified?: boolean | undefined;
   /** A JSON Merge Patch (RFC 7396): objects merge, `null` removes a key. */
-  metadata?: Record<string, MetadataValue>;
+  metadata?: Record<string, MetadataValue> | undefined;
   /** `true` disables the user exactly as {@link Users.disable} does. */
-  disabled?: boolean;
+  disabled?: boolean | undefined;
   /**
    * Sets the user's password (8–128 characters), hashed like any password.
    * Revokes every session and refresh token of the user, unless `revokeSessions` is `false`.
    */
-  password?: string;
+  password?: string | undefined;
   /** With `password`: revoke the user's sessions (default `true`). Without `password` it is a `ValidationError`. */
-  revokeSessions?: boolean;
+  revokeSessions?: boolean | undefined;
 }
 
 /** A duration: seconds, or a string such as `"90s"`, `"15m"`, `"1h"`. */
@@ -84,9 +81,9 @@ export interface ImpersonateParams {
   /** Why you are impersonating (audited). 1–500 characters. */
   reason: string;
   /** Token lifetime; default 15 minutes, at most 1 hour. */
-  expiresIn?: Duration;
+  expiresIn?: Duration | undefined;
   /** Act in this organization: the token carries `org_id` and the user's `org_role` there. The user must be a member. */
-  organizationId?: string;
+  organizationId?: string | undefined;
 }
 
 /** An impersonation session. */
@@ -122,17 +119,12 @@ export interface UserSession {
 /** Paging for {@link Users.listSessions}. */
 export interface ListUserSessionsParams {
   /** 1–100. Default 50. */
-  limit?: number;
-  cursor?: string;
+  limit?: number | undefined;
+  cursor?: string | undefined;
 }
 
-/** One page of a user's sessions, newest first. */
-export interface UserSessionsPage {
-  sessions: UserSession[];
-  nextCursor: string | null;
-  /** How many sessions the user has, across all pages. */
-  total: number;
-}
+/** One page of a user's sessions, newest first: `{ sessions, nextCursor, total }`; `total` counts all of the user's sessions. */
+export type UserSessionsPage = ListPage<"sessions", UserSession>;
 
 /** An MFA factor, without its secret. */
 export interface UserMfaFactor {

@@ -1,6 +1,6 @@
-import { parseDuration } from "../../core/duration.js";
 import type { HttpClient } from "../../core/http-client.js";
 import { PagePromise } from "../../core/page-promise.js";
+import { deserializeDeleted } from "../../core/wire.js";
 import { pathId, requireNonEmpty } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
 import {
@@ -11,10 +11,12 @@ import {
   deserializeUserExport,
   deserializeUsersPage,
   serializeCreateUser,
+  serializeImpersonate,
+  serializeListUsersQuery,
   serializeUpdateUser,
 } from "./user.serializer.js";
 import type { ImportUsersParams, ImportUsersResult } from "./users-import.interface.js";
-import { serializeImportUsers } from "./users-import.serializer.js";
+import { deserializeImportResult, serializeImportUsers } from "./users-import.serializer.js";
 import type {
   CreateUserParams,
   DeletedUser,
@@ -74,7 +76,7 @@ export class Users {
    */
   list(params: ListUsersParams = {}, options?: RequestOptions): PagePromise<UsersPage, User> {
     const fetchPage = (cursor: string | undefined): Promise<UsersPage> => {
-      const query = { limit: params.limit, cursor, search: params.search, status: params.status, org_id: params.orgId };
+      const query = serializeListUsersQuery(params, cursor);
       return this.#http.request({ method: "GET", path: "/v1/users", query }, options, deserializeUsersPage);
     };
     return new PagePromise(fetchPage, (page) => page.users, params.cursor);
@@ -108,7 +110,7 @@ export class Users {
    * ```
    */
   async import(params: ImportUsersParams, options?: RequestOptions): Promise<ImportUsersResult> {
-    return this.#http.request<ImportUsersResult>({ method: "POST", path: "/v1/users/import", body: serializeImportUsers(params) }, options);
+    return this.#http.request({ method: "POST", path: "/v1/users/import", body: serializeImportUsers(params) }, options, deserializeImportResult);
   }
 
   /**
@@ -158,7 +160,7 @@ export class Users {
    * ```
    */
   async delete(userId: string, options?: RequestOptions): Promise<DeletedUser> {
-    return this.#http.request<DeletedUser>({ method: "DELETE", path: `/v1/users/${pathId(userId, "userId")}` }, options);
+    return this.#http.request({ method: "DELETE", path: `/v1/users/${pathId(userId, "userId")}` }, options, deserializeDeleted);
   }
 
   /**
@@ -170,9 +172,7 @@ export class Users {
    * ```
    */
   async impersonate(userId: string, params: ImpersonateParams, options?: RequestOptions): Promise<ImpersonationResult> {
-    const body: Record<string, unknown> = { reason: params?.reason };
-    if (params?.expiresIn !== undefined) body.expires_in = parseDuration(params.expiresIn, "expiresIn");
-    if (params?.organizationId !== undefined) body.organization_id = requireNonEmpty(params.organizationId, "organizationId");
+    const body = serializeImpersonate(params);
     return this.#http.request({ method: "POST", path: `/v1/users/${pathId(userId, "userId")}/impersonate`, body }, options, deserializeImpersonation);
   }
 

@@ -1,5 +1,6 @@
 import type { HttpClient } from "../../core/http-client.js";
 import { PagePromise } from "../../core/page-promise.js";
+import { deserializeDeleted } from "../../core/wire.js";
 import { pathId } from "../../core/path.js";
 import type { RequestOptions } from "../../core/request-options.js";
 import type { DeletedObject } from "../organizations/organizations.interface.js";
@@ -9,9 +10,8 @@ import {
   deserializeEndpoint,
   deserializeEndpointsPage,
   deserializeEndpointWithSecret,
-  type WireList,
-  type WireWebhookDelivery,
-  type WireWebhookEndpoint,
+  serializeCreateEndpoint,
+  serializeUpdateEndpoint,
 } from "./webhook.serializer.js";
 import type {
   CreateWebhookEndpointParams,
@@ -42,54 +42,52 @@ export class WebhookEndpoints {
 
   /** Creates an endpoint; the result carries its signing `secret`, which no other call returns. */
   async create(params: CreateWebhookEndpointParams, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
-    const body = { url: params?.url, events: params?.events, description: params?.description };
-    return deserializeEndpointWithSecret(await this.#http.request<WireWebhookEndpoint>({ method: "POST", path: "/v1/webhooks/endpoints", body }, options));
+    const body = serializeCreateEndpoint(params);
+    return this.#http.request({ method: "POST", path: "/v1/webhooks/endpoints", body }, options, deserializeEndpointWithSecret);
   }
 
   /** Lists endpoints, newest first; await for a page or iterate for all. */
   list(params: ListWebhooksParams = {}, options?: RequestOptions): PagePromise<WebhookEndpointsPage, WebhookEndpoint> {
     const fetchPage = async (cursor: string | undefined): Promise<WebhookEndpointsPage> =>
-      deserializeEndpointsPage(
-        await this.#http.request<WireList<WireWebhookEndpoint>>({ method: "GET", path: "/v1/webhooks/endpoints", query: { limit: params.limit, cursor } }, options),
-      );
+      this.#http.request({ method: "GET", path: "/v1/webhooks/endpoints", query: { limit: params.limit, cursor } }, options, deserializeEndpointsPage);
     return new PagePromise(fetchPage, (page) => page.endpoints, params.cursor);
   }
 
   /** Fetches an endpoint (without its secret). */
   async get(endpointId: string, options?: RequestOptions): Promise<WebhookEndpoint> {
     const path = `/v1/webhooks/endpoints/${pathId(endpointId, "endpointId")}`;
-    return deserializeEndpoint(await this.#http.request<WireWebhookEndpoint>({ method: "GET", path }, options));
+    return this.#http.request({ method: "GET", path }, options, deserializeEndpoint);
   }
 
   /** Changes URL, event types or description; `{ disabled: false }` re-enables a disabled endpoint. */
   async update(endpointId: string, params: UpdateWebhookEndpointParams, options?: RequestOptions): Promise<WebhookEndpoint> {
     const path = `/v1/webhooks/endpoints/${pathId(endpointId, "endpointId")}`;
-    const body = { url: params?.url, events: params?.events, description: params?.description, disabled: params?.disabled };
-    return deserializeEndpoint(await this.#http.request<WireWebhookEndpoint>({ method: "PATCH", path, body }, options));
+    const body = serializeUpdateEndpoint(params);
+    return this.#http.request({ method: "PATCH", path, body }, options, deserializeEndpoint);
   }
 
   /** Deletes an endpoint and its delivery history. */
   async delete(endpointId: string, options?: RequestOptions): Promise<DeletedObject> {
-    return this.#http.request<DeletedObject>({ method: "DELETE", path: `/v1/webhooks/endpoints/${pathId(endpointId, "endpointId")}` }, options);
+    return this.#http.request({ method: "DELETE", path: `/v1/webhooks/endpoints/${pathId(endpointId, "endpointId")}` }, options, deserializeDeleted);
   }
 
   /** A new signing secret, shown only now; for 24 hours deliveries carry signatures by both the old and the new one. */
   async rotateSecret(endpointId: string, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
     const path = `/v1/webhooks/endpoints/${pathId(endpointId, "endpointId")}/rotate-secret`;
-    return deserializeEndpointWithSecret(await this.#http.request<WireWebhookEndpoint>({ method: "POST", path }, options));
+    return this.#http.request({ method: "POST", path }, options, deserializeEndpointWithSecret);
   }
 
   /** The endpoint's deliveries, newest first, each with every attempt (status, latency, response excerpt). */
   listDeliveries(endpointId: string, params: ListWebhooksParams = {}, options?: RequestOptions): PagePromise<WebhookDeliveriesPage, WebhookDelivery> {
     const path = `/v1/webhooks/endpoints/${pathId(endpointId, "endpointId")}/deliveries`;
     const fetchPage = async (cursor: string | undefined): Promise<WebhookDeliveriesPage> =>
-      deserializeDeliveriesPage(await this.#http.request<WireList<WireWebhookDelivery>>({ method: "GET", path, query: { limit: params.limit, cursor } }, options));
+      this.#http.request({ method: "GET", path, query: { limit: params.limit, cursor } }, options, deserializeDeliveriesPage);
     return new PagePromise(fetchPage, (page) => page.deliveries, params.cursor);
   }
 
   /** Sends a delivery again now, with a fresh retry schedule. */
   async resendDelivery(endpointId: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery> {
     const path = `/v1/webhooks/endpoints/${pathId(endpointId, "endpointId")}/deliveries/${pathId(deliveryId, "deliveryId")}/resend`;
-    return deserializeDelivery(await this.#http.request<WireWebhookDelivery>({ method: "POST", path }, options));
+    return this.#http.request({ method: "POST", path }, options, deserializeDelivery);
   }
 }

@@ -1,5 +1,6 @@
 import { WebhookVerificationError } from "../../core/errors.js";
-import { deserializeEvent, type WireEvent } from "../events/event.serializer.js";
+import type { Wire } from "../../core/wire.js";
+import { deserializeEvent } from "../events/event.serializer.js";
 import type { HelloJohnEvent } from "../events/events.interface.js";
 
 /** Request headers as frameworks hand them over: a `Headers` object or Node's header record. */
@@ -11,7 +12,7 @@ export type WebhookPayload = string | Uint8Array | ArrayBuffer;
 /** Options of {@link WebhookVerifier}. */
 export interface WebhookVerifierOptions {
   /** How far `webhook-timestamp` may be from now, in seconds. Default 300 (5 minutes). */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The clock, in milliseconds. Default `Date.now`. */
   now?: () => number;
 }
@@ -110,9 +111,9 @@ export class WebhookVerifier {
     }
     if (!valid) throw new WebhookVerificationError("invalid_signature", "No webhook-signature matches this body and secret");
     this.#remember(`${id}.${timestamp}`, now);
-    let wire: WireEvent;
+    let wire: Wire<"Event">;
     try {
-      wire = JSON.parse(decoder.decode(body)) as WireEvent;
+      wire = JSON.parse(decoder.decode(body)) as Wire<"Event">;
     } catch (error) {
       throw new WebhookVerificationError("invalid_payload", "The webhook body is not JSON", error);
     }

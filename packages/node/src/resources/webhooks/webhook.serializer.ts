@@ -1,97 +1,76 @@
+import { deserializeList, mapsEveryKey, toWire, wireDate, wireNullableDate, type Wire, type WireNames } from "../../core/wire.js";
 import type { EventType } from "../events/events.interface.js";
-import type { WebhookAttempt, WebhookDeliveriesPage, WebhookDelivery, WebhookEndpoint, WebhookEndpointsPage, WebhookEndpointWithSecret } from "./webhooks.interface.js";
+import type {
+  CreateWebhookEndpointParams,
+  UpdateWebhookEndpointParams,
+  WebhookAttempt,
+  WebhookDeliveriesPage,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointsPage,
+  WebhookEndpointWithSecret,
+} from "./webhooks.interface.js";
 
-export interface WireWebhookEndpoint {
-  id: string;
-  url: string;
-  description: string | null;
-  events: string[];
-  disabled: boolean;
-  disabled_reason: string | null;
-  created_at: string;
-  updated_at: string;
-  secret?: string;
-}
-
-interface WireAttempt {
-  id: string;
-  attempted_at: string;
-  status_code: number | null;
-  latency_ms: number;
-  succeeded: boolean;
-  response_excerpt: string | null;
-  error: string | null;
-}
-
-export interface WireWebhookDelivery {
-  id: string;
-  endpoint_id: string;
-  event_id: string;
-  event_type: string;
-  status: "pending" | "succeeded" | "failed";
-  attempt_count: number;
-  next_attempt_at: string | null;
-  created_at: string;
-  updated_at: string;
-  attempts: WireAttempt[];
-}
-
-export interface WireList<T> {
-  data: T[];
-  next_cursor: string | null;
-  total: number;
-}
-
-export function deserializeEndpoint(wire: WireWebhookEndpoint): WebhookEndpoint {
+export function deserializeEndpoint(wire: Wire<"WebhookEndpoint">): WebhookEndpoint {
+  const { id, url, description, events, disabled, disabled_reason, created_at, updated_at, ...unmapped } = wire;
+  mapsEveryKey(unmapped);
   return {
-    id: wire.id,
-    url: wire.url,
-    description: wire.description,
-    events: wire.events as Array<EventType | "*">,
-    disabled: wire.disabled,
-    disabledReason: wire.disabled_reason,
-    createdAt: new Date(wire.created_at),
-    updatedAt: new Date(wire.updated_at),
+    id,
+    url,
+    description,
+    events: events as Array<EventType | "*">,
+    disabled,
+    disabledReason: disabled_reason,
+    createdAt: wireDate(created_at),
+    updatedAt: wireDate(updated_at),
   };
 }
 
-export function deserializeEndpointWithSecret(wire: WireWebhookEndpoint): WebhookEndpointWithSecret {
-  return { ...deserializeEndpoint(wire), secret: wire.secret ?? "" };
+export function deserializeEndpointWithSecret(wire: Wire<"WebhookEndpointWithSecret">): WebhookEndpointWithSecret {
+  return { ...deserializeEndpoint(wire), secret: wire.secret };
 }
 
-const deserializeAttempt = (wire: WireAttempt): WebhookAttempt => ({
-  id: wire.id,
-  attemptedAt: new Date(wire.attempted_at),
-  statusCode: wire.status_code,
-  latencyMs: wire.latency_ms,
-  succeeded: wire.succeeded,
-  responseExcerpt: wire.response_excerpt,
-  error: wire.error,
-});
-
-export function deserializeDelivery(wire: WireWebhookDelivery): WebhookDelivery {
+function deserializeAttempt(wire: Wire<"WebhookAttempt">): WebhookAttempt {
+  const { id, attempted_at, status_code, latency_ms, succeeded, response_excerpt, error, ...unmapped } = wire;
+  mapsEveryKey(unmapped);
   return {
-    id: wire.id,
-    endpointId: wire.endpoint_id,
-    eventId: wire.event_id,
-    eventType: wire.event_type,
-    status: wire.status,
-    attemptCount: wire.attempt_count,
-    nextAttemptAt: wire.next_attempt_at === null ? null : new Date(wire.next_attempt_at),
-    createdAt: new Date(wire.created_at),
-    updatedAt: new Date(wire.updated_at),
-    attempts: wire.attempts.map(deserializeAttempt),
+    id,
+    attemptedAt: wireDate(attempted_at),
+    statusCode: status_code,
+    latencyMs: latency_ms,
+    succeeded,
+    responseExcerpt: response_excerpt,
+    error,
   };
 }
 
-export const deserializeEndpointsPage = (wire: WireList<WireWebhookEndpoint>): WebhookEndpointsPage => ({
-  endpoints: wire.data.map(deserializeEndpoint),
-  nextCursor: wire.next_cursor,
-  total: wire.total,
-});
+export function deserializeDelivery(wire: Wire<"WebhookDelivery">): WebhookDelivery {
+  const { id, endpoint_id, event_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at, attempts, ...unmapped } = wire;
+  mapsEveryKey(unmapped);
+  return {
+    id,
+    endpointId: endpoint_id,
+    eventId: event_id,
+    eventType: event_type,
+    status,
+    attemptCount: attempt_count,
+    nextAttemptAt: wireNullableDate(next_attempt_at),
+    createdAt: wireDate(created_at),
+    updatedAt: wireDate(updated_at),
+    attempts: attempts.map(deserializeAttempt),
+  };
+}
 
-export const deserializeDeliveriesPage = (wire: WireList<WireWebhookDelivery>): WebhookDeliveriesPage => ({
-  deliveries: wire.data.map(deserializeDelivery),
-  nextCursor: wire.next_cursor,
-  total: wire.total,
-});
+export const deserializeEndpointsPage: (wire: Wire<"WebhookEndpointsPage">) => WebhookEndpointsPage = deserializeList("endpoints", deserializeEndpoint);
+export const deserializeDeliveriesPage: (wire: Wire<"WebhookDeliveriesPage">) => WebhookDeliveriesPage = deserializeList("deliveries", deserializeDelivery);
+
+const CREATE_FIELDS: WireNames<CreateWebhookEndpointParams, Wire<"CreateWebhookEndpointRequest">> = { url: "url", events: "events", description: "description" };
+const UPDATE_FIELDS: WireNames<UpdateWebhookEndpointParams, Wire<"UpdateWebhookEndpointRequest">> = {
+  url: "url",
+  events: "events",
+  description: "description",
+  disabled: "disabled",
+};
+
+export const serializeCreateEndpoint = (params: CreateWebhookEndpointParams): Record<string, unknown> => toWire(params, CREATE_FIELDS);
+export const serializeUpdateEndpoint = (params: UpdateWebhookEndpointParams): Record<string, unknown> => toWire(params, UPDATE_FIELDS);

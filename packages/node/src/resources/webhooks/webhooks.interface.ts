@@ -1,3 +1,4 @@
+import type { ListPage } from "../../core/page-promise.js";
 import type { EventType } from "../events/events.interface.js";
 
 /** Where HelloJohn POSTs events, and which ones. */
@@ -27,31 +28,27 @@ export interface CreateWebhookEndpointParams {
   url: string;
   /** Event types to receive, or `["*"]` for all. */
   events: Array<EventType | "*">;
-  description?: string | null;
+  description?: string | null | undefined;
 }
 
 /** Fields for {@link WebhookEndpoints.update}. */
 export interface UpdateWebhookEndpointParams {
-  url?: string;
-  events?: Array<EventType | "*">;
-  description?: string | null;
+  url?: string | undefined;
+  events?: Array<EventType | "*"> | undefined;
+  description?: string | null | undefined;
   /** `false` re-enables an endpoint disabled after persistent failure; its pending deliveries resume. */
-  disabled?: boolean;
+  disabled?: boolean | undefined;
 }
 
 /** Paging for endpoint and delivery lists. */
 export interface ListWebhooksParams {
   /** 1–100. Default 50. */
-  limit?: number;
-  cursor?: string;
+  limit?: number | undefined;
+  cursor?: string | undefined;
 }
 
-/** One page of endpoints, newest first. */
-export interface WebhookEndpointsPage {
-  endpoints: WebhookEndpoint[];
-  nextCursor: string | null;
-  total: number;
-}
+/** One page of endpoints, newest first: `{ endpoints, nextCursor, total }`. */
+export type WebhookEndpointsPage = ListPage<"endpoints", WebhookEndpoint>;
 
 /** One HTTP attempt of a delivery. */
 export interface WebhookAttempt {
@@ -82,9 +79,5 @@ export interface WebhookDelivery {
   attempts: WebhookAttempt[];
 }
 
-/** One page of deliveries, newest first. */
-export interface WebhookDeliveriesPage {
-  deliveries: WebhookDelivery[];
-  nextCursor: string | null;
-  total: number;
-}
+/** One page of deliveries, newest first: `{ deliveries, nextCursor, total }`. */
+export type WebhookDeliveriesPage = ListPage<"deliveries", WebhookDelivery>;

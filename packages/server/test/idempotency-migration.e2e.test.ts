@@ -32,7 +32,10 @@ describe.each(await backends())("migration 0011 (the resource of each idempotenc
       await migrate(raw, "0010_events_user");
       const tenantId = newId("ten");
       const userId = newId("usr");
-      for (const [key, subject] of [["about-user", userId], ["about-nobody", null]] as const) {
+      for (const [key, subject] of [
+        ["about-user", userId],
+        ["about-nobody", null],
+      ] as const) {
         await sql`insert into idempotency_keys (tenant_id, key, fingerprint, status_code, response_body, created_at, subject_user_id)
           values (${tenantId}, ${key}, ${"f"}, ${200}, ${"{}"}, ${Date.now()}, ${subject})`.execute(raw);
       }

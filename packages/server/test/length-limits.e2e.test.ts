@@ -56,7 +56,7 @@ const FORMAT_BOUND = new Set([
 ]);
 
 /** A well-formed value of exactly `length` characters for `field`. */
-function valueOf(field: LimitedField, length: number): string {
+function valueFor(field: LimitedField, length: number): string {
   const leaf = field.param.split(".").pop() ?? "";
   if (leaf === "email") {
     const domain = `@${email("limit").split("@")[0]}.example.com`;
@@ -83,7 +83,13 @@ function withValue(body: Record<string, unknown>, param: string, value: string):
 describe("the contract's length limits", () => {
   it("covers the fields the issue names, so the walk cannot silently find nothing", () => {
     const names = fields.map((f) => `${f.body} ${f.param}`);
-    for (const expected of ["CreateUserRequest first_name", "CreateUserRequest password", "UpdateUserRequest last_name", "ImportUsersRequest users.0.password", "CreateOrganizationRequest name"]) {
+    for (const expected of [
+      "CreateUserRequest first_name",
+      "CreateUserRequest password",
+      "UpdateUserRequest last_name",
+      "ImportUsersRequest users.0.password",
+      "CreateOrganizationRequest name",
+    ]) {
       expect(names).toContain(expected);
     }
     for (const bound of FORMAT_BOUND) expect(names, `${bound} is no longer a limited field`).toContain(bound);
@@ -118,19 +124,84 @@ describe.each(await backends())("length limits over HTTP on $name", (backend) =>
     const add = (body: SchemaName, method: string, path: () => string, make: () => Record<string, unknown>): void => {
       requests.set(body, { method, path, body: make });
     };
-    add("CreateUserRequest", "POST", () => "/v1/users", () => ({ email: email("create") }));
-    add("UpdateUserRequest", "PATCH", () => `/v1/users/${ids.user}`, () => ({}));
-    add("ImportUsersRequest", "POST", () => "/v1/users/import", () => ({ users: [{ email: email("import") }] }));
-    add("ImpersonateRequest", "POST", () => `/v1/users/${ids.user}/impersonate`, () => ({ reason: "support" }));
-    add("CreateOrganizationRequest", "POST", () => "/v1/organizations", () => ({ name: "Acme" }));
-    add("UpdateOrganizationRequest", "PATCH", () => `/v1/organizations/${ids.org}`, () => ({}));
-    add("AddMemberRequest", "POST", () => `/v1/organizations/${ids.org}/members`, () => ({ user_id: ids.user }));
-    add("UpdateMemberRequest", "PATCH", () => `/v1/organizations/${ids.org}/members/${ids.member}`, () => ({ role: "member" }));
-    add("SignInRequest", "POST", () => `${tenant}/auth/sign-in`, () => ({ email: "nobody@example.com", password }));
-    add("RefreshRequest", "POST", () => `${tenant}/auth/refresh`, () => ({ refresh_token: "rt_unknown" }));
-    add("SignOutRequest", "POST", () => `${tenant}/auth/sign-out`, () => ({ refresh_token: "rt_unknown" }));
-    add("CreateWebhookEndpointRequest", "POST", () => "/v1/webhooks/endpoints", () => ({ url: "http://127.0.0.1:9/hook", events: ["user.created"] }));
-    add("UpdateWebhookEndpointRequest", "PATCH", () => `/v1/webhooks/endpoints/${ids.endpoint}`, () => ({}));
+    add(
+      "CreateUserRequest",
+      "POST",
+      () => "/v1/users",
+      () => ({ email: email("create") }),
+    );
+    add(
+      "UpdateUserRequest",
+      "PATCH",
+      () => `/v1/users/${ids.user}`,
+      () => ({}),
+    );
+    add(
+      "ImportUsersRequest",
+      "POST",
+      () => "/v1/users/import",
+      () => ({ users: [{ email: email("import") }] }),
+    );
+    add(
+      "ImpersonateRequest",
+      "POST",
+      () => `/v1/users/${ids.user}/impersonate`,
+      () => ({ reason: "support" }),
+    );
+    add(
+      "CreateOrganizationRequest",
+      "POST",
+      () => "/v1/organizations",
+      () => ({ name: "Acme" }),
+    );
+    add(
+      "UpdateOrganizationRequest",
+      "PATCH",
+      () => `/v1/organizations/${ids.org}`,
+      () => ({}),
+    );
+    add(
+      "AddMemberRequest",
+      "POST",
+      () => `/v1/organizations/${ids.org}/members`,
+      () => ({ user_id: ids.user }),
+    );
+    add(
+      "UpdateMemberRequest",
+      "PATCH",
+      () => `/v1/organizations/${ids.org}/members/${ids.member}`,
+      () => ({ role: "member" }),
+    );
+    add(
+      "SignInRequest",
+      "POST",
+      () => `${tenant}/auth/sign-in`,
+      () => ({ email: "nobody@example.com", password }),
+    );
+    add(
+      "RefreshRequest",
+      "POST",
+      () => `${tenant}/auth/refresh`,
+      () => ({ refresh_token: "rt_unknown" }),
+    );
+    add(
+      "SignOutRequest",
+      "POST",
+      () => `${tenant}/auth/sign-out`,
+      () => ({ refresh_token: "rt_unknown" }),
+    );
+    add(
+      "CreateWebhookEndpointRequest",
+      "POST",
+      () => "/v1/webhooks/endpoints",
+      () => ({ url: "http://127.0.0.1:9/hook", events: ["user.created"] }),
+    );
+    add(
+      "UpdateWebhookEndpointRequest",
+      "PATCH",
+      () => `/v1/webhooks/endpoints/${ids.endpoint}`,
+      () => ({}),
+    );
   });
   afterAll(async () => h.close());
 
@@ -148,12 +219,12 @@ describe.each(await backends())("length limits over HTTP on $name", (backend) =>
 
   it.each(fields.map((f) => [`${f.body} ${f.param} (${f.maxLength})`, f] as const))("%s: at the limit passes, one over is a 400 naming it", async (label, field) => {
     if (!FORMAT_BOUND.has(label.replace(/ \(\d+\)$/, ""))) {
-      const at = await send(field, valueOf(field, field.maxLength));
+      const at = await send(field, valueFor(field, field.maxLength));
       // Passing validation: a success, or a refusal about something else (wrong credentials, a taken email).
       expect(at.body.error?.param === field.param && at.status === 400 ? at.body.error : undefined, label).toBeUndefined();
       if (field.body === "ImportUsersRequest") expect((at.body as { refused?: number }).refused, label).toBe(0);
     }
-    const over = await send(field, valueOf(field, field.maxLength + 1));
+    const over = await send(field, valueFor(field, field.maxLength + 1));
     expect(over.status, label).toBe(400);
     expect(over.body.error, label).toMatchObject({ type: "validation_error", param: field.param });
   });

@@ -101,7 +101,8 @@ export class ConsoleService {
     };
     await this.database.db.transaction().execute(async (trx) => {
       const link = await this.store.consumeLink(trx, sha256(token), now);
-      if (link === undefined) throw new ApiError(401, "login_link_invalid", "This login link was already used, has expired or does not exist: print a new one with `hellojohn-server console`");
+      if (link === undefined)
+        throw new ApiError(401, "login_link_invalid", "This login link was already used, has expired or does not exist: print a new one with `hellojohn-server console`");
       row.tenant_id = link.tenant_id;
       row.operator = link.operator;
       await this.store.insertSession(trx, row);
@@ -118,7 +119,8 @@ export class ConsoleService {
     }
     const now = Date.now();
     const row = await this.store.findSession(this.database.db, sha256(sessionToken));
-    if (row === undefined || row.revoked_at !== null) throw new ApiError(401, "console_session_required", "Sign in to the console with a login link from `hellojohn-server console`");
+    if (row === undefined || row.revoked_at !== null)
+      throw new ApiError(401, "console_session_required", "Sign in to the console with a login link from `hellojohn-server console`");
     if (now - row.last_seen_at > this.timings.idleTimeoutMs || now >= row.expires_at) {
       throw new ApiError(401, "console_session_expired", "The console session expired: print a new login link with `hellojohn-server console`");
     }

@@ -45,8 +45,8 @@ export function errorStatuses(op: Operation): number[] {
   const statuses = new Set<number>([400, 429, ...(op.errors ?? [])]);
   if (op.auth === "secretKey") statuses.add(401);
   if (op.path.includes("{")) statuses.add(404);
-  if (op.body !== undefined) [413, 415].forEach((status) => statuses.add(status));
-  if (op.idempotent === true) [409, 422].forEach((status) => statuses.add(status));
+  if (op.body !== undefined) for (const status of [413, 415]) statuses.add(status);
+  if (op.idempotent === true) for (const status of [409, 422]) statuses.add(status);
   return [...statuses].sort((a, b) => a - b);
 }
 

@@ -1,5 +1,5 @@
 import { Type, type Static, type StringOptions, type TInteger, type TSchema, type TString, type TUnsafe, type UnsafeOptions } from "@sinclair/typebox";
-// Named so that declaration files can name the symbol keys TypeBox schemas carry.
+// biome-ignore lint/correctness/noUnusedImports: declaration files name the symbol keys TypeBox schemas carry through these (TS4023 without them).
 import type { Hint, Kind, OptionalKind, ReadonlyKind } from "@sinclair/typebox";
 import { idPattern } from "../crypto/ids.js";
 
@@ -363,8 +363,17 @@ export interface Parameter {
   readonly schema: TSchema;
 }
 
-function param<const N extends string, const L extends "path" | "query", S extends TSchema>(name: N, location: L, schema: S): { readonly name: N; readonly in: L; readonly schema: S };
-function param<const N extends string, S extends TSchema>(name: N, location: "query", schema: S, required: true): { readonly name: N; readonly in: "query"; readonly schema: S; readonly required: true };
+function param<const N extends string, const L extends "path" | "query", S extends TSchema>(
+  name: N,
+  location: L,
+  schema: S,
+): { readonly name: N; readonly in: L; readonly schema: S };
+function param<const N extends string, S extends TSchema>(
+  name: N,
+  location: "query",
+  schema: S,
+  required: true,
+): { readonly name: N; readonly in: "query"; readonly schema: S; readonly required: true };
 function param(name: string, location: "path" | "query", schema: TSchema, required?: true): Parameter {
   return { name, in: location, schema, ...(required === undefined ? {} : { required }) };
 }

@@ -83,4 +83,3 @@ export function checkId(value: string, prefix: IdPrefix, param: string): string 
   if (!isId(value, prefix)) throw invalid(param, "invalid_id", `"${param}" is not a valid ID (expected ${prefix}_ followed by 26 characters)`);
   return value;
 }
-

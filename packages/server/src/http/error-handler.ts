@@ -84,7 +84,10 @@ export function sendError(error: ApiError, request: FastifyRequest, reply: Fasti
   const body: Record<string, string> = { type: error.type, code: error.code, message: error.message };
   if (error.param !== undefined) body.param = error.param;
   body.requestId = String(request.id);
-  return reply.code(error.status).type("application/json").send(JSON.stringify({ error: body }));
+  return reply
+    .code(error.status)
+    .type("application/json")
+    .send(JSON.stringify({ error: body }));
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {

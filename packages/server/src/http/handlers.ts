@@ -30,7 +30,7 @@ export interface HandlerServices {
  */
 export function createHandlers({ users, transfer, auth, organizations, tenants, tokens, events, webhooks, health }: HandlerServices): Handlers {
   return {
-  listUsers: ({ ctx, query }) => users.list(ctx, query),
+    listUsers: ({ ctx, query }) => users.list(ctx, query),
     createUser: ({ ctx, body }) => users.create(ctx, body),
     importUsers: ({ ctx, body }) => transfer.import(ctx, body),
     getUserByEmail: ({ ctx, query }) => users.getByEmail(ctx, query.email),

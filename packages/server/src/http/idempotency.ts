@@ -49,7 +49,9 @@ function namedResource(request: FastifyRequest): string | null {
   const params = (request.params ?? {}) as Record<string, unknown>;
   const user = resourceIdOrNull(params.user_id) ?? resourceIdOrNull((request.body as { user_id?: unknown } | undefined)?.user_id);
   if (user !== null) return user;
-  const ids = Object.entries(params).filter(([name]) => name !== "tenant_id").map(([, value]) => resourceIdOrNull(value));
+  const ids = Object.entries(params)
+    .filter(([name]) => name !== "tenant_id")
+    .map(([, value]) => resourceIdOrNull(value));
   return ids.reverse().find((id) => id !== null) ?? null;
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
-import { contract, operations, type Operation, type OperationId } from "../contract/operations.js";
+import { type contract, operations, type Operation, type OperationId } from "../contract/operations.js";
 import type { JsonSchema, Parameter, SchemaName, Wire } from "../contract/schemas.js";
 import { checkId } from "../domain/validation.js";
 import type { RequestContext } from "../services/context.js";
@@ -89,13 +89,16 @@ export function registerRoutes(app: FastifyInstance, handlers: Handlers, deps: R
       config: { idempotent: op.idempotent === true, secretKey: op.auth === "secretKey" },
       ...(op.bodyLimit === undefined ? {} : { bodyLimit: op.bodyLimit }),
       handler: async (request, reply) => {
-        const caller = op.auth === "secretKey" ? request.hjContext ?? (await deps.authenticate(request)) : deps.publicContext(request);
+        const caller = op.auth === "secretKey" ? (request.hjContext ?? (await deps.authenticate(request))) : deps.publicContext(request);
         const claim = request.hjIdempotency;
         // The stored outcome is serialized exactly as the response will be: by this route's schema, for its status.
         const ctx: RequestContext =
           claim === null
             ? caller
-            : { ...caller, outcome: { record: (trx, result) => deps.recordOutcome(trx, claim, op.success.status, String(reply.code(op.success.status).serialize(result)), result) } };
+            : {
+                ...caller,
+                outcome: { record: (trx, result) => deps.recordOutcome(trx, claim, op.success.status, String(reply.code(op.success.status).serialize(result)), result) },
+              };
         const result = await handler({ params: request.params ?? {}, query: request.query ?? {}, body: request.body, ctx });
         if (result instanceof StreamedDocument) return reply.code(op.success.status).type("application/json").send(jsonStream(result.document));
         return reply.code(op.success.status).send(result);

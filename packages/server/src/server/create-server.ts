@@ -95,10 +95,7 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     webhooks: new WebhooksStore(database),
   };
   const abuseLimits = new Limits({ redisUrl: options.redisUrl, redisKeyPrefix: options.redisKeyPrefix, limits: options.limits });
-  const hasher = new PasswordHasher(
-    options.passwordHashing === "unsafe-test-only" ? TEST_ONLY_ARGON2ID : (options.passwordHashing ?? OWASP_ARGON2ID),
-    abuseLimits.admission,
-  );
+  const hasher = new PasswordHasher(options.passwordHashing === "unsafe-test-only" ? TEST_ONLY_ARGON2ID : (options.passwordHashing ?? OWASP_ARGON2ID), abuseLimits.admission);
   const cursors = new CursorCodec(master);
   const audit = new AuditLog(stores.audit);
   const webhookOptions = options.webhooks ?? {};
@@ -109,12 +106,18 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     options: { enabled: options.events?.enabled ?? true, retentionMs: (options.events?.retentionDays ?? DEFAULT_EVENT_RETENTION_MS / 86_400_000) * 86_400_000 },
     purgeDeliveries: (cutoff) => stores.webhooks.purgeBefore(database.db, cutoff),
   });
-  const delivery = new WebhookDeliveryWorker(database, stores.webhooks, master, new WebhookSender({ timeoutMs: webhookOptions.timeoutMs ?? 10_000, allowPrivateNetworks: webhookOptions.allowPrivateNetworks ?? false }), {
-    retrySchedule: webhookOptions.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
-    timeoutMs: webhookOptions.timeoutMs ?? 10_000,
-    concurrency: webhookOptions.concurrency ?? 10,
-    pollIntervalMs: webhookOptions.pollIntervalMs ?? 1000,
-  });
+  const delivery = new WebhookDeliveryWorker(
+    database,
+    stores.webhooks,
+    master,
+    new WebhookSender({ timeoutMs: webhookOptions.timeoutMs ?? 10_000, allowPrivateNetworks: webhookOptions.allowPrivateNetworks ?? false }),
+    {
+      retrySchedule: webhookOptions.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
+      timeoutMs: webhookOptions.timeoutMs ?? 10_000,
+      concurrency: webhookOptions.concurrency ?? 10,
+      pollIntervalMs: webhookOptions.pollIntervalMs ?? 1000,
+    },
+  );
   events.onEmitted((tenantId) => delivery.markEmitted(tenantId));
   const tenants = new TenantsService(database, stores.tenants, master);
   // A wrong master key would otherwise start cleanly and fail at the first sign-in.
@@ -202,7 +205,11 @@ export async function createServer(options: ServerOptions): Promise<HelloJohnSer
     recordOutcome: (trx, claim, statusCode, body, result) => idempotency.record(trx, claim, statusCode, body, result),
   });
   if (options.console !== undefined && options.console !== false) {
-    mountConsole(app, { database, users, organizations, webhooks, sessions: stores.sessions, organizationsStore: stores.organizations, auditStore: stores.audit, audit }, options.console);
+    mountConsole(
+      app,
+      { database, users, organizations, webhooks, sessions: stores.sessions, organizationsStore: stores.organizations, auditStore: stores.audit, audit },
+      options.console,
+    );
   }
   const document = openApiDocument(VERSION);
   app.get("/openapi.json", async () => document);

@@ -135,5 +135,8 @@ export function trustedProxies(option: ServerOptions["trustProxy"]): boolean | s
   if (option === undefined || option === false) return false;
   const hops = option === true ? 1 : option;
   if (typeof hops === "number") return (_address, hop) => hop < hops;
-  return hops.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  return hops
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
 }

@@ -22,8 +22,7 @@ const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 const FAILED_SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 
 const invalidCredentials = (): ApiError => new ApiError(401, "invalid_credentials", "Email or password is incorrect");
-const invalidRefresh = (code = "invalid_refresh_token"): ApiError =>
-  new ApiError(401, code, "The refresh token is invalid, expired or revoked", "refresh_token");
+const invalidRefresh = (code = "invalid_refresh_token"): ApiError => new ApiError(401, code, "The refresh token is invalid, expired or revoked", "refresh_token");
 
 /** Who an access token is for, as a sign-in or refresh asks: its `aud` and `azp` claims. */
 interface TokenParties {
@@ -89,14 +88,7 @@ export class AuthService {
   }
 
   /** Signs the access token once the session and its refresh token have committed. */
-  async #tokens(
-    ctx: RequestContext,
-    userId: string,
-    sessionId: string,
-    refreshToken: string,
-    parties: TokenParties,
-    organization: TokenOrganization | undefined,
-  ) {
+  async #tokens(ctx: RequestContext, userId: string, sessionId: string, refreshToken: string, parties: TokenParties, organization: TokenOrganization | undefined) {
     const access = await this.tokens.issue({
       tenantId: ctx.tenantId,
       userId,
@@ -135,10 +127,7 @@ export class AuthService {
     await this.tenants.getTenant(ctx.tenantId);
     const email = normalizeEmail(input.email).toLowerCase();
     const user = await this.users.findByEmail(this.database.db, ctx.tenantId, email);
-    const ok =
-      user?.password_hash == null
-        ? await this.hasher.verifyAgainstDummy(input.password)
-        : await this.hasher.verify(user.password_hash, input.password);
+    const ok = user?.password_hash == null ? await this.hasher.verifyAgainstDummy(input.password) : await this.hasher.verify(user.password_hash, input.password);
     if (user === undefined || !ok) {
       await this.#signInFailed(ctx, user?.id ?? null, email, user === undefined ? "unknown_email" : "wrong_password");
       throw invalidCredentials();
@@ -150,8 +139,7 @@ export class AuthService {
     await this.throttle.succeeded(attempt);
     // An imported (bcrypt, Firebase scrypt…) or older-cost hash becomes this server's Argon2id on success.
     const rehashed = user.password_hash !== null && this.hasher.needsRehash(user.password_hash) ? await this.hasher.hash(input.password) : undefined;
-    const organization =
-      input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, user.id, input.organization_id);
+    const organization = input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, user.id, input.organization_id);
     const now = Date.now();
     const sessionId = newId("ses");
     const userCtx: RequestContext = { ...ctx, actor: { type: "user", id: user.id } };
@@ -195,8 +183,7 @@ export class AuthService {
     const found = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, hash);
     if (found === undefined) throw invalidRefresh();
     // Checked before the refresh token is spent: a refused switch leaves the session usable.
-    const switchTo =
-      input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, found.user_id, input.organization_id);
+    const switchTo = input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, found.user_id, input.organization_id);
     // Everything below happens under the user's row lock, the lock disable and delete
     // take first too, so a refresh either finishes before them or sees their result.
     const outcome = await this.database.db.transaction().execute(async (trx) => {

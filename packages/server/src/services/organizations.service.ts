@@ -89,10 +89,7 @@ export class OrganizationsService {
     const limit = input.limit ?? 50;
     const scope = { list: "organizations" };
     const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
-    const [rows, total] = await Promise.all([
-      this.store.page(this.database.db, ctx.tenantId, limit, after),
-      this.store.count(this.database.db, ctx.tenantId),
-    ]);
+    const [rows, total] = await Promise.all([this.store.page(this.database.db, ctx.tenantId, limit, after), this.store.count(this.database.db, ctx.tenantId)]);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
     return { data: items.map((row) => wireOrganization(toOrganization(row))), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
   }

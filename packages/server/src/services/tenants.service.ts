@@ -29,8 +29,7 @@ export interface ApiKeyPrincipal {
   keyId: string;
 }
 
-const UNAUTHENTICATED = (): ApiError =>
-  new ApiError(401, "invalid_api_key", "The tenant ID and secret key do not match an active API key");
+const UNAUTHENTICATED = (): ApiError => new ApiError(401, "invalid_api_key", "The tenant ID and secret key do not match an active API key");
 
 // Compared against when no key row exists, so both paths do the same work.
 const DUMMY_HASH = sha256("no-such-key");

@@ -59,7 +59,6 @@ export type ExportedUser = ReturnType<typeof wireUser> & {
   password_hash?: string | null;
 };
 
-
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -155,7 +154,10 @@ export class UserTransferService {
       if (item.password !== undefined) item.row.password_hash = await this.hasher.hash(item.password);
     });
     return mutation(this.database.db, ctx, async (trx) => {
-      const inserted = await this.store.insertMany(trx, accepted.map((a) => a.row));
+      const inserted = await this.store.insertMany(
+        trx,
+        accepted.map((a) => a.row),
+      );
       for (const { index, row } of accepted) {
         const result = results[index] as ImportRowResult;
         result.email = row.email;
@@ -183,10 +185,7 @@ export class UserTransferService {
    * milliseconds and ID of the last user already exported) it goes on with the
    * users strictly after that one, which is how an interrupted export resumes.
    */
-  async *export(
-    ctx: RequestContext,
-    options: { withPasswordHashes?: boolean; pageSize?: number; after?: { createdAt: number; id: string } } = {},
-  ): AsyncGenerator<ExportedUser> {
+  async *export(ctx: RequestContext, options: { withPasswordHashes?: boolean; pageSize?: number; after?: { createdAt: number; id: string } } = {}): AsyncGenerator<ExportedUser> {
     const db = this.database.db;
     const pageSize = options.pageSize ?? 1000;
     const details: Record<string, unknown> = { with_password_hashes: options.withPasswordHashes === true };
@@ -196,7 +195,11 @@ export class UserTransferService {
     for (;;) {
       const rows = await this.users.page(db, ctx.tenantId, {}, pageSize - 1, after);
       if (rows.length === 0) return;
-      const memberships = await this.store.membershipsOf(db, ctx.tenantId, rows.map((r) => r.id));
+      const memberships = await this.store.membershipsOf(
+        db,
+        ctx.tenantId,
+        rows.map((r) => r.id),
+      );
       const byUser = new Map<string, ExportedUser["memberships"]>();
       for (const m of memberships) {
         const list = byUser.get(m.user_id) ?? [];

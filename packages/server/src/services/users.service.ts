@@ -5,16 +5,7 @@ import { ApiError, invalid, notFound } from "../domain/api-error.js";
 import { paginate, type CursorCodec } from "../domain/cursor.js";
 import { mergePatch } from "../domain/merge-patch.js";
 import { keysetPages, StreamedDocument } from "../domain/streamed.js";
-import {
-  checkAvatarUrl,
-  checkMetadataDepth,
-  checkId,
-  checkName,
-  checkPassword,
-  checkPhoneNumber,
-  normalizeEmail,
-  serializeMetadata,
-} from "../domain/validation.js";
+import { checkAvatarUrl, checkMetadataDepth, checkId, checkName, checkPassword, checkPhoneNumber, normalizeEmail, serializeMetadata } from "../domain/validation.js";
 import { toAuditEvent, type AuditStore } from "../store/audit.store.js";
 import { toOAuthConnection, toMfaFactor, type CredentialsStore } from "../store/credentials.store.js";
 import type { Database } from "../store/database.js";
@@ -23,15 +14,7 @@ import { toUserMembership, type OrganizationsStore } from "../store/organization
 import type { Executor } from "../store/schema.js";
 import { toSession, type SessionsStore } from "../store/sessions.store.js";
 import { toUser, type UserFilters, type UserRow, type UsersStore } from "../store/users.store.js";
-import {
-  iso,
-  wireAuditEvent,
-  wireMfaFactor,
-  wireOAuthConnection,
-  wireSession,
-  wireUser,
-  wireUserMembership,
-} from "../contract/wire.js";
+import { iso, wireAuditEvent, wireMfaFactor, wireOAuthConnection, wireSession, wireUser, wireUserMembership } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
 import { mutation, type RequestContext } from "./context.js";
@@ -60,7 +43,6 @@ export interface ListUsersInput {
 
 export const DEFAULT_IMPERSONATION_SECONDS = 15 * 60;
 export const MAX_IMPERSONATION_SECONDS = ImpersonationSeconds.maximum;
-
 
 /** What {@link UsersService} needs: its stores, the audit log, hashing, cursors, tokens and events. */
 export interface UsersServiceDeps {
@@ -206,10 +188,7 @@ export class UsersService {
       }
       if (firstName !== undefined) changes.first_name = firstName;
       if (lastName !== undefined) changes.last_name = lastName;
-      changes.name_lower = nameLower(
-        firstName === undefined ? current.first_name : firstName,
-        lastName === undefined ? current.last_name : lastName,
-      );
+      changes.name_lower = nameLower(firstName === undefined ? current.first_name : firstName, lastName === undefined ? current.last_name : lastName);
       if (phone !== undefined) changes.phone_number = phone;
       if (avatar !== undefined) changes.avatar_url = avatar;
       if (input.email_verified !== undefined) changes.email_verified = input.email_verified ? 1 : 0;
@@ -302,8 +281,7 @@ export class UsersService {
     return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       if (current.disabled === 1) throw new ApiError(403, "user_disabled", "Disabled users cannot be impersonated", "user_id");
-      const organization =
-        input.organization_id === undefined ? undefined : await this.organizationContext.select(trx, ctx.tenantId, current.id, input.organization_id);
+      const organization = input.organization_id === undefined ? undefined : await this.organizationContext.select(trx, ctx.tenantId, current.id, input.organization_id);
       await this.sessions.insert(trx, {
         id: sessionId,
         tenant_id: ctx.tenantId,

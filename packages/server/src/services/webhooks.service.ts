@@ -227,14 +227,19 @@ export class WebhooksService {
     const scope = { deliveries: endpoint.id };
     const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
     const db = this.database.db;
-    const [rows, total] = await Promise.all([
-      this.store.deliveriesPage(db, ctx.tenantId, endpoint.id, limit, after),
-      this.store.countDeliveries(db, ctx.tenantId, endpoint.id),
-    ]);
+    const [rows, total] = await Promise.all([this.store.deliveriesPage(db, ctx.tenantId, endpoint.id, limit, after), this.store.countDeliveries(db, ctx.tenantId, endpoint.id)]);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
-    const attempts = await this.store.attemptsOf(db, items.map((d) => d.id));
+    const attempts = await this.store.attemptsOf(
+      db,
+      items.map((d) => d.id),
+    );
     return {
-      data: items.map((d) => wireDelivery(d, attempts.filter((a) => a.delivery_id === d.id))),
+      data: items.map((d) =>
+        wireDelivery(
+          d,
+          attempts.filter((a) => a.delivery_id === d.id),
+        ),
+      ),
       next_cursor: next === null ? null : this.cursors.encode(next, scope),
       total,
     };
@@ -257,10 +262,7 @@ export class WebhooksService {
       return { ...current, ...changes };
     });
     this.options.onChange();
-    const [eventType, attempts] = await Promise.all([
-      this.store.eventTypeOf(this.database.db, delivery.event_id),
-      this.store.attemptsOf(this.database.db, [delivery.id]),
-    ]);
+    const [eventType, attempts] = await Promise.all([this.store.eventTypeOf(this.database.db, delivery.event_id), this.store.attemptsOf(this.database.db, [delivery.id])]);
     return wireDelivery({ ...delivery, event_type: eventType ?? "" }, attempts);
   }
 }

@@ -84,7 +84,13 @@ export class IdempotencyStore {
     if (old.length === 0) return 0;
     const result = await db
       .deleteFrom("idempotency_keys")
-      .where((eb) => eb(eb.refTuple("tenant_id", "key"), "in", old.map((row) => eb.tuple(row.tenant_id, row.key))))
+      .where((eb) =>
+        eb(
+          eb.refTuple("tenant_id", "key"),
+          "in",
+          old.map((row) => eb.tuple(row.tenant_id, row.key)),
+        ),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

@@ -307,7 +307,10 @@ const consoleSessions: Migration = {
 const eventsUser: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable("events").addColumn("user_id", "text").execute();
-    await db.schema.alterTable("events").addColumn("erased", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable("events")
+      .addColumn("erased", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
     const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
     const dataUserId = postgres ? sql`(payload::jsonb -> 'data' ->> 'user_id')` : sql`json_extract(payload, '$.data.user_id')`;
     await sql`update events set user_id = case when type like 'user.%' then subject_id else ${dataUserId} end

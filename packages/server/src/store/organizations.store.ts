@@ -48,11 +48,19 @@ export class OrganizationsStore {
   page(db: Executor, tenantId: string, limit: number, after: Keyset | undefined): Promise<OrganizationRow[]> {
     let query = db.selectFrom("organizations").selectAll().where("tenant_id", "=", tenantId);
     if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.createdAt, after.id)));
-    return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+    return query
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1)
+      .execute();
   }
 
   async count(db: Executor, tenantId: string): Promise<number> {
-    const row = await db.selectFrom("organizations").select((eb) => eb.fn.countAll().as("n")).where("tenant_id", "=", tenantId).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom("organizations")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("tenant_id", "=", tenantId)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -78,7 +86,11 @@ export class OrganizationsStore {
   membersPage(db: Executor, tenantId: string, orgId: string, limit: number, after: Keyset | undefined): Promise<MembershipRow[]> {
     let query = db.selectFrom("memberships").selectAll().where("tenant_id", "=", tenantId).where("org_id", "=", orgId);
     if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "user_id"), "<", eb.tuple(after.createdAt, after.id)));
-    return query.orderBy("created_at", "desc").orderBy("user_id", "desc").limit(limit + 1).execute();
+    return query
+      .orderBy("created_at", "desc")
+      .orderBy("user_id", "desc")
+      .limit(limit + 1)
+      .execute();
   }
 
   async countMembers(db: Executor, tenantId: string, orgId: string): Promise<number> {

@@ -31,7 +31,6 @@ export interface UserFilters {
   orgId?: string;
 }
 
-
 /**
  * How a page is found. `scan` walks the tenant's users newest first through an
  * index and tests each row, stopping after `limit + 1` matches: cheap when matches
@@ -50,13 +49,7 @@ function scanConditions(database: Database, tenantId: string, filters: UserFilte
     if (filters.orgId !== undefined) {
       // A correlated probe of the membership primary key per row, so a page stops early instead of reading every member first.
       conditions.push(
-        eb.exists(
-          eb
-            .selectFrom("memberships")
-            .select("memberships.user_id")
-            .where("memberships.org_id", "=", filters.orgId)
-            .whereRef("memberships.user_id", "=", "users.id"),
-        ),
+        eb.exists(eb.selectFrom("memberships").select("memberships.user_id").where("memberships.org_id", "=", filters.orgId).whereRef("memberships.user_id", "=", "users.id")),
       );
     }
     if (hasSearch(filters)) conditions.push(database.userSearchScan(eb, filters.search));
@@ -139,14 +132,23 @@ export class UsersStore {
       // The page's IDs from the matches alone, then those rows by primary key.
       let ids = matches.select("match.id");
       if (after !== undefined) ids = ids.where((eb) => eb(eb.refTuple("match.created_at", "match.id"), "<", eb.tuple(after.createdAt, after.id)));
-      ids = ids.orderBy("match.created_at", "desc").orderBy("match.id", "desc").limit(limit + 1);
+      ids = ids
+        .orderBy("match.created_at", "desc")
+        .orderBy("match.id", "desc")
+        .limit(limit + 1);
       return db.selectFrom("users").selectAll("users").where("users.id", "in", ids).orderBy("users.created_at", "desc").orderBy("users.id", "desc");
     }
-    let query = db.selectFrom("users").selectAll("users").where(scanConditions(this.database, tenantId, filters));
+    let query = db
+      .selectFrom("users")
+      .selectAll("users")
+      .where(scanConditions(this.database, tenantId, filters));
     if (after !== undefined) {
       query = query.where((eb) => eb(eb.refTuple("users.created_at", "users.id"), "<", eb.tuple(after.createdAt, after.id)));
     }
-    return query.orderBy("users.created_at", "desc").orderBy("users.id", "desc").limit(limit + 1);
+    return query
+      .orderBy("users.created_at", "desc")
+      .orderBy("users.id", "desc")
+      .limit(limit + 1);
   }
 
   page(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined, plan: PagePlan = "scan"): Promise<UserRow[]> {
@@ -163,7 +165,10 @@ export class UsersStore {
    */
   async count(db: Executor, tenantId: string, filters: UserFilters): Promise<number> {
     if (!hasSearch(filters) && filters.orgId === undefined) {
-      let query = db.selectFrom("user_counts").select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n")).where("tenant_id", "=", tenantId);
+      let query = db
+        .selectFrom("user_counts")
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n"))
+        .where("tenant_id", "=", tenantId);
       if (filters.status !== undefined) query = query.where("disabled", "=", filters.status === "disabled" ? 1 : 0);
       return Number((await query.executeTakeFirstOrThrow()).n);
     }
@@ -180,7 +185,11 @@ export class UsersStore {
     const matches = this.#matches(db, tenantId, filters);
     const row =
       matches === undefined
-        ? await db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where(scanConditions(this.database, tenantId, filters)).executeTakeFirstOrThrow()
+        ? await db
+            .selectFrom("users")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .where(scanConditions(this.database, tenantId, filters))
+            .executeTakeFirstOrThrow()
         : await matches.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
     return Number(row.n);
   }

@@ -44,29 +44,41 @@ async function serve(framework: string, mode: string): Promise<string> {
 }
 
 describe.each(["express", "fastify", "nestjs"])("the %s benchmark app", (framework) => {
-  it("answers bare with or without a token", async () => {
-    const url = await serve(framework, "bare");
-    expect((await fetch(url)).status).toBe(200);
-    expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-  }, STARTS_AN_APP);
+  it(
+    "answers bare with or without a token",
+    async () => {
+      const url = await serve(framework, "bare");
+      expect((await fetch(url)).status).toBe(200);
+      expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    },
+    STARTS_AN_APP,
+  );
 
-  it("with HelloJohn, answers a valid token and refuses a missing or forged one", async () => {
-    const url = await serve(framework, "hellojohn");
-    const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-    expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ok: true });
-    expect((await fetch(url)).status).toBe(401);
-    expect((await fetch(url, { headers: { authorization: `Bearer ${token.slice(0, -6)}AAAAAA` } })).status).toBe(401);
-  }, STARTS_AN_APP);
+  it(
+    "with HelloJohn, answers a valid token and refuses a missing or forged one",
+    async () => {
+      const url = await serve(framework, "hellojohn");
+      const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ ok: true });
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: `Bearer ${token.slice(0, -6)}AAAAAA` } })).status).toBe(401);
+    },
+    STARTS_AN_APP,
+  );
 
-  it("with a required role, answers an admin's token and refuses a token without the role (403) or none (401)", async () => {
-    const url = await serve(framework, "role");
-    const ok = await fetch(url, { headers: { authorization: `Bearer ${adminToken}` } });
-    expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ok: true });
-    const forbidden = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-    expect(forbidden.status).toBe(403);
-    expect(await forbidden.json()).toMatchObject({ error: { code: "insufficient_role" } });
-    expect((await fetch(url)).status).toBe(401);
-  }, STARTS_AN_APP);
+  it(
+    "with a required role, answers an admin's token and refuses a token without the role (403) or none (401)",
+    async () => {
+      const url = await serve(framework, "role");
+      const ok = await fetch(url, { headers: { authorization: `Bearer ${adminToken}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ ok: true });
+      const forbidden = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      expect(forbidden.status).toBe(403);
+      expect(await forbidden.json()).toMatchObject({ error: { code: "insufficient_role" } });
+      expect((await fetch(url)).status).toBe(401);
+    },
+    STARTS_AN_APP,
+  );
 });

@@ -55,7 +55,13 @@ describe.each([
     app.stderr?.on("data", (chunk: Buffer) => void (output += chunk.toString()));
     for (let attempt = 0; attempt < 150; attempt++) {
       if (app.exitCode !== null) break;
-      if (await fetch(base).then(() => true, () => false)) return;
+      if (
+        await fetch(base).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`the README's app did not start: ${output}`);

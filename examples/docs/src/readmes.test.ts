@@ -12,11 +12,7 @@ const GENERATED = join(HERE, ".generated");
 const require = createRequire(import.meta.url);
 
 /** Runs a command to its end (bounded by `timeoutMs`), collecting its output. */
-function run(
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },
-): Promise<{ code: number | null; output: string }> {
+function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number }): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: options.cwd ?? HERE, env: options.env ?? process.env });
     let output = "";

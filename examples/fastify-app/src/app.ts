@@ -153,13 +153,9 @@ export async function createApp(client: HelloJohn, options: AppOptions = {}): Pr
         async (request) => request.hj.users.update(request.params.id, { metadata: request.body.metadata }),
       );
 
-      admin.post<{ Params: { id: string } }>("/users/:id/disable", { schema: { params: idParams } }, async (request) =>
-        request.hj.users.disable(request.params.id),
-      );
+      admin.post<{ Params: { id: string } }>("/users/:id/disable", { schema: { params: idParams } }, async (request) => request.hj.users.disable(request.params.id));
 
-      admin.post<{ Params: { id: string } }>("/users/:id/enable", { schema: { params: idParams } }, async (request) =>
-        request.hj.users.enable(request.params.id),
-      );
+      admin.post<{ Params: { id: string } }>("/users/:id/enable", { schema: { params: idParams } }, async (request) => request.hj.users.enable(request.params.id));
 
       admin.post<{ Params: { id: string }; Body: { reason: string; expiresIn?: string | number } }>(
         "/users/:id/impersonate",
@@ -176,9 +172,7 @@ export async function createApp(client: HelloJohn, options: AppOptions = {}): Pr
         async (request) => request.hj.users.impersonate(request.params.id, { reason: request.body.reason, expiresIn: request.body.expiresIn as never }),
       );
 
-      admin.get<{ Params: { id: string } }>("/users/:id/export", { schema: { params: idParams } }, async (request) =>
-        request.hj.users.export(request.params.id),
-      );
+      admin.get<{ Params: { id: string } }>("/users/:id/export", { schema: { params: idParams } }, async (request) => request.hj.users.export(request.params.id));
     },
     { prefix: "/admin" },
   );

@@ -5,7 +5,21 @@ import { expect, it } from "vitest";
 it("runs every users operation against the embedded server", async () => {
   const tour = new URL("./tour.ts", import.meta.url).pathname;
   const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", tour], { cwd: new URL("..", import.meta.url).pathname });
-  for (const operation of ["users.create", "users.get", "users.getByEmail", "users.update", "users.list", "users.impersonate", "users.disable", "users.enable", "users.export", "users.delete", "users.listSessions", "users.revokeSession", "organizations.updateMember"]) {
+  for (const operation of [
+    "users.create",
+    "users.get",
+    "users.getByEmail",
+    "users.update",
+    "users.list",
+    "users.impersonate",
+    "users.disable",
+    "users.enable",
+    "users.export",
+    "users.delete",
+    "users.listSessions",
+    "users.revokeSession",
+    "organizations.updateMember",
+  ]) {
     expect(stdout).toContain(operation);
   }
   expect(stdout).toContain("{ signIn: '403 user_disabled', verifyToken: 'revoked' }");

@@ -62,11 +62,17 @@ async function main(): Promise<void> {
     const emails: string[] = [];
     for await (const user of hj.users.list({ limit: 2 })) emails.push(user.email);
     step("for await (const user of users.list()): every page", emails);
-    step("users.list({ search: \"smith\" })", (await hj.users.list({ search: "smith" })).users.map((u) => `${u.firstName} ${u.lastName}`));
+    step(
+      'users.list({ search: "smith" })',
+      (await hj.users.list({ search: "smith" })).users.map((u) => `${u.firstName} ${u.lastName}`),
+    );
 
     const org = await hj.organizations.create({ name: "Acme" });
     await hj.organizations.addMember(org.id, { userId: jane.id, role: "admin" });
-    step("users.list({ orgId }) after organizations.addMember", (await hj.users.list({ orgId: org.id })).users.map((u) => u.email));
+    step(
+      "users.list({ orgId }) after organizations.addMember",
+      (await hj.users.list({ orgId: org.id })).users.map((u) => u.email),
+    );
 
     const session = await signIn(apiUrl, tenant.id, "jane@example.com", "TemporaryPass123!");
     const verified = await hj.verifyToken(session.body.access_token, { checkRevoked: true });

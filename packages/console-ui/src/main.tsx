@@ -80,7 +80,12 @@ function Console({ session, onSignOut }: { session: ConsoleSession; onSignOut: (
 function App() {
   const [state, setState] = useState<State>({ kind: "loading" });
   useEffect(() => void start().then(setState), []);
-  if (state.kind === "loading") return <main><p>Loading…</p></main>;
+  if (state.kind === "loading")
+    return (
+      <main>
+        <p>Loading…</p>
+      </main>
+    );
   if (state.kind === "signed-out") {
     return (
       <main id="main">
@@ -92,12 +97,7 @@ function App() {
       </main>
     );
   }
-  return (
-    <Console
-      session={state.session}
-      onSignOut={() => void api("POST", "/logout", {}).finally(() => setState({ kind: "signed-out", message: "Signed out" }))}
-    />
-  );
+  return <Console session={state.session} onSignOut={() => void api("POST", "/logout", {}).finally(() => setState({ kind: "signed-out", message: "Signed out" }))} />;
 }
 
 const root = document.getElementById("app");

@@ -1,8 +1,7 @@
 import type { VerifiedToken } from "@hellojohn/node";
 import type { Request } from "express";
 
-export const notMounted = (): Error =>
-  new Error("HelloJohn middleware is not mounted: add app.use(hellojohn()) before routes that use req.hj");
+export const notMounted = (): Error => new Error("HelloJohn middleware is not mounted: add app.use(hellojohn()) before routes that use req.hj");
 
 /**
  * The verified session of `req`, or `null` when it has no valid token.

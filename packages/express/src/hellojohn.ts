@@ -29,8 +29,8 @@ function looksLikeRequest(value: unknown): boolean {
  * });
  * ```
  */
-export function hellojohn(options: HelloJohnExpressOptions = {}): RequestHandler {
-  if (looksLikeRequest(options) || arguments.length > 1) {
+export function hellojohn(options: HelloJohnExpressOptions = {}, ...misuse: unknown[]): RequestHandler {
+  if (looksLikeRequest(options) || misuse.length > 0) {
     throw new TypeError("hellojohn is a middleware factory: use app.use(hellojohn()), not app.use(hellojohn)");
   }
   const { client, cookieName } = resolveAdapterOptions("hellojohn()", options);

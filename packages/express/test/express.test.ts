@@ -210,7 +210,10 @@ describe.each(versions)("%s", (_name, express) => {
     app.use(onError);
     const base = await listen(app);
     const missing = await fetch(`${base}/users/usr_01J9Z3K4M5N6P7Q8R9S0T1V2W3`);
-    expect([missing.status, await missing.json()]).toEqual([404, { error: { type: "not_found_error", code: "user_not_found", message: expect.any(String), requestId: expect.stringMatching(/\S/) } }]);
+    expect([missing.status, await missing.json()]).toEqual([
+      404,
+      { error: { type: "not_found_error", code: "user_not_found", message: expect.any(String), requestId: expect.stringMatching(/\S/) } },
+    ]);
     const invalid = await fetch(`${base}/users/${userId}`, { method: "PATCH" });
     expect(invalid.status).toBe(400);
     expect(await invalid.json()).toMatchObject({ error: { type: "validation_error", param: "phone_number" } });

@@ -46,7 +46,10 @@ describe.each([
     const url = await listen(app);
     await hj.client.webhooks.endpoints.update(unparsed.id, { disabled: true });
 
-    for (const [path, endpoint, other] of [["/raw", raw, unparsed], ["/unparsed", unparsed, raw]] as const) {
+    for (const [path, endpoint, other] of [
+      ["/raw", raw, unparsed],
+      ["/unparsed", unparsed, raw],
+    ] as const) {
       await hj.client.webhooks.endpoints.update(endpoint.id, { url: `${url}${path}`, disabled: false });
       await hj.client.webhooks.endpoints.update(other.id, { disabled: true });
       const org = await hj.client.organizations.create({ name: `Via ${path}` });

@@ -2,8 +2,7 @@ import { RequestState } from "@hellojohn/node";
 import type { FastifyRequest } from "fastify";
 import "./types.js";
 
-export const notRegistered = (): Error =>
-  new Error("HelloJohn plugin is not registered: call fastify.register(hellojohn) before routes that use request.hj");
+export const notRegistered = (): Error => new Error("HelloJohn plugin is not registered: call fastify.register(hellojohn) before routes that use request.hj");
 
 /**
  * The verified session of `request`, or `null`. Throws when the plugin is not registered.

@@ -50,9 +50,7 @@ describe("@hellojohn/fastify", () => {
 
   it("never shares per-request state between concurrent requests", async () => {
     const fastify = await app();
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => fastify.inject({ url: "/whoami", headers: i % 2 === 0 ? { authorization: `Bearer ${token}` } : {} })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => fastify.inject({ url: "/whoami", headers: i % 2 === 0 ? { authorization: `Bearer ${token}` } : {} })));
     expect(results.map((r) => r.json().userId)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? userId : null)));
     await fastify.close();
   });
@@ -114,7 +112,11 @@ describe("@hellojohn/fastify", () => {
     try {
       delete process.env.HELLOJOHN_SECRET_KEY;
       await expect(Fastify().register(hellojohn, { tenantId: hj.tenantId }).ready()).rejects.toThrow(/HELLOJOHN_SECRET_KEY/);
-      await expect(Fastify().register(hellojohn, { client: hj.client, hook: "onSend" as never }).ready()).rejects.toThrow(/hook/);
+      await expect(
+        Fastify()
+          .register(hellojohn, { client: hj.client, hook: "onSend" as never })
+          .ready(),
+      ).rejects.toThrow(/hook/);
       process.env.HELLOJOHN_TENANT_ID = hj.tenantId;
       process.env.HELLOJOHN_SECRET_KEY = hj.secretKey;
       process.env.HELLOJOHN_API_URL = hj.url;
@@ -176,10 +178,16 @@ describe("@hellojohn/fastify", () => {
   });
 
   it("refuses unknown options with a suggestion", async () => {
-    await expect(Fastify().register(hellojohn, { client: hj.client, timout: 5 } as never).ready()).rejects.toThrow(
-      '@hellojohn/fastify has no option "timout"; did you mean "timeout"?',
-    );
-    await expect(Fastify().register(hellojohn, { client: hj.client, cookiename: "hj" } as never).ready()).rejects.toThrow(/did you mean "cookieName"/);
+    await expect(
+      Fastify()
+        .register(hellojohn, { client: hj.client, timout: 5 } as never)
+        .ready(),
+    ).rejects.toThrow('@hellojohn/fastify has no option "timout"; did you mean "timeout"?');
+    await expect(
+      Fastify()
+        .register(hellojohn, { client: hj.client, cookiename: "hj" } as never)
+        .ready(),
+    ).rejects.toThrow(/did you mean "cookieName"/);
     expect(() => requireAuth({ checkrevoked: true } as never)).toThrow(/did you mean "checkRevoked"/);
     const withPrefix = Fastify();
     await withPrefix.register(hellojohn, { client: hj.client, prefix: "/api" } as never);

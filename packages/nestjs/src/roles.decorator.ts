@@ -15,5 +15,4 @@ import { ROLES_KEY } from "./hellojohn.constants.js";
  * @Delete("org/members/:id") remove(@Param("id") id: string) { … }
  * ```
  */
-export const Roles = (...roles: [string, ...string[]]): MethodDecorator & ClassDecorator =>
-  SetMetadata(ROLES_KEY, RoleRequirement.from(roles, "@Roles()") as RoleRequirement);
+export const Roles = (...roles: [string, ...string[]]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, RoleRequirement.from(roles, "@Roles()") as RoleRequirement);

@@ -13,9 +13,11 @@ import type { Organizations, Users } from "@hellojohn/node";
  * }
  * ```
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the abstract class is Nest's injection token, the interface its type; the provider is the client's namespace, so no member is left uninitialized.
 export abstract class UsersService {}
 export interface UsersService extends Pick<Users, keyof Users> {}
 
 /** The organizations API, injectable like {@link UsersService}. */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: an injection token and its type, as for UsersService.
 export abstract class OrganizationsService {}
 export interface OrganizationsService extends Pick<Organizations, keyof Organizations> {}

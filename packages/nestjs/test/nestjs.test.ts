@@ -188,8 +188,10 @@ describe("HelloJohnModule.forRootAsync", () => {
 
   it.each([
     ["useFactory", () => HelloJohnModule.forRootAsync({ useFactory: () => moduleOptions() })],
-    ["useFactory with imports and inject", () =>
-      HelloJohnModule.forRootAsync({ imports: [ConfigModule], inject: [OptionsFactory], useFactory: (f: OptionsFactory) => f.createHelloJohnOptions() })],
+    [
+      "useFactory with imports and inject",
+      () => HelloJohnModule.forRootAsync({ imports: [ConfigModule], inject: [OptionsFactory], useFactory: (f: OptionsFactory) => f.createHelloJohnOptions() }),
+    ],
     ["useClass", () => HelloJohnModule.forRootAsync({ useClass: OptionsFactory })],
     ["useExisting", () => HelloJohnModule.forRootAsync({ imports: [ConfigModule], useExisting: OptionsFactory })],
   ])("builds the client with %s", async (_kind, make) => {

@@ -90,9 +90,13 @@ const entries = {
 };
 const timeImport = (file) =>
   Number(
-    execFileSync(process.execPath, ["--input-type=module", "-e", `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`], {
-      encoding: "utf8",
-    }),
+    execFileSync(
+      process.execPath,
+      ["--input-type=module", "-e", `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`],
+      {
+        encoding: "utf8",
+      },
+    ),
   );
 console.log("\nCold import, median of 15 fresh processes each");
 for (const [name, file] of Object.entries(entries)) {
@@ -105,7 +109,9 @@ console.log("\nSize, bundled by esbuild and minified");
 for (const [name, file] of Object.entries(entries)) {
   const bundle = await build({ entryPoints: [file], bundle: true, minify: true, platform: "node", format: "esm", write: false, logLevel: "silent" });
   const code = bundle.outputFiles[0].contents;
-  console.log(`  ${name.padEnd(16)} ${fmt(code.length / 1024).padStart(7)} kB, ${fmt(gzipSync(code).length / 1024, 2).padStart(7)} kB gzipped${name === OURS ? " (target ≤ 15 kB)" : ""}`);
+  console.log(
+    `  ${name.padEnd(16)} ${fmt(code.length / 1024).padStart(7)} kB, ${fmt(gzipSync(code).length / 1024, 2).padStart(7)} kB gzipped${name === OURS ? " (target ≤ 15 kB)" : ""}`,
+  );
 }
 
 // 4. Token verification, this build vs the SDK before the switch to Web Crypto, interleaved rounds.
@@ -116,7 +122,15 @@ async function sdkBeforeWebCrypto() {
     const root = execFileSync("git", ["rev-parse", "--show-toplevel"], { encoding: "utf8" }).trim();
     execFileSync("sh", ["-c", `git -C "${root}" archive ${BEFORE_WEB_CRYPTO} packages/node/src | tar -x -C "${dir}"`]);
     const outfile = join(dir, "before.mjs");
-    await build({ entryPoints: [join(dir, "packages/node/src/index.ts")], bundle: true, platform: "node", format: "esm", outfile, define: { __SDK_VERSION__: '"before"' }, logLevel: "silent" });
+    await build({
+      entryPoints: [join(dir, "packages/node/src/index.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      outfile,
+      define: { __SDK_VERSION__: '"before"' },
+      logLevel: "silent",
+    });
     return (await import(outfile)).HelloJohn;
   } catch (error) {
     console.log(`\n(The SDK before Web Crypto could not be built from git commit ${BEFORE_WEB_CRYPTO}: ${error.message.split("\n")[0]})`);
@@ -160,7 +174,9 @@ for (const name of Object.keys(verifiers)) {
 }
 if (Before !== undefined) {
   const [now_, before] = Object.keys(verifiers);
-  console.log(`  Web Crypto / node:crypto: first sight ${fmt(median(firstSight[now_]) / median(firstSight[before]), 2)}×, remembered ${fmt(median(repeat[now_]) / median(repeat[before]), 2)}×`);
+  console.log(
+    `  Web Crypto / node:crypto: first sight ${fmt(median(firstSight[now_]) / median(firstSight[before]), 2)}×, remembered ${fmt(median(repeat[now_]) / median(repeat[before]), 2)}×`,
+  );
 }
 
 server.close();

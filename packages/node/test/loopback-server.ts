@@ -73,8 +73,10 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.end(JSON.stringify(body));
 }
 
-export const apiError = (status: number, code: string, extra: Record<string, unknown> = {}): Responder => (_req, res) =>
-  json(res, status, { error: { type: "x", code, message: `failed with ${code}`, requestId: "req_body", ...extra } }, {});
+export const apiError =
+  (status: number, code: string, extra: Record<string, unknown> = {}): Responder =>
+  (_req, res) =>
+    json(res, status, { error: { type: "x", code, message: `failed with ${code}`, requestId: "req_body", ...extra } }, {});
 
 export const TENANT_ID = "ten_01J9Z3K4M5N6P7Q8R9S0T1V2W3";
 export const SECRET_KEY = "sk_01J9Z3K4M5N6P7Q8R9S0T1V2W4_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";

@@ -294,7 +294,11 @@ function Sessions({ userId, sessions, act }: { userId: string; sessions: Session
                           type="button"
                           aria-label={`Revoke session ${session.id}`}
                           onClick={() =>
-                            void act(async () => (await api<Session>("POST", `/users/${encodeURIComponent(userId)}/sessions/${encodeURIComponent(session.id)}/revoke`, {}), "Session revoked"))
+                            void act(
+                              async () => (
+                                await api<Session>("POST", `/users/${encodeURIComponent(userId)}/sessions/${encodeURIComponent(session.id)}/revoke`, {}), "Session revoked"
+                              ),
+                            )
                           }
                         >
                           Revoke

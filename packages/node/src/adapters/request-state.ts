@@ -36,13 +36,7 @@ export class RequestState implements HelloJohnRequestState {
   readonly #error: TokenVerificationError | null;
   readonly #failure: HelloJohnError | null;
 
-  constructor(
-    client: HelloJohn,
-    auth: VerifiedToken | null,
-    token: string | null,
-    error: TokenVerificationError | null,
-    failure: HelloJohnError | null = null,
-  ) {
+  constructor(client: HelloJohn, auth: VerifiedToken | null, token: string | null, error: TokenVerificationError | null, failure: HelloJohnError | null = null) {
     this.client = client;
     this.auth = auth;
     this.#token = token;

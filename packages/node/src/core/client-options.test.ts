@@ -49,9 +49,7 @@ describe("HelloJohn configuration", () => {
     [{ maxRetries: 1.5 }, "maxRetries"],
     [{ logLevel: "loud" as never }, "logLevel"],
   ])("refuses malformed option %o, naming it", (override, param) => {
-    expect(() => new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, ...override })).toThrow(
-      expect.objectContaining({ name: "ConfigurationError", param }),
-    );
+    expect(() => new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, ...override })).toThrow(expect.objectContaining({ name: "ConfigurationError", param }));
   });
 
   it.each([
@@ -67,8 +65,6 @@ describe("HelloJohn configuration", () => {
 
   it("never echoes a malformed secret key", () => {
     const secret = "sk_live_do_not_print_me";
-    expect(() => new HelloJohn({ tenantId: TENANT_ID, secretKey: secret })).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining(secret) }),
-    );
+    expect(() => new HelloJohn({ tenantId: TENANT_ID, secretKey: secret })).toThrow(expect.objectContaining({ message: expect.not.stringContaining(secret) }));
   });
 });

@@ -68,7 +68,7 @@ export const HELLOJOHN_OPTION_NAMES = [
 ] as const satisfies readonly (keyof HelloJohnOptions)[];
 type MustBeNever<T extends never> = T;
 // A compile error here names an option of HelloJohnOptions missing from the list above.
-type UnlistedHelloJohnOption = MustBeNever<Exclude<keyof HelloJohnOptions, (typeof HELLOJOHN_OPTION_NAMES)[number]>>;
+type _UnlistedHelloJohnOption = MustBeNever<Exclude<keyof HelloJohnOptions, (typeof HELLOJOHN_OPTION_NAMES)[number]>>;
 
 /** Where the API origin came from: connection errors say so, to tell how to change it. */
 export type BaseUrlSource = "option" | "HELLOJOHN_API_URL" | "default";

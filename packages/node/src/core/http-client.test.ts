@@ -99,7 +99,9 @@ describe("errors", () => {
     [409, ConflictError],
   ])("maps %i to its class without retrying, keeping code, param and requestId", async (status, ErrorClass) => {
     server.script(apiError(status, "some_code", { param: "first_name" }));
-    const error = await client().users.get(USER_ID).catch((e: unknown) => e);
+    const error = await client()
+      .users.get(USER_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ErrorClass);
     expect(error).toMatchObject({ status, code: "some_code", param: "firstName", requestId: "req_body" });
     expect(isHelloJohnError(error)).toBe(true);
@@ -143,7 +145,9 @@ describe("retries", () => {
     const limited = (_req: unknown, res: Parameters<typeof json>[0]): void =>
       json(res, 429, { error: { type: "rate_limit_error", code: "rate_limited", message: "slow down" } }, { "retry-after": "0" });
     server.script(limited, limited);
-    const error = await client({ maxRetries: 1 }).users.get(USER_ID).catch((e: unknown) => e);
+    const error = await client({ maxRetries: 1 })
+      .users.get(USER_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error).toMatchObject({ retryAfter: 0 });
     expect(server.requests).toHaveLength(2);
@@ -174,7 +178,9 @@ describe("retries", () => {
       () => undefined,
       () => undefined,
     );
-    const error = await client({ timeout: 200, maxRetries: 1 }).users.get(USER_ID).catch((e: unknown) => e);
+    const error = await client({ timeout: 200, maxRetries: 1 })
+      .users.get(USER_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(server.requests).toHaveLength(2);
   });
@@ -192,12 +198,16 @@ describe("retries", () => {
     const port = await closedPort();
     // The default origin, refused for real on loopback instead of reaching the internet.
     const refuse: FetchLike = (url, init) => fetch(url.replace("https://api.hellojohn.dev", `http://127.0.0.1:${port}`), init);
-    const error = (await client({ baseUrl: undefined, fetch: refuse, maxRetries: 0 }).users.get(USER_ID).catch((e: unknown) => e)) as Error;
+    const error = (await client({ baseUrl: undefined, fetch: refuse, maxRetries: 0 })
+      .users.get(USER_ID)
+      .catch((e: unknown) => e)) as Error;
     expect(error.message).toContain("at https://api.hellojohn.dev/v1/users/");
     expect(error.message).toContain("ECONNREFUSED");
     expect(error.message).toContain("HELLOJOHN_API_URL is not set, so the default https://api.hellojohn.dev was used; set HELLOJOHN_API_URL or pass { baseUrl }");
     vi.stubEnv("HELLOJOHN_API_URL", `http://127.0.0.1:${port}`);
-    const fromEnv = (await client({ baseUrl: undefined, maxRetries: 0 }).users.get(USER_ID).catch((e: unknown) => e)) as Error;
+    const fromEnv = (await client({ baseUrl: undefined, maxRetries: 0 })
+      .users.get(USER_ID)
+      .catch((e: unknown) => e)) as Error;
     expect(fromEnv.message).toContain(`(the API URL http://127.0.0.1:${port} comes from HELLOJOHN_API_URL)`);
     vi.unstubAllEnvs();
   });

@@ -45,9 +45,7 @@ export function assertKnownOptions(where: string, options: object, known: readon
     if (known.includes(name)) continue;
     const suggestion = closest(name, known);
     throw new ConfigurationError(
-      `${where} has no option ${JSON.stringify(name)}; ${
-        suggestion === undefined ? `the options are ${known.join(", ")}` : `did you mean ${JSON.stringify(suggestion)}?`
-      }`,
+      `${where} has no option ${JSON.stringify(name)}; ${suggestion === undefined ? `the options are ${known.join(", ")}` : `did you mean ${JSON.stringify(suggestion)}?`}`,
       name,
     );
   }

@@ -60,6 +60,7 @@ export class PagePromise<TPage extends Page, TItem> implements PromiseLike<TPage
     return this.#first;
   }
 
+  // biome-ignore lint/suspicious/noThenProperty: a list call is awaitable (its first page) and iterable (every item) by design.
   then<TResult1 = TPage, TResult2 = never>(
     onfulfilled?: ((value: TPage) => TResult1 | PromiseLike<TResult1>) | null,
     onrejected?: ((reason: unknown) => TResult2 | PromiseLike<TResult2>) | null,

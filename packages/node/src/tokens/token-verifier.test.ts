@@ -20,8 +20,7 @@ function token(claims: Record<string, unknown> = {}, header: Record<string, unkn
   return `${h}.${p}.${sign(null, Buffer.from(`${h}.${p}`), key).toString("base64url")}`;
 }
 
-const client = (options: HelloJohnOptions = {}): HelloJohn =>
-  new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: server.url, maxRetries: 0, ...options });
+const client = (options: HelloJohnOptions = {}): HelloJohn => new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: server.url, maxRetries: 0, ...options });
 
 beforeAll(async () => {
   server = await new LoopbackServer().start();

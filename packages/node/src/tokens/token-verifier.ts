@@ -137,12 +137,10 @@ export class TokenVerifier {
   }
 
   async #checkSession(sessionId: string): Promise<void> {
-    const session = await this.#config
-      .sessionStatus(sessionId)
-      .catch((error: unknown) => {
-        if ((error as { status?: number }).status === 404) return { status: "deleted" };
-        throw error;
-      });
+    const session = await this.#config.sessionStatus(sessionId).catch((error: unknown) => {
+      if ((error as { status?: number }).status === 404) return { status: "deleted" };
+      throw error;
+    });
     if (session.status !== "active") fail("revoked", `Token's session is ${session.status}`);
   }
 }

@@ -127,7 +127,6 @@ export class Database {
       union all select id, disabled, created_at from users where tenant_id = ${tenantId} and id = ${needle})`;
   }
 
-  /** The same match as {@link userSearchMatches}, as a condition tested row by row. */
   /**
    * Appends an event at the tenant's next feed position, in the caller's write
    * transaction `trx` (which must belong to this database): the position comes
@@ -161,6 +160,7 @@ export class Database {
       select ${event.id}, ${event.tenant_id}, counter.last_position, ${event.type}, ${event.subject_id}, ${event.user_id}, ${event.payload}, ${event.created_at} from counter`.execute(trx);
   }
 
+  /** The same match as {@link userSearchMatches}, as a condition tested row by row. */
   userSearchScan(eb: ExpressionBuilder<Schema, "users">, needle: string): ExpressionWrapper<Schema, "users", SqlBool> {
     const lower = needle.toLowerCase();
     return eb.or([eb("users.id", "=", needle), likeContains(eb.ref("users.email_lower"), lower), likeContains(eb.ref("users.name_lower"), lower)]);

@@ -33,18 +33,37 @@ describe.each(await backends())("stored idempotent responses on $name", (backend
     }
   });
 
-  it("forgets every stored response about a user when the user is deleted, found by subject", async () => {
+  it("forgets every stored response about a user when the user is deleted, found by its resource ID", async () => {
     const org = await h.hj.organizations.create({ name: "Purge" });
     const created = await post("/v1/users", `create-${Date.now()}`, { email: email("purge"), first_name: "Purge" });
     const userId = created.body.id as string;
     await post(`/v1/users/${userId}/impersonate`, `imp2-${userId}`, { reason: "Support" });
     await post(`/v1/organizations/${org.id}/members`, `member-${userId}`, { user_id: userId });
     const other = await post("/v1/users", `create-other-${Date.now()}`, { email: email("keep") });
-    const about = async (id: string) => (await storedRows()).filter((row) => row.subject_user_id === id);
+    const about = async (id: string) => (await storedRows()).filter((row) => row.resource_id === id);
     expect(await about(userId)).toHaveLength(3);
     await h.hj.users.delete(userId);
     expect(await about(userId)).toEqual([]);
     // Another user's stored response stays, and still replays.
     expect(await about(other.body.id as string)).toHaveLength(1);
+  });
+
+  it("names the resource each stored response describes, exactly (a response that merely mentions an ID is not about it)", async () => {
+    const user = await h.hj.users.create({ email: email("resource") });
+    const org = await h.hj.organizations.create({ name: "Resource" });
+    const patch = async (path: string, key: string, body: unknown) =>
+      fetch(`${h.t.url}${path}`, { method: "PATCH", headers: { ...headers, "idempotency-key": key }, body: JSON.stringify(body) });
+    const created = await post("/v1/organizations", `org-${Date.now()}`, { name: "Created" });
+    expect((await patch(`/v1/organizations/${org.id}`, `org-patch-${org.id}`, { name: "Renamed" })).status).toBe(200);
+    // The membership response holds both IDs: it is about the user, so it goes with them.
+    await post(`/v1/organizations/${org.id}/members`, `member-${org.id}-${user.id}`, { user_id: user.id });
+    const resourceOf = async (key: string) => (await storedRows()).find((row) => row.key === key)?.resource_id;
+    expect(await resourceOf(`org-patch-${org.id}`)).toBe(org.id);
+    expect(await resourceOf(`member-${org.id}-${user.id}`)).toBe(user.id);
+    expect((await storedRows()).filter((row) => row.resource_id === created.body.id)).toHaveLength(1);
+    await h.hj.users.delete(user.id);
+    expect(await resourceOf(`member-${org.id}-${user.id}`)).toBeUndefined();
+    // The organization's records, whose stored bodies never named the user, stay.
+    expect(await resourceOf(`org-patch-${org.id}`)).toBe(org.id);
   });
 });

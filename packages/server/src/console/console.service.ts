@@ -7,10 +7,10 @@ import type { AuditLog } from "../services/audit-log.js";
 import { mutation, type RequestContext } from "../services/context.js";
 import type { TenantsService } from "../services/tenants.service.js";
 import type { UsersService } from "../services/users.service.js";
-import type { AuditStore } from "../store/audit.store.js";
+import { toAuditEvent, type AuditStore } from "../store/audit.store.js";
 import type { Database } from "../store/database.js";
-import type { OrganizationsStore } from "../store/organizations.store.js";
-import type { SessionsStore } from "../store/sessions.store.js";
+import { toUserMembership, type OrganizationsStore } from "../store/organizations.store.js";
+import { toSession, type SessionsStore } from "../store/sessions.store.js";
 import { ConsoleStore, type ConsoleSessionRow } from "./console.store.js";
 
 /** How long console links and sessions live. */
@@ -101,7 +101,8 @@ export class ConsoleService {
     };
     await this.database.db.transaction().execute(async (trx) => {
       const link = await this.store.consumeLink(trx, sha256(token), now);
-      if (link === undefined) throw new ApiError(401, "login_link_invalid", "This login link was already used, has expired or does not exist: print a new one with `hellojohn-server console`");
+      if (link === undefined)
+        throw new ApiError(401, "login_link_invalid", "This login link was already used, has expired or does not exist: print a new one with `hellojohn-server console`");
       row.tenant_id = link.tenant_id;
       row.operator = link.operator;
       await this.store.insertSession(trx, row);
@@ -118,7 +119,8 @@ export class ConsoleService {
     }
     const now = Date.now();
     const row = await this.store.findSession(this.database.db, sha256(sessionToken));
-    if (row === undefined || row.revoked_at !== null) throw new ApiError(401, "console_session_required", "Sign in to the console with a login link from `hellojohn-server console`");
+    if (row === undefined || row.revoked_at !== null)
+      throw new ApiError(401, "console_session_required", "Sign in to the console with a login link from `hellojohn-server console`");
     if (now - row.last_seen_at > this.timings.idleTimeoutMs || now >= row.expires_at) {
       throw new ApiError(401, "console_session_expired", "The console session expired: print a new login link with `hellojohn-server console`");
     }
@@ -148,9 +150,9 @@ export class ConsoleService {
       .slice(0, 50);
     return {
       user,
-      sessions: sessions.map(wireSession),
-      memberships: memberships.map(wireUserMembership),
-      audit_events: events.map(wireAuditEvent),
+      sessions: sessions.map((row) => wireSession(toSession(row))),
+      memberships: memberships.map((row) => wireUserMembership(toUserMembership(row))),
+      audit_events: events.map((row) => wireAuditEvent(toAuditEvent(row))),
     };
   }
 
@@ -164,7 +166,7 @@ export class ConsoleService {
       await this.sessions.revoke(trx, ctx.tenantId, sessionId, Date.now());
       await this.audit.record(trx, ctx, "session.revoked", userId, { session_id: sessionId });
       const after = await this.sessions.find(trx, ctx.tenantId, sessionId);
-      return wireSession(after ?? session);
+      return wireSession(toSession(after ?? session));
     });
   }
 }

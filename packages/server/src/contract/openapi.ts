@@ -1,5 +1,7 @@
 import { operations, type Operation } from "./operations.js";
-import { ref, schemas, type JsonSchema } from "./schemas.js";
+import { IdempotencyKey, schemas, type JsonSchema } from "./schemas.js";
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
 const errorResponse = (description: string, headers?: Record<string, JsonSchema>): JsonSchema => ({
   description,
@@ -43,8 +45,8 @@ export function errorStatuses(op: Operation): number[] {
   const statuses = new Set<number>([400, 429, ...(op.errors ?? [])]);
   if (op.auth === "secretKey") statuses.add(401);
   if (op.path.includes("{")) statuses.add(404);
-  if (op.body !== undefined) [413, 415].forEach((status) => statuses.add(status));
-  if (op.idempotent === true) [409, 422].forEach((status) => statuses.add(status));
+  if (op.body !== undefined) for (const status of [413, 415]) statuses.add(status);
+  if (op.idempotent === true) for (const status of [409, 422]) statuses.add(status);
   return [...statuses].sort((a, b) => a - b);
 }
 
@@ -71,7 +73,7 @@ export function openApiDocument(version: string): JsonSchema {
     responses.default = errorResponse("Unexpected error (5xx)");
     const parameters: JsonSchema[] = [...(op.parameters ?? [])].map((param) => ({ ...param, required: param.in === "path" || ("required" in param && param.required) }));
     if (op.idempotent === true) {
-      parameters.push({ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 } });
+      parameters.push({ name: "Idempotency-Key", in: "header", required: false, schema: IdempotencyKey });
     }
     paths[op.path] ??= {};
     (paths[op.path] as Record<string, JsonSchema>)[op.method.toLowerCase()] = {

@@ -1,95 +1,89 @@
-import type { AuditEventRow } from "../store/audit.store.js";
-import type { MfaFactorRow, OAuthConnectionRow } from "../store/credentials.store.js";
-import type { MembershipRow, OrganizationRow } from "../store/organizations.store.js";
-import type { SessionRow } from "../store/sessions.store.js";
-import type { UserRow } from "../store/users.store.js";
+import type { AuditEvent, Membership, MfaFactor, OAuthConnection, Organization, Session, User, UserMembership } from "../domain/models.js";
+import { sessionStatus } from "../domain/models.js";
+import type { Wire } from "./schemas.js";
 
-// Rows to the API's wire format (snake_case, ISO-8601). Secrets never pass through here.
+// Domain values to the API's wire format (snake_case, ISO-8601), typed by the
+// contract's schemas. Secrets never pass through here; rows never reach here.
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-export function wireUser(row: UserRow) {
+export function wireUser(user: User): Wire<"User"> {
   return {
-    id: row.id,
-    email: row.email,
-    email_verified: row.email_verified === 1,
-    first_name: row.first_name,
-    last_name: row.last_name,
-    phone_number: row.phone_number,
-    avatar_url: row.avatar_url,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-    last_sign_in_at: isoOrNull(row.last_sign_in_at),
-    disabled: row.disabled === 1,
+    id: user.id,
+    email: user.email,
+    email_verified: user.emailVerified,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    phone_number: user.phoneNumber,
+    avatar_url: user.avatarUrl,
+    metadata: user.metadata,
+    created_at: iso(user.createdAt),
+    updated_at: iso(user.updatedAt),
+    last_sign_in_at: isoOrNull(user.lastSignInAt),
+    disabled: user.disabled,
   };
 }
 
-export function wireSession(row: SessionRow, now: number = Date.now()) {
+export function wireSession(session: Session, now: number = Date.now()): Wire<"Session"> {
   return {
-    id: row.id,
-    status: sessionStatus(row, now),
-    created_at: iso(row.created_at),
-    expires_at: iso(row.expires_at),
-    revoked_at: isoOrNull(row.revoked_at),
-    last_used_at: isoOrNull(row.last_used_at),
-    ip_address: row.ip_address,
-    user_agent: row.user_agent,
-    impersonator: row.impersonator_id === null ? null : { actor_id: row.impersonator_id, reason: row.impersonation_reason ?? "" },
-    organization_id: row.organization_id,
+    id: session.id,
+    status: sessionStatus(session, now),
+    created_at: iso(session.createdAt),
+    expires_at: iso(session.expiresAt),
+    revoked_at: isoOrNull(session.revokedAt),
+    last_used_at: isoOrNull(session.lastUsedAt),
+    ip_address: session.ipAddress,
+    user_agent: session.userAgent,
+    impersonator: session.impersonator === null ? null : { actor_id: session.impersonator.actorId, reason: session.impersonator.reason },
+    organization_id: session.organizationId,
   };
 }
 
-export function sessionStatus(row: SessionRow, now: number): "active" | "revoked" | "expired" {
-  if (row.revoked_at !== null) return "revoked";
-  return row.expires_at <= now ? "expired" : "active";
-}
-
-export function wireAuditEvent(row: AuditEventRow) {
+export function wireAuditEvent(event: AuditEvent): Wire<"AuditEvent"> {
   return {
-    id: row.id,
-    type: row.type,
-    actor: { type: row.actor_type, id: row.actor_id },
-    ip_address: row.ip_address,
-    user_agent: row.user_agent,
+    id: event.id,
+    type: event.type,
+    actor: { type: event.actor.type, id: event.actor.id },
+    ip_address: event.ipAddress,
+    user_agent: event.userAgent,
     // Aggregated events (failed sign-ins) carry how often they happened in their window.
-    data: { ...(JSON.parse(row.data) as Record<string, unknown>), ...(row.count === null ? {} : { count: row.count }) },
-    created_at: iso(row.created_at),
+    data: { ...event.data, ...(event.count === null ? {} : { count: event.count }) },
+    created_at: iso(event.createdAt),
   };
 }
 
-export const wireMfaFactor = (row: MfaFactorRow) => ({ id: row.id, type: row.type, created_at: iso(row.created_at) });
+export const wireMfaFactor = (factor: MfaFactor) => ({ id: factor.id, type: factor.type, created_at: iso(factor.createdAt) });
 
-export const wireOAuthConnection = (row: OAuthConnectionRow) => ({
-  id: row.id,
-  provider: row.provider,
-  provider_user_id: row.provider_user_id,
-  created_at: iso(row.created_at),
+export const wireOAuthConnection = (connection: OAuthConnection) => ({
+  id: connection.id,
+  provider: connection.provider,
+  provider_user_id: connection.providerUserId,
+  created_at: iso(connection.createdAt),
 });
 
-export function wireOrganization(row: OrganizationRow) {
+export function wireOrganization(organization: Organization): Wire<"Organization"> {
   return {
-    id: row.id,
-    name: row.name,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
+    id: organization.id,
+    name: organization.name,
+    metadata: organization.metadata,
+    created_at: iso(organization.createdAt),
+    updated_at: iso(organization.updatedAt),
   };
 }
 
-export const wireMembership = (row: MembershipRow) => ({
-  org_id: row.org_id,
-  user_id: row.user_id,
-  role: row.role,
-  created_at: iso(row.created_at),
+export const wireMembership = (membership: Membership): Wire<"Membership"> => ({
+  org_id: membership.orgId,
+  user_id: membership.userId,
+  role: membership.role,
+  created_at: iso(membership.createdAt),
 });
 
-export const wireUserMembership = (row: MembershipRow & { org_name: string }) => ({
-  org_id: row.org_id,
-  org_name: row.org_name,
-  role: row.role,
-  created_at: iso(row.created_at),
+export const wireUserMembership = (membership: UserMembership) => ({
+  org_id: membership.orgId,
+  org_name: membership.orgName,
+  role: membership.role,
+  created_at: iso(membership.createdAt),
 });
 
 export { iso };

@@ -1,4 +1,5 @@
 import { isId, type IdPrefix } from "../crypto/ids.js";
+import { AvatarUrl, Email, Password, PersonName, PhoneNumber } from "../contract/schemas.js";
 import { invalid } from "./api-error.js";
 
 /** Serialized metadata may not exceed this many bytes. */
@@ -7,12 +8,12 @@ const METADATA_MAX_DEPTH = 10;
 
 // Pragmatic, not RFC 5322: one @, no spaces, a dotted domain.
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
+const E164 = new RegExp(`^\\+[1-9]\\d{6,${PhoneNumber.maxLength - 2}}$`);
 
 /** Trims and checks an email; the stored form keeps the caller's case, lookups use lower case. */
 export function normalizeEmail(value: string, param = "email"): string {
   const email = value.trim();
-  if (email.length > 254 || !EMAIL.test(email)) throw invalid(param, "invalid_email", `"${param}" is not a valid email address`);
+  if (email.length > Email.maxLength || !EMAIL.test(email)) throw invalid(param, "invalid_email", `"${param}" is not a valid email address`);
   return email;
 }
 
@@ -32,15 +33,15 @@ export function checkAvatarUrl(value: string | null): string | null {
   } catch {
     throw invalid("avatar_url", "invalid_avatar_url", '"avatar_url" must be an http(s) URL');
   }
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || value.length > 2048) {
-    throw invalid("avatar_url", "invalid_avatar_url", '"avatar_url" must be an http(s) URL of at most 2048 characters');
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || value.length > AvatarUrl.maxLength) {
+    throw invalid("avatar_url", "invalid_avatar_url", `"avatar_url" must be an http(s) URL of at most ${AvatarUrl.maxLength} characters`);
   }
   return value;
 }
 
 export function checkPassword(value: string): string {
-  if (value.length < 8 || value.length > 128) {
-    throw invalid("password", "invalid_password", '"password" must be 8 to 128 characters');
+  if (value.length < Password.minLength || value.length > Password.maxLength) {
+    throw invalid("password", "invalid_password", `"password" must be ${Password.minLength} to ${Password.maxLength} characters`);
   }
   return value;
 }
@@ -48,7 +49,7 @@ export function checkPassword(value: string): string {
 export function checkName(value: string | null, param: string): string | null {
   if (value === null) return null;
   const trimmed = value.trim();
-  if (trimmed.length > 200) throw invalid(param, "invalid_name", `"${param}" must be at most 200 characters`);
+  if (trimmed.length > PersonName.maxLength) throw invalid(param, "invalid_name", `"${param}" must be at most ${PersonName.maxLength} characters`);
   return trimmed === "" ? null : trimmed;
 }
 
@@ -82,4 +83,3 @@ export function checkId(value: string, prefix: IdPrefix, param: string): string 
   if (!isId(value, prefix)) throw invalid(param, "invalid_id", `"${param}" is not a valid ID (expected ${prefix}_ followed by 26 characters)`);
   return value;
 }
-

@@ -1,3 +1,4 @@
+import { WebhookUrl } from "../contract/schemas.js";
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 import { invalid } from "./api-error.js";
@@ -52,8 +53,8 @@ export async function checkWebhookUrl(value: string, allowPrivate: boolean): Pro
   } catch {
     throw refuse('"url" must be an absolute http(s) URL');
   }
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || value.length > 2048) {
-    throw refuse('"url" must be an http(s) URL of at most 2048 characters');
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || value.length > WebhookUrl.maxLength) {
+    throw refuse(`"url" must be an http(s) URL of at most ${WebhookUrl.maxLength} characters`);
   }
   if (url.username !== "" || url.password !== "") throw refuse('"url" must not carry credentials; authenticate deliveries by their signature');
   if (allowPrivate) return url.href;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { ERROR_CODE_KEYWORD } from "../contract/schemas.js";
 import { ApiError, ERROR_TYPES, type ErrorStatus } from "../domain/api-error.js";
 
 interface AjvIssue {
@@ -6,7 +7,12 @@ interface AjvIssue {
   instancePath: string;
   message?: string;
   params: { missingProperty?: string; additionalProperty?: string };
+  /** The schema holding the failed keyword (Ajv's `verbose`). */
+  parentSchema?: Record<string, unknown>;
 }
+
+/** Keywords whose failure answers the field's own code when its schema names one. */
+const LIMIT_KEYWORDS = new Set(["minLength", "maxLength", "minimum", "maximum"]);
 
 const CODE_BY_KEYWORD: Record<string, string> = {
   required: "missing_param",
@@ -28,7 +34,8 @@ function fromValidation(issue: AjvIssue, context: string | undefined): ApiError 
   if (issue.params.missingProperty !== undefined) segments.push(issue.params.missingProperty);
   if (issue.params.additionalProperty !== undefined) segments.push(issue.params.additionalProperty);
   const param = segments.length > 0 ? segments.join(".") : (context ?? "body");
-  const code = CODE_BY_KEYWORD[issue.keyword] ?? "invalid_param";
+  const fieldCode = LIMIT_KEYWORDS.has(issue.keyword) ? issue.parentSchema?.[ERROR_CODE_KEYWORD] : undefined;
+  const code = typeof fieldCode === "string" ? fieldCode : (CODE_BY_KEYWORD[issue.keyword] ?? "invalid_param");
   const message =
     issue.keyword === "additionalProperties"
       ? `"${param}" is not a known field`
@@ -77,7 +84,10 @@ export function sendError(error: ApiError, request: FastifyRequest, reply: Fasti
   const body: Record<string, string> = { type: error.type, code: error.code, message: error.message };
   if (error.param !== undefined) body.param = error.param;
   body.requestId = String(request.id);
-  return reply.code(error.status).type("application/json").send(JSON.stringify({ error: body }));
+  return reply
+    .code(error.status)
+    .type("application/json")
+    .send(JSON.stringify({ error: body }));
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -1,3 +1,4 @@
+import { IdempotencyKey } from "../contract/schemas.js";
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { MasterKey } from "../crypto/master-key.js";
@@ -22,8 +23,8 @@ export interface IdempotencyClaim {
   readonly tenantId: string;
   readonly key: string;
   readonly claimToken: string;
-  /** The user the request names (path or body), if any. */
-  readonly subjectUserId: string | null;
+  /** The resource the request names (path or body), if any: see {@link namedResource}. */
+  readonly resourceId: string | null;
   /** Set once the outcome was written in the mutation's own transaction. */
   recorded: boolean;
   renewal: ReturnType<typeof setInterval> | undefined;
@@ -34,19 +35,31 @@ const fingerprint = (request: FastifyRequest): string =>
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
     .digest("hex");
 
-const namedUser = (request: FastifyRequest): string | null => {
-  const fromPath = (request.params as { user_id?: unknown } | undefined)?.user_id;
-  const fromBody = (request.body as { user_id?: unknown } | undefined)?.user_id;
-  const id = typeof fromPath === "string" ? fromPath : fromBody;
-  return typeof id === "string" && id.startsWith("usr_") ? id : null;
-};
+/** A well-formed resource ID of any kind (`usr_…`, `org_…`, `whe_…`). */
+const RESOURCE_ID = /^[a-z]{3}_[0-9A-HJKMNP-TV-Z]{26}$/;
+const resourceIdOrNull = (value: unknown): string | null => (typeof value === "string" && RESOURCE_ID.test(value) ? value : null);
 
-/** The user a response is about: the one the request named, or the one it created or signed in. */
-function subjectOf(claim: IdempotencyClaim, result: unknown): string | null {
-  if (claim.subjectUserId !== null) return claim.subjectUserId;
+/**
+ * The resource a request names, whose deletion must forget the stored
+ * response: a user first (in the path, or the body of "add a member"), since
+ * responses about a person go with them; else the path's last ID (the
+ * organization, the webhook endpoint…), never the tenant.
+ */
+function namedResource(request: FastifyRequest): string | null {
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const user = resourceIdOrNull(params.user_id) ?? resourceIdOrNull((request.body as { user_id?: unknown } | undefined)?.user_id);
+  if (user !== null) return user;
+  const ids = Object.entries(params)
+    .filter(([name]) => name !== "tenant_id")
+    .map(([, value]) => resourceIdOrNull(value));
+  return ids.reverse().find((id) => id !== null) ?? null;
+}
+
+/** The resource a response describes: the one the request named, else the one it created (its `id`) or signed in (its `user.id`). */
+function resourceOf(claim: IdempotencyClaim, result: unknown): string | null {
+  if (claim.resourceId !== null) return claim.resourceId;
   const value = result as { id?: unknown; user?: { id?: unknown } } | null;
-  const id = typeof value?.id === "string" ? value.id : value?.user?.id;
-  return typeof id === "string" && id.startsWith("usr_") ? id : null;
+  return resourceIdOrNull(value?.id) ?? resourceIdOrNull(value?.user?.id);
 }
 
 /**
@@ -68,8 +81,8 @@ export class Idempotency {
   async begin(request: FastifyRequest, reply: FastifyReply, tenantId: string): Promise<IdempotencyClaim | undefined> {
     const header = request.headers["idempotency-key"];
     if (header === undefined) return undefined;
-    if (typeof header !== "string" || header.length === 0 || header.length > 255) {
-      throw new ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters", "Idempotency-Key");
+    if (typeof header !== "string" || header.length < IdempotencyKey.minLength || header.length > IdempotencyKey.maxLength) {
+      throw new ApiError(400, "invalid_idempotency_key", `Idempotency-Key must be ${IdempotencyKey.minLength} to ${IdempotencyKey.maxLength} characters`, "Idempotency-Key");
     }
     const print = fingerprint(request);
     const db = this.database.db;
@@ -87,9 +100,9 @@ export class Idempotency {
           created_at: now,
           claim_token: claimToken,
           locked_until: now + IDEMPOTENCY_LEASE_MS,
-          subject_user_id: null,
+          resource_id: null,
         });
-        return this.#hold(tenantId, header, claimToken, namedUser(request));
+        return this.#hold(tenantId, header, claimToken, namedResource(request));
       } catch (error) {
         if (!this.database.isUniqueViolation(error)) throw error;
       }
@@ -108,7 +121,7 @@ export class Idempotency {
       }
       // In progress. A lapsed lease means its server died: no outcome was committed, so run it again.
       if ((existing.locked_until ?? 0) < now && (await this.store.takeOver(db, tenantId, header, claimToken, now, now + IDEMPOTENCY_LEASE_MS))) {
-        return this.#hold(tenantId, header, claimToken, namedUser(request));
+        return this.#hold(tenantId, header, claimToken, namedResource(request));
       }
       if (now > deadline) {
         throw new ApiError(409, "idempotency_in_progress", "A request with this Idempotency-Key is still in progress", "Idempotency-Key");
@@ -117,8 +130,8 @@ export class Idempotency {
     }
   }
 
-  #hold(tenantId: string, key: string, claimToken: string, subjectUserId: string | null): IdempotencyClaim {
-    const claim: IdempotencyClaim = { tenantId, key, claimToken, subjectUserId, recorded: false, renewal: undefined };
+  #hold(tenantId: string, key: string, claimToken: string, resourceId: string | null): IdempotencyClaim {
+    const claim: IdempotencyClaim = { tenantId, key, claimToken, resourceId, recorded: false, renewal: undefined };
     claim.renewal = setInterval(() => {
       void this.store.renew(this.database.db, tenantId, key, claimToken, Date.now() + IDEMPOTENCY_LEASE_MS).catch(() => undefined);
     }, RENEW_EVERY_MS);
@@ -132,7 +145,7 @@ export class Idempotency {
    * so the change still happens exactly once.
    */
   async record(trx: Executor, claim: IdempotencyClaim, statusCode: number, body: string, result: unknown): Promise<void> {
-    const stored = await this.store.complete(trx, claim, { statusCode, sealedBody: this.#seal(body), subjectUserId: subjectOf(claim, result) });
+    const stored = await this.store.complete(trx, claim, { statusCode, sealedBody: this.#seal(body), resourceId: resourceOf(claim, result) });
     if (!stored) {
       throw new ApiError(409, "idempotency_in_progress", "A retry with this Idempotency-Key took over this request; it made no change", "Idempotency-Key");
     }
@@ -146,7 +159,7 @@ export class Idempotency {
       // A no-op when the outcome committed: only unfinished claims are released.
       await this.store.release(this.database.db, claim.tenantId, claim.key, claim.claimToken);
     } else if (!claim.recorded) {
-      await this.store.complete(this.database.db, claim, { statusCode, sealedBody: this.#seal(payload), subjectUserId: claim.subjectUserId });
+      await this.store.complete(this.database.db, claim, { statusCode, sealedBody: this.#seal(payload), resourceId: claim.resourceId });
     }
   }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { operations, type Operation } from "../contract/operations.js";
-import type { JsonSchema } from "../contract/schemas.js";
+import type { Static } from "@sinclair/typebox";
+import { type contract, operations, type Operation, type OperationId } from "../contract/operations.js";
+import type { JsonSchema, Parameter, SchemaName, Wire } from "../contract/schemas.js";
 import { checkId } from "../domain/validation.js";
 import type { RequestContext } from "../services/context.js";
 import type { Executor } from "../store/schema.js";
@@ -8,15 +9,35 @@ import type { IdempotencyClaim } from "./idempotency.js";
 import { StreamedDocument } from "../domain/streamed.js";
 import { jsonStream } from "./json-stream.js";
 
-/** What a handler gets: the validated request parts and the caller's context. */
-export interface HandlerInput {
-  params: Record<string, string>;
-  query: Record<string, unknown>;
-  body: Record<string, unknown>;
+type AnyOperation = (typeof contract)[number];
+type OperationOf<I extends OperationId> = Extract<AnyOperation, { operationId: I }>;
+type ParametersOf<O> = O extends { parameters: readonly (infer P extends Parameter)[] } ? P : never;
+
+/** The validated path or query parameters of an operation, typed from their schemas. */
+type PartOf<O, L extends "path" | "query"> = {
+  [P in Extract<ParametersOf<O>, { in: L; required: true } | { in: "path" }> as P["name"]]: Static<P["schema"]>;
+} & {
+  [P in Exclude<Extract<ParametersOf<O>, { in: L }>, { required: true } | { in: "path" }> as P["name"]]?: Static<P["schema"]>;
+};
+
+/** The validated request body of an operation, typed from its schema (`undefined` when it takes none). */
+type BodyOf<O> = O extends { body: infer B extends SchemaName } ? Wire<B> : undefined;
+
+/** What a handler gets: the validated request parts, typed from the contract, and the caller's context. */
+export interface HandlerInput<I extends OperationId> {
+  params: PartOf<OperationOf<I>, "path">;
+  query: PartOf<OperationOf<I>, "query">;
+  body: BodyOf<OperationOf<I>>;
   ctx: RequestContext;
 }
 
-export type Handler = (input: HandlerInput) => Promise<unknown>;
+/** What a handler answers: its success schema's wire type, or a document to stream in that shape. */
+export type HandlerResult<I extends OperationId> = Wire<OperationOf<I>["success"]["schema"]> | StreamedDocument;
+
+/** One handler per operation of the contract: a wrong input or result type is a compile error. */
+export type Handlers = { [I in OperationId]: (input: HandlerInput<I>) => Promise<HandlerResult<I>> };
+
+type AnyHandler = (input: { params: unknown; query: unknown; body: unknown; ctx: RequestContext }) => Promise<unknown>;
 
 /** Points `#/components/schemas/X` references at Fastify's shared schema `X#`. */
 export function toFastifyRefs(schema: unknown): unknown {
@@ -48,9 +69,10 @@ interface RouteDeps {
 }
 
 /** Registers every operation of the contract with its handler; an operation without one is a startup error. */
-export function registerRoutes(app: FastifyInstance, handlers: Record<string, Handler>, deps: RouteDeps): void {
+export function registerRoutes(app: FastifyInstance, handlers: Handlers, deps: RouteDeps): void {
   for (const op of operations) {
-    const handler = handlers[op.operationId];
+    // Fastify validated each part against the schema its handler's input type comes from.
+    const handler = (handlers as Record<string, AnyHandler | undefined>)[op.operationId];
     if (handler === undefined) throw new Error(`No handler for operation ${op.operationId}`);
     const schema: Record<string, unknown> = {
       response: { [op.success.status]: toFastifyRefs({ $ref: `#/components/schemas/${op.success.schema}` }) },
@@ -67,19 +89,17 @@ export function registerRoutes(app: FastifyInstance, handlers: Record<string, Ha
       config: { idempotent: op.idempotent === true, secretKey: op.auth === "secretKey" },
       ...(op.bodyLimit === undefined ? {} : { bodyLimit: op.bodyLimit }),
       handler: async (request, reply) => {
-        const caller = op.auth === "secretKey" ? request.hjContext ?? (await deps.authenticate(request)) : deps.publicContext(request);
+        const caller = op.auth === "secretKey" ? (request.hjContext ?? (await deps.authenticate(request))) : deps.publicContext(request);
         const claim = request.hjIdempotency;
         // The stored outcome is serialized exactly as the response will be: by this route's schema, for its status.
         const ctx: RequestContext =
           claim === null
             ? caller
-            : { ...caller, outcome: { record: (trx, result) => deps.recordOutcome(trx, claim, op.success.status, String(reply.code(op.success.status).serialize(result)), result) } };
-        const result = await handler({
-          params: request.params as Record<string, string>,
-          query: (request.query ?? {}) as Record<string, unknown>,
-          body: (request.body ?? {}) as Record<string, unknown>,
-          ctx,
-        });
+            : {
+                ...caller,
+                outcome: { record: (trx, result) => deps.recordOutcome(trx, claim, op.success.status, String(reply.code(op.success.status).serialize(result)), result) },
+              };
+        const result = await handler({ params: request.params ?? {}, query: request.query ?? {}, body: request.body, ctx });
         if (result instanceof StreamedDocument) return reply.code(op.success.status).type("application/json").send(jsonStream(result.document));
         return reply.code(op.success.status).send(result);
       },

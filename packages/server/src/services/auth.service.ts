@@ -6,9 +6,10 @@ import { checkId, normalizeEmail } from "../domain/validation.js";
 import type { SignInThrottle } from "../limits/sign-in-throttle.js";
 import type { Database } from "../store/database.js";
 import type { Executor } from "../store/schema.js";
-import type { SessionsStore } from "../store/sessions.store.js";
-import type { UsersStore } from "../store/users.store.js";
-import { iso, sessionStatus, wireUser } from "../contract/wire.js";
+import { toSession, type SessionsStore } from "../store/sessions.store.js";
+import { toUser, type UsersStore } from "../store/users.store.js";
+import { iso, wireUser } from "../contract/wire.js";
+import { sessionStatus } from "../domain/models.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
 import type { OrganizationContext, TokenOrganization } from "./organization-context.js";
@@ -21,8 +22,7 @@ const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 const FAILED_SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 
 const invalidCredentials = (): ApiError => new ApiError(401, "invalid_credentials", "Email or password is incorrect");
-const invalidRefresh = (code = "invalid_refresh_token"): ApiError =>
-  new ApiError(401, code, "The refresh token is invalid, expired or revoked", "refresh_token");
+const invalidRefresh = (code = "invalid_refresh_token"): ApiError => new ApiError(401, code, "The refresh token is invalid, expired or revoked", "refresh_token");
 
 /** Who an access token is for, as a sign-in or refresh asks: its `aud` and `azp` claims. */
 interface TokenParties {
@@ -30,20 +30,45 @@ interface TokenParties {
   authorized_party?: string;
 }
 
+/** What {@link AuthService} needs: its stores, tenants, hashing, tokens, the sign-in throttle and events. */
+export interface AuthServiceDeps {
+  database: Database;
+  users: UsersStore;
+  sessions: SessionsStore;
+  tenants: TenantsService;
+  audit: AuditLog;
+  hasher: PasswordHasher;
+  tokens: TokenIssuer;
+  throttle: SignInThrottle;
+  events: EventsService;
+  organizations: OrganizationContext;
+}
+
 /** End-user sign-in, refresh and sign-out, and the session status check behind `checkRevoked`. */
 export class AuthService {
-  constructor(
-    private readonly database: Database,
-    private readonly users: UsersStore,
-    private readonly sessions: SessionsStore,
-    private readonly tenants: TenantsService,
-    private readonly audit: AuditLog,
-    private readonly hasher: PasswordHasher,
-    private readonly tokens: TokenIssuer,
-    private readonly throttle: SignInThrottle,
-    private readonly events: EventsService,
-    private readonly organizations: OrganizationContext,
-  ) {}
+  private readonly database: Database;
+  private readonly users: UsersStore;
+  private readonly sessions: SessionsStore;
+  private readonly tenants: TenantsService;
+  private readonly audit: AuditLog;
+  private readonly hasher: PasswordHasher;
+  private readonly tokens: TokenIssuer;
+  private readonly throttle: SignInThrottle;
+  private readonly events: EventsService;
+  private readonly organizations: OrganizationContext;
+
+  constructor(deps: AuthServiceDeps) {
+    this.database = deps.database;
+    this.users = deps.users;
+    this.sessions = deps.sessions;
+    this.tenants = deps.tenants;
+    this.audit = deps.audit;
+    this.hasher = deps.hasher;
+    this.tokens = deps.tokens;
+    this.throttle = deps.throttle;
+    this.events = deps.events;
+    this.organizations = deps.organizations;
+  }
 
   /** Stores a new single-use refresh token for the session, inside the caller's transaction; returns it in the clear. */
   async #insertRefreshToken(trx: Executor, tenantId: string, userId: string, sessionId: string, now: number): Promise<string> {
@@ -63,14 +88,7 @@ export class AuthService {
   }
 
   /** Signs the access token once the session and its refresh token have committed. */
-  async #tokens(
-    ctx: RequestContext,
-    userId: string,
-    sessionId: string,
-    refreshToken: string,
-    parties: TokenParties,
-    organization: TokenOrganization | undefined,
-  ) {
+  async #tokens(ctx: RequestContext, userId: string, sessionId: string, refreshToken: string, parties: TokenParties, organization: TokenOrganization | undefined) {
     const access = await this.tokens.issue({
       tenantId: ctx.tenantId,
       userId,
@@ -109,10 +127,7 @@ export class AuthService {
     await this.tenants.getTenant(ctx.tenantId);
     const email = normalizeEmail(input.email).toLowerCase();
     const user = await this.users.findByEmail(this.database.db, ctx.tenantId, email);
-    const ok =
-      user?.password_hash == null
-        ? await this.hasher.verifyAgainstDummy(input.password)
-        : await this.hasher.verify(user.password_hash, input.password);
+    const ok = user?.password_hash == null ? await this.hasher.verifyAgainstDummy(input.password) : await this.hasher.verify(user.password_hash, input.password);
     if (user === undefined || !ok) {
       await this.#signInFailed(ctx, user?.id ?? null, email, user === undefined ? "unknown_email" : "wrong_password");
       throw invalidCredentials();
@@ -124,8 +139,7 @@ export class AuthService {
     await this.throttle.succeeded(attempt);
     // An imported (bcrypt, Firebase scrypt…) or older-cost hash becomes this server's Argon2id on success.
     const rehashed = user.password_hash !== null && this.hasher.needsRehash(user.password_hash) ? await this.hasher.hash(input.password) : undefined;
-    const organization =
-      input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, user.id, input.organization_id);
+    const organization = input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, user.id, input.organization_id);
     const now = Date.now();
     const sessionId = newId("ses");
     const userCtx: RequestContext = { ...ctx, actor: { type: "user", id: user.id } };
@@ -161,7 +175,7 @@ export class AuthService {
       throw invalidCredentials();
     }
     const tokens = await this.#tokens(ctx, user.id, sessionId, outcome.refreshToken, input, organization);
-    return { ...tokens, user: wireUser(outcome.user) };
+    return { ...tokens, user: wireUser(toUser(outcome.user)) };
   }
 
   async refresh(ctx: RequestContext, input: { refresh_token: string; organization_id?: string } & TokenParties) {
@@ -169,8 +183,7 @@ export class AuthService {
     const found = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, hash);
     if (found === undefined) throw invalidRefresh();
     // Checked before the refresh token is spent: a refused switch leaves the session usable.
-    const switchTo =
-      input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, found.user_id, input.organization_id);
+    const switchTo = input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, found.user_id, input.organization_id);
     // Everything below happens under the user's row lock, the lock disable and delete
     // take first too, so a refresh either finishes before them or sees their result.
     const outcome = await this.database.db.transaction().execute(async (trx) => {
@@ -186,7 +199,7 @@ export class AuthService {
         return { refused: "reused" as const };
       }
       const session = await this.sessions.find(trx, ctx.tenantId, row.session_id);
-      if (session === undefined || sessionStatus(session, now) !== "active" || user.disabled === 1) return { refused: "invalid" as const };
+      if (session === undefined || sessionStatus(toSession(session), now) !== "active" || user.disabled === 1) return { refused: "invalid" as const };
       await this.sessions.touch(trx, session.id, now);
       if (switchTo !== undefined && switchTo.id !== session.organization_id) await this.sessions.setOrganization(trx, session.id, switchTo.id);
       // The role is read again at every refresh: a membership change shows in the next token.
@@ -216,7 +229,7 @@ export class AuthService {
     return {
       id: session.id,
       user_id: session.user_id,
-      status: sessionStatus(session, Date.now()),
+      status: sessionStatus(toSession(session), Date.now()),
       expires_at: iso(session.expires_at),
       revoked_at: session.revoked_at === null ? null : iso(session.revoked_at),
     };

@@ -5,8 +5,8 @@ import { iso, wireSession, wireUser } from "../contract/wire.js";
 import type { Database } from "../store/database.js";
 import type { EventRow, EventsStore } from "../store/events.store.js";
 import type { Executor } from "../store/schema.js";
-import type { SessionsStore } from "../store/sessions.store.js";
-import type { UserRow } from "../store/users.store.js";
+import { toSession, type SessionsStore } from "../store/sessions.store.js";
+import { toUser, type UserRow } from "../store/users.store.js";
 import type { RequestContext } from "./context.js";
 
 /** Every event type the API emits. */
@@ -54,6 +54,15 @@ export interface EventsOptions {
   retentionMs: number;
 }
 
+/** What {@link EventsService} needs: its stores, options, and how to purge deliveries of purged events. */
+export interface EventsServiceDeps {
+  database: Database;
+  store: EventsStore;
+  sessions: SessionsStore;
+  options: EventsOptions;
+  purgeDeliveries: (cutoff: number) => Promise<void>;
+}
+
 /**
  * The outbox and the feed. Services call `emit` inside the transaction of the
  * change, as its last statement: the event (and one delivery per subscribed
@@ -69,13 +78,19 @@ export interface EventsOptions {
 export class EventsService {
   #onEmitted: (tenantId: string) => void = () => undefined;
 
-  constructor(
-    private readonly database: Database,
-    private readonly store: EventsStore,
-    private readonly sessions: SessionsStore,
-    private readonly options: EventsOptions,
-    private readonly purgeDeliveries: (cutoff: number) => Promise<void>,
-  ) {}
+  private readonly database: Database;
+  private readonly store: EventsStore;
+  private readonly sessions: SessionsStore;
+  private readonly options: EventsOptions;
+  private readonly purgeDeliveries: (cutoff: number) => Promise<void>;
+
+  constructor(deps: EventsServiceDeps) {
+    this.database = deps.database;
+    this.store = deps.store;
+    this.sessions = deps.sessions;
+    this.options = deps.options;
+    this.purgeDeliveries = deps.purgeDeliveries;
+  }
 
   /** Called after each emit (before the commit): the delivery worker looks for work once the response is out. */
   onEmitted(listener: (tenantId: string) => void): void {
@@ -108,27 +123,27 @@ export class EventsService {
 
   /** `user.updated` with the fields the change named; a flip of `disabled` is also a disable or enable. */
   async userUpdated(trx: Executor, ctx: RequestContext, before: UserRow, after: UserRow, fields: string[], at: number): Promise<void> {
-    await this.emit(trx, ctx, "user.updated", wireUser(after), fields);
+    await this.emit(trx, ctx, "user.updated", wireUser(toUser(after)), fields);
     if (before.disabled !== after.disabled) await this.userStatusChanged(trx, ctx, after, at);
   }
 
   /** `user.disabled` (and `session.revoked` for each session the disable revoked at `at`) or `user.enabled`. */
   async userStatusChanged(trx: Executor, ctx: RequestContext, user: UserRow, at: number): Promise<void> {
-    await this.emit(trx, ctx, user.disabled === 1 ? "user.disabled" : "user.enabled", wireUser(user));
+    await this.emit(trx, ctx, user.disabled === 1 ? "user.disabled" : "user.enabled", wireUser(toUser(user)));
     if (user.disabled === 1) await this.sessionsRevoked(trx, ctx, user.id, at);
   }
 
   /** `session.created` for a session just inserted in this transaction. */
   async sessionCreated(trx: Executor, ctx: RequestContext, sessionId: string): Promise<void> {
     const row = await this.sessions.find(trx, ctx.tenantId, sessionId);
-    if (row !== undefined) await this.emit(trx, ctx, "session.created", { ...wireSession(row), user_id: row.user_id });
+    if (row !== undefined) await this.emit(trx, ctx, "session.created", { ...wireSession(toSession(row)), user_id: row.user_id });
   }
 
   /** `session.revoked` for each of the user's sessions revoked at `at` (one, or all of them by a disable). */
   async sessionsRevoked(trx: Executor, ctx: RequestContext, userId: string, at: number, sessionId?: string): Promise<void> {
     for (const row of await this.sessions.revokedAt(trx, ctx.tenantId, userId, at)) {
       if (sessionId !== undefined && row.id !== sessionId) continue;
-      await this.emit(trx, ctx, "session.revoked", { ...wireSession(row), user_id: row.user_id });
+      await this.emit(trx, ctx, "session.revoked", { ...wireSession(toSession(row)), user_id: row.user_id });
     }
   }
 

@@ -4,9 +4,10 @@ import { paginate, type CursorCodec } from "../domain/cursor.js";
 import { mergePatch, withoutNulls } from "../domain/merge-patch.js";
 import { checkId, checkMetadataDepth, serializeMetadata } from "../domain/validation.js";
 import type { Database } from "../store/database.js";
-import type { OrganizationRow, OrganizationsStore } from "../store/organizations.store.js";
+import { toOrganization, toMembership, type OrganizationRow, type OrganizationsStore } from "../store/organizations.store.js";
 import type { Executor } from "../store/schema.js";
 import type { UsersStore } from "../store/users.store.js";
+import { OrganizationName, Role } from "../contract/schemas.js";
 import { wireMembership, wireOrganization } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
@@ -14,27 +15,46 @@ import { mutation, type RequestContext } from "./context.js";
 
 function checkOrgName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === "" || trimmed.length > 200) throw invalid("name", "invalid_name", '"name" must be 1 to 200 characters');
+  if (trimmed === "" || trimmed.length > OrganizationName.maxLength) throw invalid("name", "invalid_name", `"name" must be 1 to ${OrganizationName.maxLength} characters`);
   return trimmed;
 }
 
+const ROLE = new RegExp(`^[a-z][a-z0-9_:-]{0,${Role.maxLength - 1}}$`);
+
 function checkRole(role: string): string {
-  if (!/^[a-z][a-z0-9_:-]{0,49}$/.test(role)) {
-    throw invalid("role", "invalid_role", '"role" must be 1 to 50 lowercase letters, digits, "_", ":" or "-"');
+  if (!ROLE.test(role)) {
+    throw invalid("role", "invalid_role", `"role" must be 1 to ${Role.maxLength} lowercase letters, digits, "_", ":" or "-"`);
   }
   return role;
 }
 
+/** What {@link OrganizationsService} needs: its stores, the audit log, cursors and events. */
+export interface OrganizationsServiceDeps {
+  database: Database;
+  store: OrganizationsStore;
+  users: UsersStore;
+  audit: AuditLog;
+  cursors: CursorCodec;
+  events: EventsService;
+}
+
 /** Organizations and memberships, so that users can be listed by organization. */
 export class OrganizationsService {
-  constructor(
-    private readonly database: Database,
-    private readonly store: OrganizationsStore,
-    private readonly users: UsersStore,
-    private readonly audit: AuditLog,
-    private readonly cursors: CursorCodec,
-    private readonly events: EventsService,
-  ) {}
+  private readonly database: Database;
+  private readonly store: OrganizationsStore;
+  private readonly users: UsersStore;
+  private readonly audit: AuditLog;
+  private readonly cursors: CursorCodec;
+  private readonly events: EventsService;
+
+  constructor(deps: OrganizationsServiceDeps) {
+    this.database = deps.database;
+    this.store = deps.store;
+    this.users = deps.users;
+    this.audit = deps.audit;
+    this.cursors = deps.cursors;
+    this.events = deps.events;
+  }
 
   async #mustFind(db: Executor, tenantId: string, orgId: string, lock = false): Promise<OrganizationRow> {
     const row = await this.store.find(db, tenantId, checkId(orgId, "org", "org_id"), lock);
@@ -56,25 +76,22 @@ export class OrganizationsService {
     return mutation(this.database.db, ctx, async (trx) => {
       await this.store.insert(trx, row);
       await this.audit.record(trx, ctx, "organization.created", null, { org_id: row.id });
-      await this.events.emit(trx, ctx, "organization.created", wireOrganization(row));
-      return wireOrganization(row);
+      await this.events.emit(trx, ctx, "organization.created", wireOrganization(toOrganization(row)));
+      return wireOrganization(toOrganization(row));
     });
   }
 
   async get(ctx: RequestContext, orgId: string) {
-    return wireOrganization(await this.#mustFind(this.database.db, ctx.tenantId, orgId));
+    return wireOrganization(toOrganization(await this.#mustFind(this.database.db, ctx.tenantId, orgId)));
   }
 
   async list(ctx: RequestContext, input: { limit?: number; cursor?: string }) {
     const limit = input.limit ?? 50;
     const scope = { list: "organizations" };
     const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
-    const [rows, total] = await Promise.all([
-      this.store.page(this.database.db, ctx.tenantId, limit, after),
-      this.store.count(this.database.db, ctx.tenantId),
-    ]);
+    const [rows, total] = await Promise.all([this.store.page(this.database.db, ctx.tenantId, limit, after), this.store.count(this.database.db, ctx.tenantId)]);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
-    return { data: items.map(wireOrganization), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+    return { data: items.map((row) => wireOrganization(toOrganization(row))), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
   }
 
   async update(ctx: RequestContext, orgId: string, input: { name?: string; metadata?: Record<string, unknown> }) {
@@ -90,8 +107,8 @@ export class OrganizationsService {
       if (input.metadata !== undefined) changes.metadata = serializeMetadata(mergePatch(JSON.parse(current.metadata), input.metadata));
       await this.store.update(trx, ctx.tenantId, current.id, changes);
       await this.audit.record(trx, ctx, "organization.updated", null, { org_id: current.id, fields: Object.keys(input).sort() });
-      await this.events.emit(trx, ctx, "organization.updated", wireOrganization({ ...current, ...changes }), Object.keys(input).sort());
-      return wireOrganization({ ...current, ...changes });
+      await this.events.emit(trx, ctx, "organization.updated", wireOrganization(toOrganization({ ...current, ...changes })), Object.keys(input).sort());
+      return wireOrganization(toOrganization({ ...current, ...changes }));
     });
   }
 
@@ -115,8 +132,8 @@ export class OrganizationsService {
       if ((await this.users.find(trx, ctx.tenantId, userId, true)) === undefined) throw notFound("user");
       await this.store.insertMembership(trx, { ...row, org_id: org.id });
       await this.audit.record(trx, ctx, "organization.member_added", userId, { org_id: org.id, role });
-      await this.events.emit(trx, ctx, "organization.member_added", wireMembership({ ...row, org_id: org.id }));
-      return wireMembership({ ...row, org_id: org.id });
+      await this.events.emit(trx, ctx, "organization.member_added", wireMembership(toMembership({ ...row, org_id: org.id })));
+      return wireMembership(toMembership({ ...row, org_id: org.id }));
     }).catch((error: unknown) => {
       if (this.database.isUniqueViolation(error)) throw new ApiError(409, "already_member", "The user is already a member", "user_id");
       throw error;
@@ -139,7 +156,7 @@ export class OrganizationsService {
         await this.store.updateMembershipRole(trx, ctx.tenantId, org.id, userId, role);
         await this.audit.record(trx, ctx, "organization.member_updated", userId, { org_id: org.id, role, previous_role: current.role });
       }
-      return wireMembership({ ...current, role });
+      return wireMembership(toMembership({ ...current, role }));
     });
   }
 
@@ -164,6 +181,6 @@ export class OrganizationsService {
       this.store.countMembers(this.database.db, ctx.tenantId, org.id),
     ]);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.user_id }));
-    return { data: items.map(wireMembership), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+    return { data: items.map((row) => wireMembership(toMembership(row))), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
   }
 }

@@ -7,6 +7,16 @@ import { ApiError, notFound } from "../domain/api-error.js";
 import type { Database } from "../store/database.js";
 import type { ApiKeyRow, TenantRow, TenantsStore } from "../store/tenants.store.js";
 
+/** A public signing key as the JWKS lists it. */
+export interface PublicJwk {
+  kty: string;
+  crv: string;
+  x: string;
+  kid: string;
+  alg: string;
+  use: string;
+}
+
 /** The result of creating an API key: the secret is shown once and never stored. */
 export interface CreatedApiKey {
   keyId: string;
@@ -19,8 +29,7 @@ export interface ApiKeyPrincipal {
   keyId: string;
 }
 
-const UNAUTHENTICATED = (): ApiError =>
-  new ApiError(401, "invalid_api_key", "The tenant ID and secret key do not match an active API key");
+const UNAUTHENTICATED = (): ApiError => new ApiError(401, "invalid_api_key", "The tenant ID and secret key do not match an active API key");
 
 // Compared against when no key row exists, so both paths do the same work.
 const DUMMY_HASH = sha256("no-such-key");
@@ -121,10 +130,10 @@ export class TenantsService {
   }
 
   /** The tenant's public keys, as a JWKS. */
-  async jwks(tenantId: string): Promise<{ keys: Record<string, string>[] }> {
+  async jwks(tenantId: string): Promise<{ keys: PublicJwk[] }> {
     const rows = await this.store.signingKeys(this.database.db, tenantId);
     if (rows.length === 0) throw notFound("tenant");
-    return { keys: rows.map((row) => ({ ...JSON.parse(row.public_jwk), kid: row.kid, alg: "EdDSA", use: "sig" })) };
+    return { keys: rows.map((row) => ({ ...(JSON.parse(row.public_jwk) as { kty: string; crv: string; x: string }), kid: row.kid, alg: "EdDSA", use: "sig" })) };
   }
 
   /** The tenant's current signing key, decrypted once and cached. */

@@ -6,7 +6,7 @@ import { checkId, checkPassword } from "../domain/validation.js";
 import { iso, wireUser } from "../contract/wire.js";
 import type { Database } from "../store/database.js";
 import type { UserTransferStore } from "../store/user-transfer.store.js";
-import type { UserRow, UsersStore } from "../store/users.store.js";
+import { toUser, type UserRow, type UsersStore } from "../store/users.store.js";
 import type { AuditLog } from "./audit-log.js";
 import { mutation, type RequestContext } from "./context.js";
 import { newProfile } from "./user-profile.js";
@@ -59,13 +59,21 @@ export type ExportedUser = ReturnType<typeof wireUser> & {
   password_hash?: string | null;
 };
 
-
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) await work(items[next++] as T);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** What {@link UserTransferService} needs: its stores, the audit log and hashing. */
+export interface UserTransferServiceDeps {
+  database: Database;
+  users: UsersStore;
+  store: UserTransferStore;
+  audit: AuditLog;
+  hasher: PasswordHasher;
 }
 
 /**
@@ -75,13 +83,19 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
  * skipped, so a re-sent or resumed batch never duplicates anyone.
  */
 export class UserTransferService {
-  constructor(
-    private readonly database: Database,
-    private readonly users: UsersStore,
-    private readonly store: UserTransferStore,
-    private readonly audit: AuditLog,
-    private readonly hasher: PasswordHasher,
-  ) {}
+  private readonly database: Database;
+  private readonly users: UsersStore;
+  private readonly store: UserTransferStore;
+  private readonly audit: AuditLog;
+  private readonly hasher: PasswordHasher;
+
+  constructor(deps: UserTransferServiceDeps) {
+    this.database = deps.database;
+    this.users = deps.users;
+    this.store = deps.store;
+    this.audit = deps.audit;
+    this.hasher = deps.hasher;
+  }
 
   /** Validates one row; throws the ApiError that refuses it. */
   #row(ctx: RequestContext, input: ImportUserInput, now: number): { row: UserRow; password: string | undefined } {
@@ -140,7 +154,10 @@ export class UserTransferService {
       if (item.password !== undefined) item.row.password_hash = await this.hasher.hash(item.password);
     });
     return mutation(this.database.db, ctx, async (trx) => {
-      const inserted = await this.store.insertMany(trx, accepted.map((a) => a.row));
+      const inserted = await this.store.insertMany(
+        trx,
+        accepted.map((a) => a.row),
+      );
       for (const { index, row } of accepted) {
         const result = results[index] as ImportRowResult;
         result.email = row.email;
@@ -168,10 +185,7 @@ export class UserTransferService {
    * milliseconds and ID of the last user already exported) it goes on with the
    * users strictly after that one, which is how an interrupted export resumes.
    */
-  async *export(
-    ctx: RequestContext,
-    options: { withPasswordHashes?: boolean; pageSize?: number; after?: { createdAt: number; id: string } } = {},
-  ): AsyncGenerator<ExportedUser> {
+  async *export(ctx: RequestContext, options: { withPasswordHashes?: boolean; pageSize?: number; after?: { createdAt: number; id: string } } = {}): AsyncGenerator<ExportedUser> {
     const db = this.database.db;
     const pageSize = options.pageSize ?? 1000;
     const details: Record<string, unknown> = { with_password_hashes: options.withPasswordHashes === true };
@@ -181,7 +195,11 @@ export class UserTransferService {
     for (;;) {
       const rows = await this.users.page(db, ctx.tenantId, {}, pageSize - 1, after);
       if (rows.length === 0) return;
-      const memberships = await this.store.membershipsOf(db, ctx.tenantId, rows.map((r) => r.id));
+      const memberships = await this.store.membershipsOf(
+        db,
+        ctx.tenantId,
+        rows.map((r) => r.id),
+      );
       const byUser = new Map<string, ExportedUser["memberships"]>();
       for (const m of memberships) {
         const list = byUser.get(m.user_id) ?? [];
@@ -189,7 +207,7 @@ export class UserTransferService {
         byUser.set(m.user_id, list);
       }
       for (const row of rows) {
-        const user: ExportedUser = { ...wireUser(row), memberships: byUser.get(row.id) ?? [] };
+        const user: ExportedUser = { ...wireUser(toUser(row)), memberships: byUser.get(row.id) ?? [] };
         if (options.withPasswordHashes === true) user.password_hash = row.password_hash;
         yield user;
       }

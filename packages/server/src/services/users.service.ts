@@ -1,67 +1,37 @@
+import { ImpersonationReason, ImpersonationSeconds } from "../contract/schemas.js";
 import { newId } from "../crypto/ids.js";
 import type { PasswordHasher } from "../crypto/passwords.js";
 import { ApiError, invalid, notFound } from "../domain/api-error.js";
 import { paginate, type CursorCodec } from "../domain/cursor.js";
 import { mergePatch } from "../domain/merge-patch.js";
 import { keysetPages, StreamedDocument } from "../domain/streamed.js";
-import {
-  checkAvatarUrl,
-  checkMetadataDepth,
-  checkId,
-  checkName,
-  checkPassword,
-  checkPhoneNumber,
-  normalizeEmail,
-  serializeMetadata,
-} from "../domain/validation.js";
-import type { AuditStore } from "../store/audit.store.js";
-import type { CredentialsStore } from "../store/credentials.store.js";
+import { checkAvatarUrl, checkMetadataDepth, checkId, checkName, checkPassword, checkPhoneNumber, normalizeEmail, serializeMetadata } from "../domain/validation.js";
+import { toAuditEvent, type AuditStore } from "../store/audit.store.js";
+import { toOAuthConnection, toMfaFactor, type CredentialsStore } from "../store/credentials.store.js";
 import type { Database } from "../store/database.js";
 import type { IdempotencyStore } from "../store/idempotency.store.js";
-import type { OrganizationsStore } from "../store/organizations.store.js";
+import { toUserMembership, type OrganizationsStore } from "../store/organizations.store.js";
 import type { Executor } from "../store/schema.js";
-import type { SessionsStore } from "../store/sessions.store.js";
-import type { UserFilters, UserRow, UsersStore } from "../store/users.store.js";
-import {
-  iso,
-  wireAuditEvent,
-  wireMfaFactor,
-  wireOAuthConnection,
-  wireSession,
-  wireUser,
-  wireUserMembership,
-} from "../contract/wire.js";
+import { toSession, type SessionsStore } from "../store/sessions.store.js";
+import { toUser, type UserFilters, type UserRow, type UsersStore } from "../store/users.store.js";
+import { iso, wireAuditEvent, wireMfaFactor, wireOAuthConnection, wireSession, wireUser, wireUserMembership } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
 import { mutation, type RequestContext } from "./context.js";
 import { nameLower, newProfile } from "./user-profile.js";
 import type { OrganizationContext } from "./organization-context.js";
 import type { TokenIssuer } from "./token-issuer.js";
+import type { Wire } from "../contract/schemas.js";
 
-export interface CreateUserInput {
-  email: string;
-  password?: string;
-  first_name?: string | null;
-  last_name?: string | null;
-  phone_number?: string | null;
-  avatar_url?: string | null;
-  email_verified?: boolean;
-  metadata?: Record<string, unknown>;
-}
+/** A new user as the API receives it: the contract's `CreateUserRequest`. */
+export type CreateUserInput = Wire<"CreateUserRequest">;
 
-export interface UpdateUserInput {
-  email?: string;
-  first_name?: string | null;
-  last_name?: string | null;
-  phone_number?: string | null;
-  avatar_url?: string | null;
-  email_verified?: boolean;
-  metadata?: Record<string, unknown>;
-  disabled?: boolean;
-  /** An admin-set password; every session and refresh token of the user is revoked unless `revoke_sessions` is false. */
-  password?: string;
-  revoke_sessions?: boolean;
-}
+/**
+ * A change to a user: the contract's `UpdateUserRequest`. An admin-set
+ * password revokes every session and refresh token of the user unless
+ * `revoke_sessions` is false.
+ */
+export type UpdateUserInput = Wire<"UpdateUserRequest">;
 
 export interface ListUsersInput {
   limit?: number;
@@ -72,26 +42,56 @@ export interface ListUsersInput {
 }
 
 export const DEFAULT_IMPERSONATION_SECONDS = 15 * 60;
-export const MAX_IMPERSONATION_SECONDS = 60 * 60;
+export const MAX_IMPERSONATION_SECONDS = ImpersonationSeconds.maximum;
 
+/** What {@link UsersService} needs: its stores, the audit log, hashing, cursors, tokens and events. */
+export interface UsersServiceDeps {
+  database: Database;
+  users: UsersStore;
+  sessions: SessionsStore;
+  organizations: OrganizationsStore;
+  credentials: CredentialsStore;
+  auditStore: AuditStore;
+  idempotency: IdempotencyStore;
+  audit: AuditLog;
+  hasher: PasswordHasher;
+  cursors: CursorCodec;
+  tokens: TokenIssuer;
+  events: EventsService;
+  organizationContext: OrganizationContext;
+}
 
 /** The users API's rules. Each mutation and its audit event commit in one transaction. */
 export class UsersService {
-  constructor(
-    private readonly database: Database,
-    private readonly users: UsersStore,
-    private readonly sessions: SessionsStore,
-    private readonly organizations: OrganizationsStore,
-    private readonly credentials: CredentialsStore,
-    private readonly auditStore: AuditStore,
-    private readonly idempotency: IdempotencyStore,
-    private readonly audit: AuditLog,
-    private readonly hasher: PasswordHasher,
-    private readonly cursors: CursorCodec,
-    private readonly tokens: TokenIssuer,
-    private readonly events: EventsService,
-    private readonly organizationContext: OrganizationContext,
-  ) {}
+  private readonly database: Database;
+  private readonly users: UsersStore;
+  private readonly sessions: SessionsStore;
+  private readonly organizations: OrganizationsStore;
+  private readonly credentials: CredentialsStore;
+  private readonly auditStore: AuditStore;
+  private readonly idempotency: IdempotencyStore;
+  private readonly audit: AuditLog;
+  private readonly hasher: PasswordHasher;
+  private readonly cursors: CursorCodec;
+  private readonly tokens: TokenIssuer;
+  private readonly events: EventsService;
+  private readonly organizationContext: OrganizationContext;
+
+  constructor(deps: UsersServiceDeps) {
+    this.database = deps.database;
+    this.users = deps.users;
+    this.sessions = deps.sessions;
+    this.organizations = deps.organizations;
+    this.credentials = deps.credentials;
+    this.auditStore = deps.auditStore;
+    this.idempotency = deps.idempotency;
+    this.audit = deps.audit;
+    this.hasher = deps.hasher;
+    this.cursors = deps.cursors;
+    this.tokens = deps.tokens;
+    this.events = deps.events;
+    this.organizationContext = deps.organizationContext;
+  }
 
   #transaction<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
     return this.database.db.transaction().execute(work);
@@ -114,13 +114,13 @@ export class UsersService {
   }
 
   async get(ctx: RequestContext, userId: string) {
-    return wireUser(await this.#mustFind(this.database.db, ctx.tenantId, userId));
+    return wireUser(toUser(await this.#mustFind(this.database.db, ctx.tenantId, userId)));
   }
 
   async getByEmail(ctx: RequestContext, email: string) {
     const row = await this.users.findByEmail(this.database.db, ctx.tenantId, normalizeEmail(email).toLowerCase());
     if (row === undefined) throw notFound("user");
-    return wireUser(row);
+    return wireUser(toUser(row));
   }
 
   async list(ctx: RequestContext, input: ListUsersInput) {
@@ -135,7 +135,7 @@ export class UsersService {
     const plan = await this.users.plan(db, ctx.tenantId, filters, limit, total);
     const rows = await this.users.page(db, ctx.tenantId, filters, limit, after, plan);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
-    return { data: items.map(wireUser), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+    return { data: items.map((row) => wireUser(toUser(row))), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
   }
 
   async create(ctx: RequestContext, input: CreateUserInput) {
@@ -155,8 +155,8 @@ export class UsersService {
     return this.#mutation(ctx, async (trx) => {
       await this.users.insert(trx, row);
       await this.audit.record(trx, ctx, "user.created", row.id);
-      await this.events.emit(trx, ctx, "user.created", wireUser(row));
-      return wireUser(row);
+      await this.events.emit(trx, ctx, "user.created", wireUser(toUser(row)));
+      return wireUser(toUser(row));
     }).catch((error: unknown) => this.#emailTaken(error));
   }
 
@@ -188,10 +188,7 @@ export class UsersService {
       }
       if (firstName !== undefined) changes.first_name = firstName;
       if (lastName !== undefined) changes.last_name = lastName;
-      changes.name_lower = nameLower(
-        firstName === undefined ? current.first_name : firstName,
-        lastName === undefined ? current.last_name : lastName,
-      );
+      changes.name_lower = nameLower(firstName === undefined ? current.first_name : firstName, lastName === undefined ? current.last_name : lastName);
       if (phone !== undefined) changes.phone_number = phone;
       if (avatar !== undefined) changes.avatar_url = avatar;
       if (input.email_verified !== undefined) changes.email_verified = input.email_verified ? 1 : 0;
@@ -210,7 +207,7 @@ export class UsersService {
         await this.audit.record(trx, ctx, "user.password_set", current.id, { revoked_sessions: revoked });
         if (revoked > 0) await this.events.sessionsRevoked(trx, ctx, current.id, now);
       }
-      return wireUser({ ...current, ...changes });
+      return wireUser(toUser({ ...current, ...changes }));
     }).catch((error: unknown) => this.#emailTaken(error));
   }
 
@@ -237,7 +234,7 @@ export class UsersService {
         await this.audit.record(trx, ctx, "user.enabled", current.id);
       }
       await this.events.userStatusChanged(trx, ctx, { ...current, ...changes }, now);
-      return wireUser({ ...current, ...changes });
+      return wireUser(toUser({ ...current, ...changes }));
     });
   }
 
@@ -257,7 +254,7 @@ export class UsersService {
       await this.credentials.deleteAllForUser(trx, ctx.tenantId, userId);
       await this.auditStore.deleteAboutUser(trx, ctx.tenantId, userId);
       // Stored responses about the user (of the create, an impersonation…) go too, found by their subject.
-      await this.idempotency.deleteForUser(trx, ctx.tenantId, userId);
+      await this.idempotency.deleteForResource(trx, ctx.tenantId, userId);
       // So do the feed's earlier events about the user (their profile, sessions, memberships).
       await this.events.eraseUser(trx, ctx, userId);
       await this.users.delete(trx, ctx.tenantId, userId);
@@ -269,11 +266,11 @@ export class UsersService {
 
   async impersonate(ctx: RequestContext, userId: string, input: { reason: string; expires_in?: number; organization_id?: string }) {
     const reason = input.reason.trim();
-    if (reason === "" || reason.length > 500) {
-      throw invalid("reason", "invalid_reason", '"reason" is required: 1 to 500 characters saying why you impersonate');
+    if (reason === "" || reason.length > ImpersonationReason.maxLength) {
+      throw invalid("reason", "invalid_reason", `"reason" is required: 1 to ${ImpersonationReason.maxLength} characters saying why you impersonate`);
     }
     const seconds = input.expires_in ?? DEFAULT_IMPERSONATION_SECONDS;
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_IMPERSONATION_SECONDS) {
+    if (!Number.isInteger(seconds) || seconds < ImpersonationSeconds.minimum || seconds > MAX_IMPERSONATION_SECONDS) {
       throw invalid("expires_in", "invalid_expires_in", `"expires_in" must be 1 to ${MAX_IMPERSONATION_SECONDS} seconds`);
     }
     const keyId = ctx.actor.id ?? "system";
@@ -284,8 +281,7 @@ export class UsersService {
     return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       if (current.disabled === 1) throw new ApiError(403, "user_disabled", "Disabled users cannot be impersonated", "user_id");
-      const organization =
-        input.organization_id === undefined ? undefined : await this.organizationContext.select(trx, ctx.tenantId, current.id, input.organization_id);
+      const organization = input.organization_id === undefined ? undefined : await this.organizationContext.select(trx, ctx.tenantId, current.id, input.organization_id);
       await this.sessions.insert(trx, {
         id: sessionId,
         tenant_id: ctx.tenantId,
@@ -324,7 +320,7 @@ export class UsersService {
       await this.audit.record(trx, ctx, "user.sessions_listed", user.id);
       const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
       const now = Date.now();
-      return { data: items.map((row) => wireSession(row, now)), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+      return { data: items.map((row) => wireSession(toSession(row), now)), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
     });
   }
 
@@ -340,11 +336,11 @@ export class UsersService {
       const user = await this.#mustFind(trx, ctx.tenantId, userId, true);
       const session = await this.sessions.find(trx, ctx.tenantId, sessionId);
       if (session === undefined || session.user_id !== user.id) throw notFound("session");
-      if (session.revoked_at !== null) return wireSession(session, now);
+      if (session.revoked_at !== null) return wireSession(toSession(session), now);
       await this.sessions.revoke(trx, ctx.tenantId, session.id, now);
       await this.audit.record(trx, ctx, "session.revoked", user.id, { session_id: session.id });
       await this.events.sessionsRevoked(trx, ctx, user.id, now, session.id);
-      return wireSession({ ...session, revoked_at: now }, now);
+      return wireSession(toSession({ ...session, revoked_at: now }), now);
     });
   }
 
@@ -368,20 +364,20 @@ export class UsersService {
     ]);
     return new StreamedDocument({
       exported_at: iso(Date.now()),
-      user: wireUser(user),
+      user: wireUser(toUser(user)),
       sessions: keysetPages(
         (after, limit) => this.sessions.pageForUser(db, ctx.tenantId, user.id, limit, after),
-        (row) => wireSession(row, now),
+        (row) => wireSession(toSession(row), now),
       ),
-      mfa_factors: mfa.map(wireMfaFactor),
-      oauth_connections: oauth.map(wireOAuthConnection),
-      memberships: memberships.map(wireUserMembership),
+      mfa_factors: mfa.map((row) => wireMfaFactor(toMfaFactor(row))),
+      oauth_connections: oauth.map((row) => wireOAuthConnection(toOAuthConnection(row))),
+      memberships: memberships.map((row) => wireUserMembership(toUserMembership(row))),
       audit_events: keysetPages(
         [
           (after, limit) => this.auditStore.pageAboutUser(db, ctx.tenantId, user.id, limit, after),
           (after, limit) => this.auditStore.pageByUser(db, ctx.tenantId, user.id, limit, after),
         ],
-        wireAuditEvent,
+        (row) => wireAuditEvent(toAuditEvent(row)),
       ),
     });
   }

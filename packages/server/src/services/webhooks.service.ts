@@ -1,4 +1,5 @@
 import { newId } from "../crypto/ids.js";
+import { WebhookDescription } from "../contract/schemas.js";
 import type { MasterKey } from "../crypto/master-key.js";
 import { generateWebhookSecret } from "../crypto/webhook-signature.js";
 import { ApiError, invalid } from "../domain/api-error.js";
@@ -72,23 +73,42 @@ function wireDelivery(row: WebhookDeliveryRow & { event_type: string }, attempts
 
 function checkDescription(value: string | null | undefined): string | null {
   if (value === undefined || value === null) return null;
-  if (value.length > 500) throw invalid("description", "invalid_description", '"description" must be at most 500 characters');
+  if (value.length > WebhookDescription.maxLength) throw invalid("description", "invalid_description", `"description" must be at most ${WebhookDescription.maxLength} characters`);
   return value;
 }
 
 const endpointNotFound = (): ApiError => new ApiError(404, "webhook_endpoint_not_found", "No such webhook endpoint");
 
+/** What {@link WebhooksService} needs: its stores, the audit log, cursors, the master key and options. */
+export interface WebhooksServiceDeps {
+  database: Database;
+  store: WebhooksStore;
+  events: EventsStore;
+  audit: AuditLog;
+  cursors: CursorCodec;
+  master: MasterKey;
+  options: { allowPrivateNetworks: boolean; onChange: () => void };
+}
+
 /** Webhook endpoints (URL, wanted event types, signing secret), their deliveries and re-sends. */
 export class WebhooksService {
-  constructor(
-    private readonly database: Database,
-    private readonly store: WebhooksStore,
-    private readonly events: EventsStore,
-    private readonly audit: AuditLog,
-    private readonly cursors: CursorCodec,
-    private readonly master: MasterKey,
-    private readonly options: { allowPrivateNetworks: boolean; onChange: () => void },
-  ) {}
+  private readonly database: Database;
+  private readonly store: WebhooksStore;
+  private readonly events: EventsStore;
+  private readonly audit: AuditLog;
+  private readonly cursors: CursorCodec;
+  private readonly master: MasterKey;
+  private readonly options: { allowPrivateNetworks: boolean; onChange: () => void };
+
+  constructor(deps: WebhooksServiceDeps) {
+    this.database = deps.database;
+    this.store = deps.store;
+    this.events = deps.events;
+    this.audit = deps.audit;
+    this.cursors = deps.cursors;
+    this.master = deps.master;
+    this.options = deps.options;
+  }
 
   async #mustFind(db: Executor, tenantId: string, endpointId: string, lock = false): Promise<WebhookEndpointRow> {
     const row = await this.store.findEndpoint(db, tenantId, checkId(endpointId, "whe", "endpoint_id"), lock);
@@ -207,14 +227,19 @@ export class WebhooksService {
     const scope = { deliveries: endpoint.id };
     const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
     const db = this.database.db;
-    const [rows, total] = await Promise.all([
-      this.store.deliveriesPage(db, ctx.tenantId, endpoint.id, limit, after),
-      this.store.countDeliveries(db, ctx.tenantId, endpoint.id),
-    ]);
+    const [rows, total] = await Promise.all([this.store.deliveriesPage(db, ctx.tenantId, endpoint.id, limit, after), this.store.countDeliveries(db, ctx.tenantId, endpoint.id)]);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
-    const attempts = await this.store.attemptsOf(db, items.map((d) => d.id));
+    const attempts = await this.store.attemptsOf(
+      db,
+      items.map((d) => d.id),
+    );
     return {
-      data: items.map((d) => wireDelivery(d, attempts.filter((a) => a.delivery_id === d.id))),
+      data: items.map((d) =>
+        wireDelivery(
+          d,
+          attempts.filter((a) => a.delivery_id === d.id),
+        ),
+      ),
       next_cursor: next === null ? null : this.cursors.encode(next, scope),
       total,
     };
@@ -237,10 +262,7 @@ export class WebhooksService {
       return { ...current, ...changes };
     });
     this.options.onChange();
-    const [eventType, attempts] = await Promise.all([
-      this.store.eventTypeOf(this.database.db, delivery.event_id),
-      this.store.attemptsOf(this.database.db, [delivery.id]),
-    ]);
+    const [eventType, attempts] = await Promise.all([this.store.eventTypeOf(this.database.db, delivery.event_id), this.store.attemptsOf(this.database.db, [delivery.id])]);
     return wireDelivery({ ...delivery, event_type: eventType ?? "" }, attempts);
   }
 }

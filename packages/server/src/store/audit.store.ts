@@ -1,8 +1,23 @@
+import type { AuditEvent } from "../domain/models.js";
 import { sql, type Insertable, type Selectable } from "kysely";
 import type { Keyset } from "../domain/cursor.js";
 import type { AuditEventsTable, Executor } from "./schema.js";
 
 export type AuditEventRow = Selectable<AuditEventsTable>;
+
+/** An audit row as a domain value. */
+export function toAuditEvent(row: AuditEventRow): AuditEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    actor: { type: row.actor_type, id: row.actor_id },
+    ipAddress: row.ip_address,
+    userAgent: row.user_agent,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    count: row.count,
+    createdAt: row.created_at,
+  };
+}
 
 /** SQL for the audit log. */
 export class AuditStore {

@@ -1,8 +1,20 @@
+import type { MfaFactor, OAuthConnection } from "../domain/models.js";
 import type { Selectable } from "kysely";
 import type { Executor, MfaFactorsTable, OAuthConnectionsTable } from "./schema.js";
 
 export type MfaFactorRow = Selectable<MfaFactorsTable>;
 export type OAuthConnectionRow = Selectable<OAuthConnectionsTable>;
+
+/** An MFA factor row as a domain value (without its secret). */
+export const toMfaFactor = (row: MfaFactorRow): MfaFactor => ({ id: row.id, type: row.type, createdAt: row.created_at });
+
+/** An OAuth connection row as a domain value. */
+export const toOAuthConnection = (row: OAuthConnectionRow): OAuthConnection => ({
+  id: row.id,
+  provider: row.provider,
+  providerUserId: row.provider_user_id,
+  createdAt: row.created_at,
+});
 
 /** SQL for a user's MFA factors and linked OAuth accounts. */
 export class CredentialsStore {

@@ -44,11 +44,11 @@ export class IdempotencyStore {
   async complete(
     db: Executor,
     claim: { tenantId: string; key: string; claimToken: string },
-    outcome: { statusCode: number; sealedBody: string; subjectUserId: string | null },
+    outcome: { statusCode: number; sealedBody: string; resourceId: string | null },
   ): Promise<boolean> {
     const result = await db
       .updateTable("idempotency_keys")
-      .set({ status_code: outcome.statusCode, response_body: outcome.sealedBody, subject_user_id: outcome.subjectUserId, locked_until: null })
+      .set({ status_code: outcome.statusCode, response_body: outcome.sealedBody, resource_id: outcome.resourceId, locked_until: null })
       .where("tenant_id", "=", claim.tenantId)
       .where("key", "=", claim.key)
       .where("claim_token", "=", claim.claimToken)
@@ -73,9 +73,9 @@ export class IdempotencyStore {
     await db.deleteFrom("idempotency_keys").where("tenant_id", "=", tenantId).where("key", "=", key).execute();
   }
 
-  /** Forgets every stored response about a user, e.g. when that user is deleted. */
-  async deleteForUser(db: Executor, tenantId: string, userId: string): Promise<void> {
-    await db.deleteFrom("idempotency_keys").where("tenant_id", "=", tenantId).where("subject_user_id", "=", userId).execute();
+  /** Forgets every stored response describing a resource (by its exact ID), e.g. when that user is deleted. */
+  async deleteForResource(db: Executor, tenantId: string, resourceId: string): Promise<void> {
+    await db.deleteFrom("idempotency_keys").where("tenant_id", "=", tenantId).where("resource_id", "=", resourceId).execute();
   }
 
   /** Deletes up to `batch` records created before `cutoff`; returns how many went. */
@@ -84,7 +84,13 @@ export class IdempotencyStore {
     if (old.length === 0) return 0;
     const result = await db
       .deleteFrom("idempotency_keys")
-      .where((eb) => eb(eb.refTuple("tenant_id", "key"), "in", old.map((row) => eb.tuple(row.tenant_id, row.key))))
+      .where((eb) =>
+        eb(
+          eb.refTuple("tenant_id", "key"),
+          "in",
+          old.map((row) => eb.tuple(row.tenant_id, row.key)),
+        ),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

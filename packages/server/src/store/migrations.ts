@@ -307,13 +307,29 @@ const consoleSessions: Migration = {
 const eventsUser: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable("events").addColumn("user_id", "text").execute();
-    await db.schema.alterTable("events").addColumn("erased", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable("events")
+      .addColumn("erased", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
     const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
     const dataUserId = postgres ? sql`(payload::jsonb -> 'data' ->> 'user_id')` : sql`json_extract(payload, '$.data.user_id')`;
     await sql`update events set user_id = case when type like 'user.%' then subject_id else ${dataUserId} end
       where type like 'user.%' or type like 'session.%' or type like 'organization.member_%'`.execute(db);
     await db.schema.createIndex("events_tenant_user").on("events").columns(["tenant_id", "user_id"]).execute();
     await db.schema.createIndex("webhook_deliveries_event_id").on("webhook_deliveries").column("event_id").execute();
+  },
+};
+
+/**
+ * Idempotency records name the resource their stored response describes
+ * (`resource_id`, indexed): purges and lookups by resource are exact. It was
+ * `subject_user_id` (users only); the values carry over.
+ */
+const idempotencyResource: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex("idempotency_keys_subject").execute();
+    await db.schema.alterTable("idempotency_keys").renameColumn("subject_user_id", "resource_id").execute();
+    await db.schema.createIndex("idempotency_keys_resource").on("idempotency_keys").columns(["tenant_id", "resource_id"]).execute();
   },
 };
 
@@ -326,6 +342,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0006_session_organization": sessionOrganization,
   "0008_console_sessions": consoleSessions,
   "0010_events_user": eventsUser,
+  "0011_idempotency_resource": idempotencyResource,
   "0012_membership_scale": { up: createMembershipScaleSchema },
 };
 

@@ -1,3 +1,4 @@
+import type { Membership, Organization, UserMembership } from "../domain/models.js";
 import type { Selectable } from "kysely";
 import type { MembershipsTable, OrganizationsTable, Executor } from "./schema.js";
 import type { Database } from "./database.js";
@@ -6,6 +7,21 @@ import type { Keyset } from "../domain/cursor.js";
 export type OrganizationRow = Selectable<OrganizationsTable>;
 /** A membership as the API knows it (without the user columns the 0012 triggers copy in). */
 export type MembershipRow = Omit<Selectable<MembershipsTable>, "user_created_at" | "user_disabled">;
+
+/** An organization row as a domain value. */
+export function toOrganization(row: OrganizationRow): Organization {
+  return { id: row.id, name: row.name, metadata: JSON.parse(row.metadata) as Record<string, unknown>, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+/** A membership row as a domain value. */
+export function toMembership(row: MembershipRow): Membership {
+  return { orgId: row.org_id, userId: row.user_id, role: row.role, createdAt: row.created_at };
+}
+
+/** A membership row joined with its organization's name. */
+export function toUserMembership(row: MembershipRow & { org_name: string }): UserMembership {
+  return { ...toMembership(row), orgName: row.org_name };
+}
 
 /** SQL for organizations and memberships. */
 export class OrganizationsStore {
@@ -32,11 +48,19 @@ export class OrganizationsStore {
   page(db: Executor, tenantId: string, limit: number, after: Keyset | undefined): Promise<OrganizationRow[]> {
     let query = db.selectFrom("organizations").selectAll().where("tenant_id", "=", tenantId);
     if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.createdAt, after.id)));
-    return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+    return query
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1)
+      .execute();
   }
 
   async count(db: Executor, tenantId: string): Promise<number> {
-    const row = await db.selectFrom("organizations").select((eb) => eb.fn.countAll().as("n")).where("tenant_id", "=", tenantId).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom("organizations")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("tenant_id", "=", tenantId)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -62,7 +86,11 @@ export class OrganizationsStore {
   membersPage(db: Executor, tenantId: string, orgId: string, limit: number, after: Keyset | undefined): Promise<MembershipRow[]> {
     let query = db.selectFrom("memberships").selectAll().where("tenant_id", "=", tenantId).where("org_id", "=", orgId);
     if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "user_id"), "<", eb.tuple(after.createdAt, after.id)));
-    return query.orderBy("created_at", "desc").orderBy("user_id", "desc").limit(limit + 1).execute();
+    return query
+      .orderBy("created_at", "desc")
+      .orderBy("user_id", "desc")
+      .limit(limit + 1)
+      .execute();
   }
 
   async countMembers(db: Executor, tenantId: string, orgId: string): Promise<number> {

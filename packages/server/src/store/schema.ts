@@ -138,8 +138,8 @@ export interface IdempotencyKeysTable {
   claim_token: string | null;
   /** While in progress: the claim is abandoned (its server died) once this time passes. */
   locked_until: number | null;
-  /** The user the stored response is about, so deleting the user removes it. */
-  subject_user_id: string | null;
+  /** The ID of the resource the stored response describes (a user, an organization…), so deleting it removes the record. */
+  resource_id: string | null;
 }
 
 /** One row per (tenant, status): the exact number of users, kept by triggers in the writing transaction. */

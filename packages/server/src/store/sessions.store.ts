@@ -1,9 +1,26 @@
+import type { Session } from "../domain/models.js";
 import type { Selectable } from "kysely";
 import type { Keyset } from "../domain/cursor.js";
 import type { Executor, RefreshTokensTable, SessionsTable } from "./schema.js";
 
 export type SessionRow = Selectable<SessionsTable>;
 export type RefreshTokenRow = Selectable<RefreshTokensTable>;
+
+/** A session row as a domain value. */
+export function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+    ipAddress: row.ip_address,
+    userAgent: row.user_agent,
+    impersonator: row.impersonator_id === null ? null : { actorId: row.impersonator_id, reason: row.impersonation_reason ?? "" },
+    organizationId: row.organization_id,
+  };
+}
 
 /** SQL for sessions and their refresh tokens. */
 export class SessionsStore {

@@ -1,3 +1,4 @@
+import type { User } from "../domain/models.js";
 import { sql, type ExpressionBuilder, type RawBuilder, type Selectable } from "kysely";
 import type { Keyset } from "../domain/cursor.js";
 import type { Executor, Schema, UsersTable } from "./schema.js";
@@ -5,13 +6,30 @@ import type { Database, UserMatch } from "./database.js";
 
 export type UserRow = Selectable<UsersTable>;
 
+/** A user row as a domain value. */
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: row.email_verified === 1,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phoneNumber: row.phone_number,
+    avatarUrl: row.avatar_url,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastSignInAt: row.last_sign_in_at,
+    disabled: row.disabled === 1,
+  };
+}
+
 /** Filters a user list or count by. */
 export interface UserFilters {
   search?: string;
   status?: "active" | "disabled";
   orgId?: string;
 }
-
 
 /**
  * How a page is found. `scan` walks the tenant's users newest first through an
@@ -31,13 +49,7 @@ function scanConditions(database: Database, tenantId: string, filters: UserFilte
     if (filters.orgId !== undefined) {
       // A correlated probe of the membership primary key per row, so a page stops early instead of reading every member first.
       conditions.push(
-        eb.exists(
-          eb
-            .selectFrom("memberships")
-            .select("memberships.user_id")
-            .where("memberships.org_id", "=", filters.orgId)
-            .whereRef("memberships.user_id", "=", "users.id"),
-        ),
+        eb.exists(eb.selectFrom("memberships").select("memberships.user_id").where("memberships.org_id", "=", filters.orgId).whereRef("memberships.user_id", "=", "users.id")),
       );
     }
     if (hasSearch(filters)) conditions.push(database.userSearchScan(eb, filters.search));
@@ -120,14 +132,23 @@ export class UsersStore {
       // The page's IDs from the matches alone, then those rows by primary key.
       let ids = matches.select("match.id");
       if (after !== undefined) ids = ids.where((eb) => eb(eb.refTuple("match.created_at", "match.id"), "<", eb.tuple(after.createdAt, after.id)));
-      ids = ids.orderBy("match.created_at", "desc").orderBy("match.id", "desc").limit(limit + 1);
+      ids = ids
+        .orderBy("match.created_at", "desc")
+        .orderBy("match.id", "desc")
+        .limit(limit + 1);
       return db.selectFrom("users").selectAll("users").where("users.id", "in", ids).orderBy("users.created_at", "desc").orderBy("users.id", "desc");
     }
-    let query = db.selectFrom("users").selectAll("users").where(scanConditions(this.database, tenantId, filters));
+    let query = db
+      .selectFrom("users")
+      .selectAll("users")
+      .where(scanConditions(this.database, tenantId, filters));
     if (after !== undefined) {
       query = query.where((eb) => eb(eb.refTuple("users.created_at", "users.id"), "<", eb.tuple(after.createdAt, after.id)));
     }
-    return query.orderBy("users.created_at", "desc").orderBy("users.id", "desc").limit(limit + 1);
+    return query
+      .orderBy("users.created_at", "desc")
+      .orderBy("users.id", "desc")
+      .limit(limit + 1);
   }
 
   page(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined, plan: PagePlan = "scan"): Promise<UserRow[]> {
@@ -144,7 +165,10 @@ export class UsersStore {
    */
   async count(db: Executor, tenantId: string, filters: UserFilters): Promise<number> {
     if (!hasSearch(filters) && filters.orgId === undefined) {
-      let query = db.selectFrom("user_counts").select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n")).where("tenant_id", "=", tenantId);
+      let query = db
+        .selectFrom("user_counts")
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("n"), eb.lit(0)).as("n"))
+        .where("tenant_id", "=", tenantId);
       if (filters.status !== undefined) query = query.where("disabled", "=", filters.status === "disabled" ? 1 : 0);
       return Number((await query.executeTakeFirstOrThrow()).n);
     }
@@ -161,7 +185,11 @@ export class UsersStore {
     const matches = this.#matches(db, tenantId, filters);
     const row =
       matches === undefined
-        ? await db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where(scanConditions(this.database, tenantId, filters)).executeTakeFirstOrThrow()
+        ? await db
+            .selectFrom("users")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .where(scanConditions(this.database, tenantId, filters))
+            .executeTakeFirstOrThrow()
         : await matches.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
     return Number(row.n);
   }

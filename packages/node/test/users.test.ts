@@ -54,6 +54,54 @@ describe.each(await testDatabases())("hj.users against a real server on $name", 
       });
     });
 
+    it("keeps a username unique per tenant whatever its case, shown as written, searchable, changeable and removable", async () => {
+      const tag = Math.random().toString(36).slice(2, 8);
+      const ada = await h.hj.users.create({ email: email("ada"), username: `Ada.L-${tag}` });
+      expect(ada.username).toBe(`Ada.L-${tag}`);
+      expect(await h.hj.users.get(ada.id)).toMatchObject({ username: `Ada.L-${tag}` });
+      expect((await h.hj.users.create({ email: email("plain") })).username).toBeNull();
+      await expect(h.hj.users.create({ email: email("copycat"), username: `ada.l-${tag.toUpperCase()}` })).rejects.toMatchObject({
+        name: "ConflictError",
+        status: 409,
+        code: "username_taken",
+        param: "username",
+      });
+      // Search finds it by any case-insensitive substring, like the email and the name.
+      const found = await h.hj.users.list({ search: `L-${tag.toUpperCase()}` });
+      expect(found.users.map((u) => u.id)).toEqual([ada.id]);
+      // Renamed: the old name is free and no longer found; the new one is taken.
+      const grace = await h.hj.users.create({ email: email("grace"), username: `grace_${tag}` });
+      await expect(h.hj.users.update(grace.id, { username: `ADA.L-${tag}` })).rejects.toMatchObject({ status: 409, code: "username_taken", param: "username" });
+      expect((await h.hj.users.update(ada.id, { username: `countess_${tag}` })).username).toBe(`countess_${tag}`);
+      expect((await h.hj.users.list({ search: `ada.l-${tag}` })).total).toBe(0);
+      expect((await h.hj.users.update(grace.id, { username: `Ada.L-${tag}` })).username).toBe(`Ada.L-${tag}`);
+      // Removed with null; any number of users may have none.
+      expect((await h.hj.users.update(grace.id, { username: null })).username).toBeNull();
+      expect((await h.hj.users.list({ search: `countess_${tag}` })).users.map((u) => u.id)).toEqual([ada.id]);
+      // Import: a taken username refuses its row (and names the field); a free one is kept.
+      const imported = await h.hj.users.import({
+        users: [
+          { email: email("imp1"), username: `COUNTESS_${tag}` },
+          { email: email("imp2"), username: `imported_${tag}` },
+        ],
+      });
+      expect(imported.results.map((r) => [r.status, r.error?.code ?? null, r.error?.param ?? null])).toEqual([
+        ["refused", "username_taken", "username"],
+        ["created", null, null],
+      ]);
+      expect((await h.hj.users.get(imported.results[1]?.id ?? "")).username).toBe(`imported_${tag}`);
+    });
+
+    it.each([
+      ["too short", "ab"],
+      ["too long", "a".repeat(65)],
+      ["a space", "ada lovelace"],
+      ["a leading dot", ".ada"],
+      ["an @", "ada@home"],
+    ])("refuses a username that is %s with 400 invalid_username", async (_label, username) => {
+      await expect(h.hj.users.create({ email: email("badname"), username })).rejects.toMatchObject({ status: 400, code: "invalid_username", param: "username" });
+    });
+
     it("answers 400 invalid_id for a malformed ID and 404 user_not_found for an unknown one", async () => {
       await expect(h.hj.users.get("usr_123")).rejects.toMatchObject({ status: 400, code: "invalid_id", param: "userId" });
       await expect(h.hj.users.get("org_01J9Z3K4M5N6P7Q8R9S0T1V2W3")).rejects.toMatchObject({ status: 400, code: "invalid_id" });

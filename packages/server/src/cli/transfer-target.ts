@@ -140,6 +140,7 @@ export function remoteTarget(options: { baseUrl: string; tenantId: string; secre
             id: u.id,
             email: u.email,
             email_verified: u.emailVerified,
+            username: u.username,
             first_name: u.firstName,
             last_name: u.lastName,
             phone_number: u.phoneNumber,

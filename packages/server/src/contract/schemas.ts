@@ -72,6 +72,17 @@ export const Email = str({ maxLength: 254, [ERROR_CODE_KEYWORD]: "invalid_email"
 export const Password = str({ minLength: 8, maxLength: 128, [ERROR_CODE_KEYWORD]: "invalid_password" });
 /** A first or last name; blank is stored as null. */
 export const PersonName = nullableStr({ maxLength: 200, [ERROR_CODE_KEYWORD]: "invalid_name" });
+/**
+ * A username: 3 to 64 letters, digits, `.`, `_` or `-`, starting with a letter or
+ * digit. Unique per tenant regardless of case; shown as written. Null clears it.
+ */
+export const Username = nullableStr({
+  minLength: 3,
+  maxLength: 64,
+  pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+  [ERROR_CODE_KEYWORD]: "invalid_username",
+  description: "3 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit; unique per tenant, case-insensitively",
+});
 /** E.164: "+", then up to 15 digits. */
 export const PhoneNumber = nullableStr({ maxLength: 16, [ERROR_CODE_KEYWORD]: "invalid_phone_number" });
 export const AvatarUrl = nullableStr({ maxLength: 2048, [ERROR_CODE_KEYWORD]: "invalid_avatar_url" });
@@ -110,6 +121,7 @@ const User = Type.Object({
   id: str({ pattern: idPattern("usr") }),
   email: str(),
   email_verified: bool,
+  username: nullableStr(),
   first_name: nullableStr(),
   last_name: nullableStr(),
   phone_number: nullableStr(),
@@ -124,6 +136,7 @@ const User = Type.Object({
 const CreateUserRequest = body({
   email: Email,
   password: opt(Password),
+  username: opt(Username),
   first_name: opt(PersonName),
   last_name: opt(PersonName),
   phone_number: opt(PhoneNumber),
@@ -134,6 +147,7 @@ const CreateUserRequest = body({
 
 const UpdateUserRequest = body({
   email: opt(Email),
+  username: opt(Username),
   first_name: opt(PersonName),
   last_name: opt(PersonName),
   phone_number: opt(PhoneNumber),
@@ -157,6 +171,7 @@ const ImportUser = body({
         "bcrypt ($2a$/$2b$/$2y$), Argon2 ($argon2id$/$argon2i$/$argon2d$) or Firebase scrypt ($firebase-scrypt$v=1,n=MEM_COST,r=ROUNDS$SALT_SEPARATOR$SIGNER_KEY$SALT$HASH)",
     }),
   ),
+  username: opt(Username),
   first_name: opt(PersonName),
   last_name: opt(PersonName),
   phone_number: opt(PhoneNumber),

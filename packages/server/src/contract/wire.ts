@@ -13,6 +13,7 @@ export function wireUser(user: User): Wire<"User"> {
     id: user.id,
     email: user.email,
     email_verified: user.emailVerified,
+    username: user.username,
     first_name: user.firstName,
     last_name: user.lastName,
     phone_number: user.phoneNumber,

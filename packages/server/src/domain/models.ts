@@ -8,6 +8,7 @@ export interface User {
   id: string;
   email: string;
   emailVerified: boolean;
+  username: string | null;
   firstName: string | null;
   lastName: string | null;
   phoneNumber: string | null;

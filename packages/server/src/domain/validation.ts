@@ -1,5 +1,5 @@
 import { isId, type IdPrefix } from "../crypto/ids.js";
-import { AvatarUrl, Email, Password, PersonName, PhoneNumber } from "../contract/schemas.js";
+import { AvatarUrl, Email, Password, PersonName, PhoneNumber, Username } from "../contract/schemas.js";
 import { invalid } from "./api-error.js";
 
 /** Serialized metadata may not exceed this many bytes. */
@@ -42,6 +42,20 @@ export function checkAvatarUrl(value: string | null): string | null {
 export function checkPassword(value: string): string {
   if (value.length < Password.minLength || value.length > Password.maxLength) {
     throw invalid("password", "invalid_password", `"password" must be ${Password.minLength} to ${Password.maxLength} characters`);
+  }
+  return value;
+}
+
+const USERNAME_PATTERN = new RegExp(Username.pattern);
+
+/**
+ * A username as the contract's `Username` schema states it (the HTTP edge has
+ * checked it already; the CLI import has not), or null to have none.
+ */
+export function checkUsername(value: string | null, param = "username"): string | null {
+  if (value === null) return null;
+  if (value.length < Username.minLength || value.length > Username.maxLength || !USERNAME_PATTERN.test(value)) {
+    throw invalid(param, "invalid_username", `"${param}" must be ${Username.minLength} to ${Username.maxLength} letters, digits, ".", "_" or "-", starting with a letter or digit`);
   }
   return value;
 }

@@ -12,7 +12,7 @@ interface AjvIssue {
 }
 
 /** Keywords whose failure answers the field's own code when its schema names one. */
-const LIMIT_KEYWORDS = new Set(["minLength", "maxLength", "minimum", "maximum"]);
+const LIMIT_KEYWORDS = new Set(["minLength", "maxLength", "minimum", "maximum", "pattern"]);
 
 const CODE_BY_KEYWORD: Record<string, string> = {
   required: "missing_param",

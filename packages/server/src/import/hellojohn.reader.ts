@@ -18,7 +18,7 @@ export async function* readHelloJohn(chunks: AsyncIterable<string>): AsyncGenera
       yield refuse(raw.record, "missing_email", "the line is not a user with an email", "email");
       continue;
     }
-    const { id, email, email_verified, first_name, last_name, phone_number, avatar_url, metadata, disabled, created_at, password, password_hash, ...rest } = user;
+    const { id, email, email_verified, username, first_name, last_name, phone_number, avatar_url, metadata, disabled, created_at, password, password_hash, ...rest } = user;
     const { imported: previous, ...userMetadata } = jsonObject(metadata) ?? {};
     const unmapped: Record<string, unknown> = { ...rest };
     if (previous !== undefined) unmapped.previous = previous;
@@ -28,6 +28,7 @@ export async function* readHelloJohn(chunks: AsyncIterable<string>): AsyncGenera
         id: typeof id === "string" ? id : undefined,
         email: String(email),
         email_verified: email_verified === true,
+        username: username as string | null | undefined,
         first_name: first_name as string | null | undefined,
         last_name: last_name as string | null | undefined,
         phone_number: phone_number as string | null | undefined,

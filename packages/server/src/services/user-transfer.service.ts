@@ -25,6 +25,8 @@ export interface ImportUserInput {
   password?: string;
   /** A bcrypt, Argon2 or Firebase scrypt hash, stored as is and upgraded at the first sign-in. */
   password_hash?: string;
+  /** Unique per tenant, case-insensitively; a taken one refuses the row. */
+  username?: string | null;
   first_name?: string | null;
   last_name?: string | null;
   phone_number?: string | null;
@@ -158,16 +160,23 @@ export class UserTransferService {
         trx,
         accepted.map((a) => a.row),
       );
+      // A row not inserted is a user that exists (its email or ID), or else one whose username is taken.
+      const missed = accepted.filter((a) => !inserted.has(a.row.id));
+      const existing = await this.store.existing(trx, ctx.tenantId, missed.map((a) => a.row));
       for (const { index, row } of accepted) {
         const result = results[index] as ImportRowResult;
         result.email = row.email;
         if (inserted.has(row.id)) result.id = row.id;
-        else {
+        else if (existing.has(row.id) || existing.has(row.email_lower) || row.username_lower === null) {
           result.status = "skipped";
           result.error = { code: "user_exists", message: "A user with this email or ID already exists", param: "email" };
+        } else {
+          result.status = "refused";
+          result.error = { code: "username_taken", message: "A user with this username already exists", param: "username" };
         }
       }
-      const counts = { created: inserted.size, skipped: accepted.length - inserted.size, refused: input.users.length - accepted.length };
+      const skipped = results.filter((r) => r.status === "skipped").length;
+      const counts = { created: inserted.size, skipped, refused: input.users.length - inserted.size - skipped };
       await this.audit.record(trx, ctx, "users.imported", null, counts);
       return { ...counts, results };
     });

@@ -5,7 +5,7 @@ import { ApiError, invalid, notFound } from "../domain/api-error.js";
 import { paginate, type CursorCodec } from "../domain/cursor.js";
 import { mergePatch } from "../domain/merge-patch.js";
 import { keysetPages, StreamedDocument } from "../domain/streamed.js";
-import { checkAvatarUrl, checkMetadataDepth, checkId, checkName, checkPassword, checkPhoneNumber, normalizeEmail, serializeMetadata } from "../domain/validation.js";
+import { checkAvatarUrl, checkId, checkMetadataDepth, checkName, checkPassword, checkPhoneNumber, checkUsername, normalizeEmail, serializeMetadata } from "../domain/validation.js";
 import { toAuditEvent, type AuditStore } from "../store/audit.store.js";
 import { toOAuthConnection, toMfaFactor, type CredentialsStore } from "../store/credentials.store.js";
 import type { Database } from "../store/database.js";
@@ -108,7 +108,9 @@ export class UsersService {
     return row;
   }
 
+  /** A unique index refused the write: the email's, or the username's. */
   #emailTaken(error: unknown): never {
+    if (this.database.isUniqueViolation(error, "users_tenant_username")) throw new ApiError(409, "username_taken", "A user with this username already exists", "username");
     if (this.database.isUniqueViolation(error)) throw new ApiError(409, "email_taken", "A user with this email already exists", "email");
     throw error;
   }
@@ -168,6 +170,7 @@ export class UsersService {
     const lastName = input.last_name === undefined ? undefined : checkName(input.last_name, "last_name");
     const phone = input.phone_number === undefined ? undefined : checkPhoneNumber(input.phone_number);
     const avatar = input.avatar_url === undefined ? undefined : checkAvatarUrl(input.avatar_url);
+    const username = input.username === undefined ? undefined : checkUsername(input.username);
     if (input.metadata !== undefined) {
       checkMetadataDepth(input.metadata);
       serializeMetadata(input.metadata);
@@ -185,6 +188,10 @@ export class UsersService {
       if (email !== undefined) {
         changes.email = email;
         changes.email_lower = email.toLowerCase();
+      }
+      if (username !== undefined) {
+        changes.username = username;
+        changes.username_lower = username?.toLowerCase() ?? null;
       }
       if (firstName !== undefined) changes.first_name = firstName;
       if (lastName !== undefined) changes.last_name = lastName;

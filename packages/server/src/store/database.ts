@@ -20,6 +20,11 @@ import { sqliteReader } from "./sqlite-reader.js";
 
 export type DialectName = "sqlite" | "postgres";
 
+/** The unique indexes that callers tell apart, with the columns SQLite's error message names. */
+const UNIQUE_INDEX_COLUMNS: Readonly<Record<string, string>> = {
+  users_tenant_username: "users.tenant_id, users.username_lower",
+};
+
 /** A user matched by a search or a membership, with what filters and ordering need without reading the user row. */
 export interface UserMatch {
   id: string;
@@ -100,15 +105,21 @@ export class Database {
   }
 
   /** True for a unique-constraint violation. */
-  isUniqueViolation(error: unknown): boolean {
-    const code = (error as { code?: unknown } | null)?.code;
-    return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  /** Whether `error` is a unique violation (of the index named `index`, when given). */
+  isUniqueViolation(error: unknown, index?: string): boolean {
+    const { code, constraint, message } = (error ?? {}) as { code?: unknown; constraint?: unknown; message?: unknown };
+    if (code !== "23505" && code !== "SQLITE_CONSTRAINT_UNIQUE" && code !== "SQLITE_CONSTRAINT_PRIMARYKEY") return false;
+    if (index === undefined) return true;
+    if (code === "23505") return constraint === index;
+    // SQLite names the index's columns, not the index: "UNIQUE constraint failed: users.tenant_id, users.username_lower".
+    const columns = UNIQUE_INDEX_COLUMNS[index];
+    return columns !== undefined && typeof message === "string" && message.endsWith(columns);
   }
 
   /**
    * The users of `tenantId` that the search `needle` matches, as `(id, disabled,
-   * created_at)` rows, from an index: a case-insensitive substring of the email or the name
-   * (both stored lower-cased), or exactly the ID. PostgreSQL answers it from the
+   * created_at)` rows, from an index: a case-insensitive substring of the email, the name
+   * or the username (all stored lower-cased), or exactly the ID. PostgreSQL answers it from the
    * `pg_trgm` GIN indexes, SQLite from the FTS5 trigram table `users_fts`. A trigram
    * index cannot answer a needle shorter than three characters: then this is
    * `undefined` and the caller scans with {@link userSearchScan}.
@@ -117,7 +128,7 @@ export class Database {
     const lower = needle.toLowerCase();
     if ([...lower].length < 3) return undefined;
     if (this.dialect === "postgres") {
-      return sql<UserMatch>`(select id, disabled, created_at from users where tenant_id = ${tenantId} and (id = ${needle} or ${likeContains(sql.ref("email_lower"), lower)} or ${likeContains(sql.ref("name_lower"), lower)}))`;
+      return sql<UserMatch>`(select id, disabled, created_at from users where tenant_id = ${tenantId} and (id = ${needle} or ${likeContains(sql.ref("email_lower"), lower)} or ${likeContains(sql.ref("name_lower"), lower)} or ${likeContains(sql.ref("username_lower"), lower)}))`;
     }
     // An FTS5 phrase of trigrams at consecutive positions is an exact substring match; `"` is
     // its only special character. CROSS JOIN fixes SQLite's join order: the matches drive.
@@ -163,7 +174,7 @@ export class Database {
   /** The same match as {@link userSearchMatches}, as a condition tested row by row. */
   userSearchScan(eb: ExpressionBuilder<Schema, "users">, needle: string): ExpressionWrapper<Schema, "users", SqlBool> {
     const lower = needle.toLowerCase();
-    return eb.or([eb("users.id", "=", needle), likeContains(eb.ref("users.email_lower"), lower), likeContains(eb.ref("users.name_lower"), lower)]);
+    return eb.or([eb("users.id", "=", needle), likeContains(eb.ref("users.email_lower"), lower), likeContains(eb.ref("users.name_lower"), lower), likeContains(eb.ref("users.username_lower"), lower)]);
   }
 
   async close(): Promise<void> {
@@ -345,5 +356,44 @@ export async function createMembershipScaleSchema(db: Kysely<unknown>): Promise<
     end`.execute(db);
   await sql`create trigger users_membership_status after update of disabled on users when new.disabled is not old.disabled begin
       update memberships set user_disabled = new.disabled where tenant_id = new.tenant_id and user_id = new.id;
+    end`.execute(db);
+}
+
+/**
+ * Migration 0013: usernames. Stored as written and lower-cased; the lower-cased
+ * one is unique per tenant (NULLs do not collide) and searchable like the email
+ * and the name: a `pg_trgm` GIN index on PostgreSQL; on SQLite the FTS5 table is
+ * rebuilt with a third column and its triggers follow.
+ */
+export async function createUsernameSchema(db: Kysely<unknown>): Promise<void> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  await db.schema.alterTable("users").addColumn("username", "text").execute();
+  await db.schema.alterTable("users").addColumn("username_lower", "text").execute();
+  await db.schema.createIndex("users_tenant_username").on("users").columns(["tenant_id", "username_lower"]).unique().execute();
+  if (postgres) {
+    await sql`create index users_username_trgm on users using gin (username_lower gin_trgm_ops)`.execute(db);
+    return;
+  }
+  await sql`drop trigger users_scale_insert`.execute(db);
+  await sql`drop trigger users_scale_delete`.execute(db);
+  await sql`drop trigger users_scale_search`.execute(db);
+  await sql`drop table users_fts`.execute(db);
+  await sql`create virtual table users_fts using fts5(email, name, username, content='', contentless_delete=1, tokenize='trigram case_sensitive 1')`.execute(db);
+  await sql`insert into users_fts (rowid, email, name, username) select d.key, u.email_lower, u.name_lower, u.username_lower from user_search_docs d join users u on u.id = d.user_id`.execute(db);
+  await sql`create trigger users_scale_insert after insert on users begin
+      insert into user_counts (tenant_id, disabled, n) values (new.tenant_id, new.disabled, 1)
+        on conflict (tenant_id, disabled) do update set n = n + 1;
+      insert into user_search_docs (user_id, tenant_id, disabled, created_at) values (new.id, new.tenant_id, new.disabled, new.created_at);
+      insert into users_fts (rowid, email, name, username) values (last_insert_rowid(), new.email_lower, new.name_lower, new.username_lower);
+    end`.execute(db);
+  await sql`create trigger users_scale_delete after delete on users begin
+      update user_counts set n = n - 1 where tenant_id = old.tenant_id and disabled = old.disabled;
+      delete from users_fts where rowid = (select key from user_search_docs where user_id = old.id);
+      delete from user_search_docs where user_id = old.id;
+    end`.execute(db);
+  await sql`create trigger users_scale_search after update of email_lower, name_lower, username_lower on users
+      when new.email_lower is not old.email_lower or new.name_lower is not old.name_lower or new.username_lower is not old.username_lower begin
+      delete from users_fts where rowid = (select key from user_search_docs where user_id = new.id);
+      insert into users_fts (rowid, email, name, username) select key, new.email_lower, new.name_lower, new.username_lower from user_search_docs where user_id = new.id;
     end`.execute(db);
 }

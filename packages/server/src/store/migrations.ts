@@ -1,5 +1,5 @@
 import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
-import { createMembershipScaleSchema, createUserScaleSchema } from "./database.js";
+import { createMembershipScaleSchema, createUserScaleSchema, createUsernameSchema } from "./database.js";
 
 // One set of migrations for both dialects: only portable column types are used
 // (text, bigint for epoch-ms times, integer for 0/1 booleans).
@@ -344,6 +344,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0010_events_user": eventsUser,
   "0011_idempotency_resource": idempotencyResource,
   "0012_membership_scale": { up: createMembershipScaleSchema },
+  "0013_username": { up: createUsernameSchema },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

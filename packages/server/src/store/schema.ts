@@ -33,6 +33,9 @@ export interface UsersTable {
   last_name: string | null;
   /** Lower-cased "first last", for search. */
   name_lower: string;
+  /** As the user chose it, and lower-cased for the per-tenant unique index and search (migration 0013). */
+  username: string | null;
+  username_lower: string | null;
   phone_number: string | null;
   avatar_url: string | null;
   metadata: string;

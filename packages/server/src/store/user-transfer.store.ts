@@ -21,6 +21,18 @@ export class UserTransferStore {
    * even when another writer inserted it a moment ago: `ON CONFLICT DO NOTHING`
    * (same SQL in SQLite and PostgreSQL). Returns the IDs actually inserted.
    */
+  /** Of these rows, the IDs and lower-cased emails that some user of the tenant already has. */
+  async existing(db: Executor, tenantId: string, rows: readonly Pick<UserRow, "id" | "email_lower">[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const found = await db
+      .selectFrom("users")
+      .select(["id", "email_lower"])
+      .where("tenant_id", "=", tenantId)
+      .where((eb) => eb.or([eb("id", "in", rows.map((r) => r.id)), eb("email_lower", "in", rows.map((r) => r.email_lower))]))
+      .execute();
+    return new Set(found.flatMap((r) => [r.id, r.email_lower]));
+  }
+
   async insertMany(db: Executor, rows: readonly UserRow[]): Promise<Set<string>> {
     const inserted = new Set<string>();
     for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {

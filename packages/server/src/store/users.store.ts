@@ -12,6 +12,7 @@ export function toUser(row: UserRow): User {
     id: row.id,
     email: row.email,
     emailVerified: row.email_verified === 1,
+    username: row.username,
     firstName: row.first_name,
     lastName: row.last_name,
     phoneNumber: row.phone_number,

@@ -18,12 +18,13 @@ import type {
 // The users API's wire format: the only place it is read or written.
 
 export function deserializeUser(wire: Wire<"User">): User {
-  const { id, email, email_verified, first_name, last_name, phone_number, avatar_url, metadata, created_at, updated_at, last_sign_in_at, disabled, ...unmapped } = wire;
+  const { id, email, email_verified, username, first_name, last_name, phone_number, avatar_url, metadata, created_at, updated_at, last_sign_in_at, disabled, ...unmapped } = wire;
   mapsEveryKey(unmapped);
   return {
     id,
     email,
     emailVerified: email_verified,
+    username,
     firstName: first_name,
     lastName: last_name,
     phoneNumber: phone_number,
@@ -40,6 +41,7 @@ export const deserializeUsersPage: (wire: Wire<"UsersPage">) => UsersPage = dese
 
 const PROFILE_FIELDS = {
   email: "email",
+  username: "username",
   firstName: "first_name",
   lastName: "last_name",
   phoneNumber: "phone_number",

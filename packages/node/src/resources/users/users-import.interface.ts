@@ -14,6 +14,8 @@ export interface ImportUserParams {
    * (`$firebase-scrypt$v=1,n=MEM_COST,r=ROUNDS$SALT_SEPARATOR$SIGNER_KEY$SALT$HASH`).
    */
   passwordHash?: string | undefined;
+  /** Unique in the tenant regardless of case; a taken one refuses the row (`username_taken`). */
+  username?: string | null | undefined;
   firstName?: string | null | undefined;
   lastName?: string | null | undefined;
   phoneNumber?: string | null | undefined;

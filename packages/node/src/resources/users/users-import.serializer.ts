@@ -7,6 +7,7 @@ const FIELDS: WireNames<ImportUserParams, Wire<"ImportUsersRequest">["users"][nu
   email: "email",
   password: "password",
   passwordHash: "password_hash",
+  username: "username",
   firstName: "first_name",
   lastName: "last_name",
   phoneNumber: "phone_number",

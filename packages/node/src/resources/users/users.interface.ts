@@ -9,6 +9,8 @@ export interface User {
   id: string;
   email: string;
   emailVerified: boolean;
+  /** Unique in the tenant regardless of case, shown as the user wrote it; `null` when the user has none. */
+  username: string | null;
   firstName: string | null;
   lastName: string | null;
   /** E.164, e.g. `+14155550123`. */
@@ -28,7 +30,7 @@ export interface ListUsersParams {
   limit?: number | undefined;
   /** `nextCursor` of the previous page. */
   cursor?: string | undefined;
-  /** Case-insensitive substring of email, first, last or full name; or an exact user ID. */
+  /** Case-insensitive substring of email, username, first, last or full name; or an exact user ID. */
   search?: string | undefined;
   status?: "active" | "disabled" | undefined;
   /** Only members of this organization. */
@@ -43,6 +45,11 @@ export interface CreateUserParams {
   email: string;
   /** 8–128 characters. Omit for users who sign in another way. */
   password?: string | undefined;
+  /**
+   * 3–64 letters, digits, `.`, `_` or `-`, starting with a letter or digit;
+   * unique in the tenant regardless of case (`409 username_taken` otherwise).
+   */
+  username?: string | null | undefined;
   firstName?: string | null | undefined;
   lastName?: string | null | undefined;
   phoneNumber?: string | null | undefined;
@@ -55,6 +62,8 @@ export interface CreateUserParams {
 /** Fields for {@link Users.update}; omitted fields are left as they are. */
 export interface UpdateUserParams {
   email?: string | undefined;
+  /** A new username (rules as for {@link CreateUserParams.username}), or `null` to remove it. */
+  username?: string | null | undefined;
   firstName?: string | null | undefined;
   lastName?: string | null | undefined;
   phoneNumber?: string | null | undefined;

@@ -15,7 +15,24 @@ const USERS = Number(process.env.USERS ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const FIRST = ["ada", "grace", "linus", "margaret", "ken", "barbara", "dennis", "frances", "edsger", "radia", "tim", "hedy", "alan", "john", "donald", "niklaus"];
-const LAST = ["lovelace", "hopper", "torvalds", "hamilton", "thompson", "liskov", "ritchie", "allen", "dijkstra", "perlman", "berners", "lamarr", "turing", "backus", "knuth", "wirth"];
+const LAST = [
+  "lovelace",
+  "hopper",
+  "torvalds",
+  "hamilton",
+  "thompson",
+  "liskov",
+  "ritchie",
+  "allen",
+  "dijkstra",
+  "perlman",
+  "berners",
+  "lamarr",
+  "turing",
+  "backus",
+  "knuth",
+  "wirth",
+];
 
 const dir = mkdtempSync(join(tmpdir(), "hellojohn-console-bench-"));
 const file = join(dir, "bench.db");
@@ -53,7 +70,11 @@ console.log(`seeded ${USERS.toLocaleString("en-US")} users in ${((performance.no
 const server = await createServer({ databaseUrl: `sqlite:${file}`, masterKey, passwordHashing: "unsafe-test-only", console: true });
 const url = await server.listen();
 const link = await createConsoleLoginLink(server, { tenantId: tenant.id, operator: "bench", baseUrl: url });
-const login = await fetch(`${url}/console/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: new URL(link.url).hash.slice(7) }) });
+const login = await fetch(`${url}/console/api/login`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ token: new URL(link.url).hash.slice(7) }),
+});
 const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
 
 async function keystroke(query) {

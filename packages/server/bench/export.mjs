@@ -43,8 +43,41 @@ async function run(databaseUrl, dialect) {
   const now = Date.now();
   for (let start = 0; start < ROWS; start += 1000) {
     const batch = Array.from({ length: 1000 }, (_, k) => now - (start + k) * 1000);
-    await db.insertInto("sessions").values(batch.map((t) => ({ id: id("ses"), tenant_id: tenant.id, user_id: user.id, created_at: t, expires_at: t + 3600_000, revoked_at: null, last_used_at: null, ip_address: "127.0.0.1", user_agent: "Mozilla/5.0 (bench)", impersonator_id: "key_bench", impersonation_reason: "Support ticket #4521" }))).execute();
-    await db.insertInto("audit_events").values(batch.map((t) => ({ id: id("evt"), tenant_id: tenant.id, type: "user.impersonated", actor_type: "api_key", actor_id: "key_bench", subject_user_id: user.id, ip_address: "127.0.0.1", user_agent: "bench", data: JSON.stringify({ reason: "Support ticket #4521", expires_in: 900 }), created_at: t }))).execute();
+    await db
+      .insertInto("sessions")
+      .values(
+        batch.map((t) => ({
+          id: id("ses"),
+          tenant_id: tenant.id,
+          user_id: user.id,
+          created_at: t,
+          expires_at: t + 3600_000,
+          revoked_at: null,
+          last_used_at: null,
+          ip_address: "127.0.0.1",
+          user_agent: "Mozilla/5.0 (bench)",
+          impersonator_id: "key_bench",
+          impersonation_reason: "Support ticket #4521",
+        })),
+      )
+      .execute();
+    await db
+      .insertInto("audit_events")
+      .values(
+        batch.map((t) => ({
+          id: id("evt"),
+          tenant_id: tenant.id,
+          type: "user.impersonated",
+          actor_type: "api_key",
+          actor_id: "key_bench",
+          subject_user_id: user.id,
+          ip_address: "127.0.0.1",
+          user_agent: "bench",
+          data: JSON.stringify({ reason: "Support ticket #4521", expires_in: 900 }),
+          created_at: t,
+        })),
+      )
+      .execute();
   }
   // A users.get every 10 ms beside the export: the longest it waited.
   const beside = async (work) => {

@@ -10,7 +10,13 @@ interface Config {
 }
 
 const config = JSON.parse(process.env.FLOOD_CONFIG ?? "{}") as Config;
-const server = await createServer({ databaseUrl: config.databaseUrl, masterKey: MasterKey.generate(), redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, limits: config.limits });
+const server = await createServer({
+  databaseUrl: config.databaseUrl,
+  masterKey: MasterKey.generate(),
+  redisUrl: config.redisUrl,
+  redisKeyPrefix: config.redisKeyPrefix,
+  limits: config.limits,
+});
 const url = await server.listen({ host: "127.0.0.1", port: 0 });
 const tenant = await server.tenants.createTenant("Flood");
 const { secretKey } = await server.tenants.createApiKey(tenant.id, "bench");

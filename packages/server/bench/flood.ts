@@ -156,13 +156,26 @@ const postgres = dbs.find((b) => b.name === "postgres");
 const withRedis = await redisAvailable();
 const production: LimitsOptions = { preset: "production" };
 const setups: Setup[] = [];
-if (sqlite !== undefined) setups.push({ name: "SQLite, limits in memory (production defaults)", databaseUrl: () => sqlite.create(), drop: (u) => sqlite.drop(u), limits: production });
-if (postgres !== undefined) setups.push({ name: "PostgreSQL, limits in memory (production defaults)", databaseUrl: () => postgres.create(), drop: (u) => postgres.drop(u), limits: production });
+if (sqlite !== undefined)
+  setups.push({ name: "SQLite, limits in memory (production defaults)", databaseUrl: () => sqlite.create(), drop: (u) => sqlite.drop(u), limits: production });
+if (postgres !== undefined)
+  setups.push({ name: "PostgreSQL, limits in memory (production defaults)", databaseUrl: () => postgres.create(), drop: (u) => postgres.drop(u), limits: production });
 if (postgres !== undefined && withRedis) {
-  setups.push({ name: "PostgreSQL, limits in Redis (production defaults)", databaseUrl: () => postgres.create(), drop: (u) => postgres.drop(u), redisUrl: REDIS_URL, limits: production });
+  setups.push({
+    name: "PostgreSQL, limits in Redis (production defaults)",
+    databaseUrl: () => postgres.create(),
+    drop: (u) => postgres.drop(u),
+    redisUrl: REDIS_URL,
+    limits: production,
+  });
 }
 if (sqlite !== undefined && process.env.FLOOD_REFERENCE !== "0") {
-  setups.push({ name: "Reference: SQLite with sign-in throttling and hashing admission control off (as before this change)", databaseUrl: () => sqlite.create(), drop: (u) => sqlite.drop(u), limits: UNLIMITED });
+  setups.push({
+    name: "Reference: SQLite with sign-in throttling and hashing admission control off (as before this change)",
+    databaseUrl: () => sqlite.create(),
+    drop: (u) => sqlite.drop(u),
+    limits: UNLIMITED,
+  });
 }
 
 console.log(`Sign-in flood: ${ATTACKERS} concurrent wrong-password sign-ins against one account from 127.0.0.1 for ${FLOOD_SECONDS} s,`);

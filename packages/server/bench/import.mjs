@@ -29,7 +29,15 @@ const rate = (n, ms) => `${Math.round((n / ms) * 1000).toLocaleString("en-US")} 
 async function writeExport(path, count, withPassword = "hash") {
   const out = createWriteStream(path);
   for (let i = 0; i < count; i++) {
-    const user = { email: `bench.${i}@example.com`, email_verified: true, first_name: "Bench", last_name: `User ${i}`, metadata: { plan: i % 3 === 0 ? "pro" : "free" }, created_at: new Date(1_600_000_000_000 + i * 1000).toISOString(), memberships: [] };
+    const user = {
+      email: `bench.${i}@example.com`,
+      email_verified: true,
+      first_name: "Bench",
+      last_name: `User ${i}`,
+      metadata: { plan: i % 3 === 0 ? "pro" : "free" },
+      created_at: new Date(1_600_000_000_000 + i * 1000).toISOString(),
+      memberships: [],
+    };
     if (withPassword === "hash") user.password_hash = BCRYPT;
     if (withPassword === "plain") user.password = `Plaintext-${i}-password`;
     if (!out.write(`${JSON.stringify(user)}\n`)) await once(out, "drain");
@@ -106,7 +114,9 @@ async function run(databaseUrl, dialect) {
     const imported = await cli(["users", "import", "--from", "hellojohn", file, "--batch-size", "1000", "--progress-interval", "3600"], env);
     const exportPath = join(dir, `out-${dialect}-${size}.ndjson`);
     const exported = await cli(["users", "export", exportPath, "--progress-interval", "3600"], env);
-    console.log(`  ${dialect.padEnd(8)} ${size.toLocaleString("en-US").padStart(9)} users  import (database) ${rate(size, imported.ms).padStart(14)}  peak RSS ${mb(imported.peak).padStart(6)} | export ${rate(size, exported.ms).padStart(14)}  peak RSS ${mb(exported.peak).padStart(6)}`);
+    console.log(
+      `  ${dialect.padEnd(8)} ${size.toLocaleString("en-US").padStart(9)} users  import (database) ${rate(size, imported.ms).padStart(14)}  peak RSS ${mb(imported.peak).padStart(6)} | export ${rate(size, exported.ms).padStart(14)}  peak RSS ${mb(exported.peak).padStart(6)}`,
+    );
     if (size === SIZES[0]) {
       // The same export stopped with Ctrl-C half way, then resumed by running the same command again.
       const resumedPath = join(dir, `resumed-${dialect}-${size}.ndjson`);
@@ -122,9 +132,15 @@ async function run(databaseUrl, dialect) {
       const remoteTenant = await server.tenants.createTenant("Bench remote");
       const { secretKey } = await server.tenants.createApiKey(remoteTenant.id);
       const remote = await cli(["users", "import", "--from", "hellojohn", file, "--batch-size", "1000", "--progress-interval", "3600", "--report", join(dir, "remote.refused")], {
-        HELLOJOHN_DATABASE_URL: "", HELLOJOHN_MASTER_KEY: "", HELLOJOHN_API_URL: url, HELLOJOHN_TENANT_ID: remoteTenant.id, HELLOJOHN_SECRET_KEY: secretKey,
+        HELLOJOHN_DATABASE_URL: "",
+        HELLOJOHN_MASTER_KEY: "",
+        HELLOJOHN_API_URL: url,
+        HELLOJOHN_TENANT_ID: remoteTenant.id,
+        HELLOJOHN_SECRET_KEY: secretKey,
       });
-      console.log(`  ${dialect.padEnd(8)} ${size.toLocaleString("en-US").padStart(9)} users  import (HTTP + SDK) ${rate(size, remote.ms).padStart(12)}  CLI peak RSS ${mb(remote.peak).padStart(6)}`);
+      console.log(
+        `  ${dialect.padEnd(8)} ${size.toLocaleString("en-US").padStart(9)} users  import (HTTP + SDK) ${rate(size, remote.ms).padStart(12)}  CLI peak RSS ${mb(remote.peak).padStart(6)}`,
+      );
     }
   }
   // Plaintext passwords: every row costs one Argon2id hash at the server's OWASP cost.
@@ -136,7 +152,9 @@ async function run(databaseUrl, dialect) {
   const t2 = await server.tenants.createTenant("Bench hashed");
   const plain = await cli(["users", "import", "--from", "hellojohn", plainFile, "--batch-size", "500", "--progress-interval", "3600"], { ...base, HELLOJOHN_TENANT_ID: t1.id });
   const hashed = await cli(["users", "import", "--from", "hellojohn", hashedFile, "--batch-size", "500", "--progress-interval", "3600"], { ...base, HELLOJOHN_TENANT_ID: t2.id });
-  console.log(`  ${dialect.padEnd(8)}     1,000 users  plaintext passwords (Argon2id, OWASP cost) ${rate(1000, plain.ms)} vs pre-hashed ${rate(1000, hashed.ms)} (same run, same file size)`);
+  console.log(
+    `  ${dialect.padEnd(8)}     1,000 users  plaintext passwords (Argon2id, OWASP cost) ${rate(1000, plain.ms)} vs pre-hashed ${rate(1000, hashed.ms)} (same run, same file size)`,
+  );
   await server.close();
 }
 

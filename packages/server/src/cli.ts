@@ -267,7 +267,9 @@ async function dev(flags: Flags): Promise<void> {
     },
   });
   shutdownOn(dev.server);
-  const lines = Object.entries(dev.env).map(([name, value]) => `${name}=${value}`).join("\n");
+  const lines = Object.entries(dev.env)
+    .map(([name, value]) => `${name}=${value}`)
+    .join("\n");
   process.stdout.write(
     `HelloJohn dev server listening on ${dev.url} (data in ${dev.dataDir})\n\n${lines}\n\nPaste these into your app's environment. Press Ctrl+C to stop.\n\n` +
       `Admin console (a one-time login link, valid 10 minutes; each start prints a new one):\n${dev.consoleLoginUrl}\n`,

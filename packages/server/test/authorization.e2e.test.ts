@@ -164,7 +164,9 @@ describe.each(await backends())("organization roles and admin session operations
 
     const other = await newUser("other");
     await expect(hj.users.revokeSession(other.id, (signIns[1] as (typeof signIns)[number]).sessionId)).rejects.toMatchObject({ status: 404, code: "session_not_found" });
-    await expect(hj.users.listSessions(hal.id, { cursor: page.nextCursor as string, limit: 1 }).then(() => hj.users.listSessions(other.id, { cursor: page.nextCursor as string }))).rejects.toMatchObject({
+    await expect(
+      hj.users.listSessions(hal.id, { cursor: page.nextCursor as string, limit: 1 }).then(() => hj.users.listSessions(other.id, { cursor: page.nextCursor as string })),
+    ).rejects.toMatchObject({
       code: "invalid_cursor",
     });
 

@@ -78,10 +78,17 @@ describe("hellojohn-server", () => {
 
   it("start refuses a master key that cannot open the database, naming HELLOJOHN_MASTER_KEY", () => {
     const databaseUrl = `sqlite:${join(dir, "keyed.db")}`;
-    execFileSync(process.execPath, [CLI, "tenant", "create", "--name", "Acme"], { env: { ...process.env, HELLOJOHN_MASTER_KEY: "ab".repeat(32), HELLOJOHN_DATABASE_URL: databaseUrl } });
+    execFileSync(process.execPath, [CLI, "tenant", "create", "--name", "Acme"], {
+      env: { ...process.env, HELLOJOHN_MASTER_KEY: "ab".repeat(32), HELLOJOHN_DATABASE_URL: databaseUrl },
+    });
     let failure: { status: number; stderr: string } = { status: 0, stderr: "" };
     try {
-      execFileSync(process.execPath, [CLI, "start", "--port", "0"], { encoding: "utf8", stdio: "pipe", timeout: 20_000, env: { ...process.env, HELLOJOHN_MASTER_KEY: "cd".repeat(32), HELLOJOHN_DATABASE_URL: databaseUrl } });
+      execFileSync(process.execPath, [CLI, "start", "--port", "0"], {
+        encoding: "utf8",
+        stdio: "pipe",
+        timeout: 20_000,
+        env: { ...process.env, HELLOJOHN_MASTER_KEY: "cd".repeat(32), HELLOJOHN_DATABASE_URL: databaseUrl },
+      });
     } catch (error) {
       failure = error as { status: number; stderr: string };
     }
@@ -92,7 +99,11 @@ describe("hellojohn-server", () => {
   it("refuses a connection limit that is not a positive integer", () => {
     let failure: { status: number; stderr: string } = { status: 0, stderr: "" };
     try {
-      execFileSync(process.execPath, [CLI, "start", "--request-timeout-ms", "soon"], { encoding: "utf8", stdio: "pipe", env: { ...process.env, HELLOJOHN_MASTER_KEY: "ab".repeat(32), HELLOJOHN_DATABASE_URL: `sqlite:${join(dir, "limits.db")}` } });
+      execFileSync(process.execPath, [CLI, "start", "--request-timeout-ms", "soon"], {
+        encoding: "utf8",
+        stdio: "pipe",
+        env: { ...process.env, HELLOJOHN_MASTER_KEY: "ab".repeat(32), HELLOJOHN_DATABASE_URL: `sqlite:${join(dir, "limits.db")}` },
+      });
     } catch (error) {
       failure = error as { status: number; stderr: string };
     }

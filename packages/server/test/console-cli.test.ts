@@ -44,7 +44,7 @@ describe("hellojohn-server console", () => {
     expect((await fetch(`${base}/console`)).status).toBe(200);
     const first = await login(base as string, token as string);
     expect(first.status).toBe(200);
-    expect(((await first.json()) as { operator: string; tenant_id: string })).toMatchObject({ operator: "ops.alice", tenant_id: tenantId });
+    expect((await first.json()) as { operator: string; tenant_id: string }).toMatchObject({ operator: "ops.alice", tenant_id: tenantId });
     expect((await login(base as string, token as string)).status).toBe(401);
 
     expect(() => cli("console", "--tenant", "ten_01ZZZZZZZZZZZZZZZZZZZZZZZZ")).toThrow(/No such tenant|tenant/);

@@ -14,7 +14,8 @@ import { MasterKey } from "../src/crypto/master-key.js";
 // every page into test/artifacts/console (the server README shows copies).
 const CHROMIUM = process.env.HELLOJOHN_CHROMIUM ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: the console's browser tests are mandatory under CI=true (scripts/ensure-chromium.mjs installs it)`);
+if (!available && process.env.CI === "true")
+  throw new Error(`${CHROMIUM} is missing: the console's browser tests are mandatory under CI=true (scripts/ensure-chromium.mjs installs it)`);
 if (!available) console.warn(`console browser tests skipped: ${CHROMIUM} is missing (run node scripts/ensure-chromium.mjs as root)`);
 
 const ARTIFACTS = new URL("./artifacts/console/", import.meta.url);
@@ -37,7 +38,12 @@ describe.skipIf(!available)("the console in Chromium", () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await createServer({ masterKey: MasterKey.generate(), passwordHashing: "unsafe-test-only", console: true, webhooks: { allowPrivateNetworks: true, pollIntervalMs: 200 } });
+    server = await createServer({
+      masterKey: MasterKey.generate(),
+      passwordHashing: "unsafe-test-only",
+      console: true,
+      webhooks: { allowPrivateNetworks: true, pollIntervalMs: 200 },
+    });
     url = await server.listen();
     tenantId = (await server.tenants.createTenant("Acme")).id;
     const { secretKey } = await server.tenants.createApiKey(tenantId, "seed");
@@ -55,10 +61,22 @@ describe.skipIf(!available)("the console in Chromium", () => {
     const names = ["Ada", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger", "Radia", "Tim", "Hedy"];
     for (let i = 0; i < 30; i++) {
       const first = names[i % names.length] as string;
-      const user = await hj.users.create({ email: `${first.toLowerCase()}.${i}@example.com`, firstName: first, lastName: `Tester${i}`, password: PASSWORD, metadata: { plan: "free" } });
+      const user = await hj.users.create({
+        email: `${first.toLowerCase()}.${i}@example.com`,
+        firstName: first,
+        lastName: `Tester${i}`,
+        password: PASSWORD,
+        metadata: { plan: "free" },
+      });
       if (i % 3 === 0) await hj.organizations.addMember(org.id, { userId: user.id, role: i === 0 ? "admin" : "member" });
     }
-    const zed = await hj.users.create({ email: "zed.zimmer@example.com", firstName: "Zed", lastName: "Zimmer", password: PASSWORD, metadata: { plan: "free", seats: 3, flags: { beta: true } } });
+    const zed = await hj.users.create({
+      email: "zed.zimmer@example.com",
+      firstName: "Zed",
+      lastName: "Zimmer",
+      password: PASSWORD,
+      metadata: { plan: "free", seats: 3, flags: { beta: true } },
+    });
     await hj.organizations.addMember(org.id, { userId: zed.id, role: "member" });
     await hj.sessions.signInWithPassword({ email: zed.email, password: PASSWORD });
     target = { id: zed.id, email: zed.email };
@@ -98,7 +116,9 @@ describe.skipIf(!available)("the console in Chromium", () => {
     await page.evaluate(axe.source);
     // Expressions as strings: this file is type-checked without the DOM library.
     const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as axe.AxeResults;
-    const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${name}: ${v.id} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+    const serious = result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${name}: ${v.id} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
     expect(serious).toEqual([]);
   }
 
@@ -172,7 +192,10 @@ describe.skipIf(!available)("the console in Chromium", () => {
   });
 
   it("revokes a session, disables and re-enables the user", async () => {
-    await page.getByRole("button", { name: /^Revoke session ses_/ }).first().click();
+    await page
+      .getByRole("button", { name: /^Revoke session ses_/ })
+      .first()
+      .click();
     await page.getByText("Session revoked").waitFor();
     await page.getByRole("button", { name: "Disable user" }).click();
     await expect.poll(() => page.getByTestId("user-status").textContent()).toBe("Disabled");
@@ -265,7 +288,10 @@ describe.skipIf(!available)("the console in Chromium", () => {
   });
 
   it("an expired console session is sent back to sign in", async () => {
-    await server.database.db.updateTable("console_sessions").set({ last_seen_at: Date.now() - 31 * 60_000 }).execute();
+    await server.database.db
+      .updateTable("console_sessions")
+      .set({ last_seen_at: Date.now() - 31 * 60_000 })
+      .execute();
     await page.reload();
     await page.getByText("The console session expired").waitFor();
     await checkAccessibility("signed-out");

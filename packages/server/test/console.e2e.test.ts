@@ -104,7 +104,11 @@ describe.each(await backends())("console sessions on $name", (backend) => {
 
   it("an expired login link is refused", async () => {
     const link = await createConsoleLoginLink(server, { tenantId, operator: "alice", baseUrl: url, ttlMs: 60_000 });
-    await server.database.db.updateTable("console_login_links").set({ expires_at: Date.now() - 1 }).where("used_at", "is", null).execute();
+    await server.database.db
+      .updateTable("console_login_links")
+      .set({ expires_at: Date.now() - 1 })
+      .where("used_at", "is", null)
+      .execute();
     const response = await login(tokenOf(link.url));
     expect(response.status).toBe(401);
   });
@@ -144,7 +148,11 @@ describe.each(await backends())("console sessions on $name", (backend) => {
     expect(session?.impersonator?.actor_id).toBe("carol");
     const revoked = await call("POST", `/users/${userId}/sessions/${impersonation.body.session_id}/revoke`, auth, {});
     expect(revoked.body.revoked_at).not.toBeNull();
-    const exported = await fetch(`${url}/console/api/users/${userId}/export`, { method: "POST", headers: { cookie: auth.cookie, "x-csrf-token": auth.csrf, "content-type": "application/json" }, body: "{}" });
+    const exported = await fetch(`${url}/console/api/users/${userId}/export`, {
+      method: "POST",
+      headers: { cookie: auth.cookie, "x-csrf-token": auth.csrf, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(exported.headers.get("content-disposition")).toBe(`attachment; filename="${userId}.json"`);
     expect(((await exported.json()) as { user: { id: string } }).user.id).toBe(userId);
 
@@ -186,7 +194,10 @@ describe.each(await backends())("console sessions on $name", (backend) => {
     const auth = await signIn();
     expect((await call("GET", "/session", { cookie: auth.cookie })).status).toBe(200);
     // Move the session's last activity back past the idle timeout instead of waiting.
-    await server.database.db.updateTable("console_sessions").set({ last_seen_at: Date.now() - IDLE_MS - 1 }).execute();
+    await server.database.db
+      .updateTable("console_sessions")
+      .set({ last_seen_at: Date.now() - IDLE_MS - 1 })
+      .execute();
     const expired = await call("GET", "/users", { cookie: auth.cookie });
     expect(expired.status).toBe(401);
     expect(expired.body.error.code).toBe("console_session_expired");
@@ -200,8 +211,7 @@ describe.each(await backends())("console sessions on $name", (backend) => {
     const db = server.database.db;
     const live = await signIn("sweeper");
     const unused = await createConsoleLoginLink(server, { tenantId, operator: "sweeper", baseUrl: url });
-    const count = async (table: "console_login_links" | "console_sessions") =>
-      (await db.selectFrom(table).select("id").where("operator", "=", "sweeper").execute()).length;
+    const count = async (table: "console_login_links" | "console_sessions") => (await db.selectFrom(table).select("id").where("operator", "=", "sweeper").execute()).length;
     expect([await count("console_login_links"), await count("console_sessions")]).toEqual([2, 1]);
 
     await server.sweep();

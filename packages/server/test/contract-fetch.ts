@@ -73,8 +73,7 @@ export class ContractChecker {
         if (response.status < 500 && !errorStatuses(match.op).includes(response.status)) {
           this.violations.push(`${label}: answered ${response.status}, which the document does not list for it`);
         }
-      }
-      else this.violations.push(`${label}: undocumented status ${response.status}`);
+      } else this.violations.push(`${label}: undocumented status ${response.status}`);
       if (response.headers.get("x-request-id") === null) this.violations.push(`${label}: no x-request-id header`);
       return response;
     };

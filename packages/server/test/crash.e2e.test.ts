@@ -12,7 +12,10 @@ const dir = mkdtempSync(join(tmpdir(), "hellojohn-crash-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(databaseUrl: string, ...args: string[]): string {
-  return execFileSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, HELLOJOHN_MASTER_KEY: MASTER_KEY, HELLOJOHN_DATABASE_URL: databaseUrl } }).trim();
+  return execFileSync(process.execPath, [CLI, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, HELLOJOHN_MASTER_KEY: MASTER_KEY, HELLOJOHN_DATABASE_URL: databaseUrl },
+  }).trim();
 }
 
 /** `hellojohn-server start` as a child process, resolved once it listens. */

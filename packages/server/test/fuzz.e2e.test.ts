@@ -74,7 +74,8 @@ const RAW_URL_VALUES = ["%00", "a%00b", "%ED%A0%80", "%E0%A4%A", "%FF", "%", "%2
 function encode(value: string): string {
   return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\s\S]/gu, (ch) => {
     const code = ch.codePointAt(0) as number;
-    if (ch.length === 1 && code >= 0xd800 && code <= 0xdfff) return `%ED%${(0xa0 + ((code >> 6) & 0x1f)).toString(16).toUpperCase()}%${(0x80 + (code & 0x3f)).toString(16).toUpperCase()}`;
+    if (ch.length === 1 && code >= 0xd800 && code <= 0xdfff)
+      return `%ED%${(0xa0 + ((code >> 6) & 0x1f)).toString(16).toUpperCase()}%${(0x80 + (code & 0x3f)).toString(16).toUpperCase()}`;
     return encodeURIComponent(ch);
   });
 }
@@ -115,7 +116,7 @@ describe.each(await backends())("fuzzing every operation on $name", (backend) =>
       if (/org_id$/.test(name)) return pick(ids.org as string[]);
       if (/session_id$/.test(name)) return pick(ids.ses as string[]);
       if (name === "tenant_id") return tenantId;
-      if (name === "email") return chance(0.5) ? email("f") : (h.hj && pick(["a@b.co", "JANE@EXAMPLE.COM"]));
+      if (name === "email") return chance(0.5) ? email("f") : h.hj && pick(["a@b.co", "JANE@EXAMPLE.COM"]);
       if (name === "password") return PASSWORD;
       if (name === "refresh_token") return refreshToken;
       if (name === "reason") return "Support ticket";
@@ -174,7 +175,11 @@ describe.each(await backends())("fuzzing every operation on $name", (backend) =>
           if (roll2 < 0.4) body = `{"${field}":${deep}}`;
           else if (roll2 < 0.8) {
             // Otherwise valid, so it gets past validation to whatever runs next (fingerprints, services).
-            const valid = Object.fromEntries(Object.entries(bodySchema?.properties ?? {}).filter(([name]) => name !== "metadata").map(([name, schema]) => [name, validFor(name, schema)]));
+            const valid = Object.fromEntries(
+              Object.entries(bodySchema?.properties ?? {})
+                .filter(([name]) => name !== "metadata")
+                .map(([name, schema]) => [name, validFor(name, schema)]),
+            );
             body = `${JSON.stringify(valid).slice(0, -1)}${Object.keys(valid).length > 0 ? "," : ""}"metadata":{"a":${deep}}}`;
           } else body = deep;
         } else if (roll < 0.92) {
@@ -189,7 +194,8 @@ describe.each(await backends())("fuzzing every operation on $name", (backend) =>
       else if (auth < 0.9) headers.authorization = `bearer ${secretKey}`;
       else if (auth < 0.95) headers.authorization = `Bearer sk_${"x".repeat(40)}`;
       if (chance(0.95)) headers["hellojohn-tenant-id"] = chance(0.97) ? tenantId : pick(["ten_", "x", "ten_01J9Z3K4M5N6P7Q8R9S0T1V2W3"]);
-      if (body !== undefined) headers["content-type"] = chance(0.95) ? "application/json" : pick(["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1"]);
+      if (body !== undefined)
+        headers["content-type"] = chance(0.95) ? "application/json" : pick(["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1"]);
       if (chance(body !== undefined && body.length > 1_000 ? 0.7 : 0.4)) headers["idempotency-key"] = `fuzz-${Math.floor(random() * 200)}`;
       return { method, url: `${url}${target}${query.length > 0 ? `?${query.join("&")}` : ""}`, headers, body, operationId: op.operationId };
     };

@@ -1,4 +1,4 @@
-import { HelloJohn } from "@hellojohn/node";
+import type { HelloJohn } from "@hellojohn/node";
 import { startTestServer, type TestServer } from "../src/testing.js";
 import type { Backend } from "./backends.js";
 import { ContractChecker } from "./contract-fetch.js";

@@ -76,7 +76,7 @@ describe.each(await backends())("hostile input on $name", (backend) => {
     const withoutKey = await send("POST", "/v1/users", deep);
     expect(withKey).toMatchObject({ status: 400, body: { error: { code: "metadata_too_deep", param: "metadata" } } });
     expect(withoutKey).toEqual({ status: withKey.status, body: { error: { ...withKey.body.error, requestId: expect.any(String) } } });
-    const other = await send("POST", "/v1/organizations", `{"name":"x","extra":${"{\"a\":".repeat(5000)}1${"}".repeat(5000)}}`, { "idempotency-key": "deep-2" });
+    const other = await send("POST", "/v1/organizations", `{"name":"x","extra":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`, { "idempotency-key": "deep-2" });
     expect(other).toMatchObject({ status: 400, body: { error: { code: "body_too_deep", param: "extra" } } });
   });
 

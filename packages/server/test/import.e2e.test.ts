@@ -81,8 +81,14 @@ describe.each(await backends())("bulk import on $name", (backend) => {
     const ada = await h.hj.users.getByEmail("ada.auth0@example.com");
     expect(ada).toMatchObject({ firstName: "Ada", lastName: "Lovelace", emailVerified: true, avatarUrl: "https://example.com/ada.png", disabled: false });
     expect(ada.createdAt.toISOString()).toBe("2020-10-06T15:19:03.551Z");
-    expect(ada.metadata).toMatchObject({ theme: "dark", imported: { source: "auth0", id: "auth0|5f7c8ec7c33c6c004bbafe82", app_metadata: { plan: "pro" }, logins_count: 42, nickname: "ada" } });
-    expect(ada.metadata.imported).toMatchObject({ omitted_credentials: ["identities.1.access_token"], identities: [{ provider: "auth0" }, { provider: "google-oauth2", user_id: "10987654321" }] });
+    expect(ada.metadata).toMatchObject({
+      theme: "dark",
+      imported: { source: "auth0", id: "auth0|5f7c8ec7c33c6c004bbafe82", app_metadata: { plan: "pro" }, logins_count: 42, nickname: "ada" },
+    });
+    expect(ada.metadata.imported).toMatchObject({
+      omitted_credentials: ["identities.1.access_token"],
+      identities: [{ provider: "auth0" }, { provider: "google-oauth2", user_id: "10987654321" }],
+    });
     expect(JSON.stringify(ada.metadata)).not.toContain("ya29");
     expect(await h.hj.users.getByEmail("blocked.auth0@example.com")).toMatchObject({ disabled: true, phoneNumber: "+14155550123" });
     await signsInAndUpgrades("Ada.Auth0@example.com", "Auth0-Password-1", /^\$2b\$10\$/);
@@ -126,9 +132,19 @@ describe.each(await backends())("bulk import on $name", (backend) => {
     expect(result).toMatchObject({ created: 2, refused: 1 });
     expect(result.results[2]).toMatchObject({ status: "refused", error: { code: "invalid_password_hash", param: "password_hash" } });
     const mary = await h.hj.users.getByEmail("mary.supabase@example.com");
-    expect(mary).toMatchObject({ firstName: "Mary", lastName: "Jackson", emailVerified: true, phoneNumber: "+14155550142", avatarUrl: "https://example.com/mj.png", disabled: false });
+    expect(mary).toMatchObject({
+      firstName: "Mary",
+      lastName: "Jackson",
+      emailVerified: true,
+      phoneNumber: "+14155550142",
+      avatarUrl: "https://example.com/mj.png",
+      disabled: false,
+    });
     expect(mary.createdAt.toISOString()).toBe("2023-05-01T09:59:00.000Z");
-    expect(mary.metadata).toMatchObject({ team: "wind tunnel", imported: { source: "supabase", id: "6f1b2c3d-0000-4000-8000-000000000001", raw_app_meta_data: { provider: "email" } } });
+    expect(mary.metadata).toMatchObject({
+      team: "wind tunnel",
+      imported: { source: "supabase", id: "6f1b2c3d-0000-4000-8000-000000000001", raw_app_meta_data: { provider: "email" } },
+    });
     const banned = await h.hj.users.getByEmail("banned.supabase@example.com");
     expect(banned).toMatchObject({ disabled: true, firstName: "Dorothy", lastName: "Vaughan" });
     expect(JSON.stringify(banned.metadata)).not.toContain("secret-confirmation-token");
@@ -151,7 +167,12 @@ describe.each(await backends())("bulk import on $name", (backend) => {
   });
 
   it("a batch is idempotent under its key, and a batch sent again skips everyone instead of duplicating", async () => {
-    const batch = { users: [{ email: email("idem"), passwordHash: bcrypt.hashSync("Idempotent-1", 4) }, { email: email("idem"), password: "Plaintext-Password-1" }] };
+    const batch = {
+      users: [
+        { email: email("idem"), passwordHash: bcrypt.hashSync("Idempotent-1", 4) },
+        { email: email("idem"), password: "Plaintext-Password-1" },
+      ],
+    };
     const first = await h.hj.users.import(batch, { idempotencyKey: `import-${email("key")}` });
     expect(first).toMatchObject({ created: 2, skipped: 0 });
     const replay = await h.hj.users.import(batch, { idempotencyKey: first.results[0]?.id ?? "unused" });

@@ -69,7 +69,10 @@ function valueFor(field: LimitedField, length: number): string {
   if (leaf === "phone_number") return `+1${"5".repeat(length - 2)}`;
   // Unique per call: a username at the limit is a new user's, not one an earlier request took.
   if (leaf === "username") {
-    const tag = email("u").split("@")[0]?.replace(/[^A-Za-z0-9]/g, "") ?? "";
+    const tag =
+      email("u")
+        .split("@")[0]
+        ?.replace(/[^A-Za-z0-9]/g, "") ?? "";
     return `${tag}${"a".repeat(Math.max(0, length - tag.length))}`.slice(0, length);
   }
   return "a".repeat(length);

@@ -137,14 +137,24 @@ describe.each(cases)("abuse limits on $name", ({ backend, redisUrl }) => {
   });
 
   it("limits admin calls per secret key with RateLimit headers, and the SDK waits out a 429", async () => {
-    const admin = await startTestServer({ databaseUrl, masterKey, limits: { preset: "production", adminApi: { requests: 4, windowSeconds: 2 } }, redisUrl, redisKeyPrefix: uniquePrefix("admin") });
+    const admin = await startTestServer({
+      databaseUrl,
+      masterKey,
+      limits: { preset: "production", adminApi: { requests: 4, windowSeconds: 2 } },
+      redisUrl,
+      redisKeyPrefix: uniquePrefix("admin"),
+    });
     try {
       const user = await admin.client.users.create({ email: `admin.${n++}@example.com` }); // 1 of 4
       const get = (secretKey = admin.secretKey) =>
         send(`${admin.url}/v1/users/${user.id}`, { headers: { authorization: `Bearer ${secretKey}`, "hellojohn-tenant-id": admin.tenantId } });
       const allowed = await attempts(3, () => get());
       expect(statuses(allowed)).toEqual([200, 200, 200]);
-      expect(allowed.map((e) => e.headers["ratelimit"])).toEqual([expect.stringMatching(/^"admin";r=2;t=[12]$/), expect.stringMatching(/^"admin";r=1;t=/), expect.stringMatching(/^"admin";r=0;t=/)]);
+      expect(allowed.map((e) => e.headers["ratelimit"])).toEqual([
+        expect.stringMatching(/^"admin";r=2;t=[12]$/),
+        expect.stringMatching(/^"admin";r=1;t=/),
+        expect.stringMatching(/^"admin";r=0;t=/),
+      ]);
       expect(allowed[0]?.headers["ratelimit-policy"]).toBe('"admin";q=4;w=2');
       const limited = await get();
       expect(limited.status).toBe(429);

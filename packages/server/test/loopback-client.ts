@@ -11,10 +11,7 @@ export interface Exchange {
  * A JSON request from a chosen loopback source address (127.0.0.2 is a
  * second client), which `fetch` cannot pick.
  */
-export function send(
-  url: string,
-  options: { method?: string; body?: unknown; from?: string; headers?: Record<string, string> } = {},
-): Promise<Exchange> {
+export function send(url: string, options: { method?: string; body?: unknown; from?: string; headers?: Record<string, string> } = {}): Promise<Exchange> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const req = request(

@@ -81,7 +81,9 @@ describe.each(await backends())("migrations 0010 and 0012 on $name", (backend: B
       await migrate(raw, "0010_events_user");
       for (const [i, id] of ids.entries()) {
         await sql`insert into users (id, tenant_id, email, email_lower, email_verified, first_name, last_name, name_lower, phone_number, avatar_url, metadata, password_hash, disabled, created_at, updated_at, last_sign_in_at)
-          values (${id}, ${tenantId}, ${`m${i}@old.test`}, ${`m${i}@old.test`}, 0, null, null, '', null, null, '{}', null, ${i % 3 === 0 ? 1 : 0}, ${now + i}, ${now + i}, null)`.execute(raw);
+          values (${id}, ${tenantId}, ${`m${i}@old.test`}, ${`m${i}@old.test`}, 0, null, null, '', null, null, '{}', null, ${i % 3 === 0 ? 1 : 0}, ${now + i}, ${now + i}, null)`.execute(
+          raw,
+        );
       }
       await sql`insert into organizations (id, tenant_id, name, metadata, created_at, updated_at) values (${orgId}, ${tenantId}, 'Old org', '{}', ${now}, ${now})`.execute(raw);
       for (const id of ids.slice(0, 7)) {
@@ -99,8 +101,15 @@ describe.each(await backends())("migrations 0010 and 0012 on $name", (backend: B
       const page = await store.page(database.reader, tenantId, { orgId, status: "active" }, 10, undefined, "matches");
       expect(page.map((r) => r.id)).toEqual([ids[5], ids[4], ids[2], ids[1]]);
       // The triggers keep it so from here on.
-      await database.db.updateTable("users").set({ disabled: 0 }).where("id", "=", ids[0] as string).execute();
-      await database.db.deleteFrom("memberships").where("user_id", "=", ids[1] as string).execute();
+      await database.db
+        .updateTable("users")
+        .set({ disabled: 0 })
+        .where("id", "=", ids[0] as string)
+        .execute();
+      await database.db
+        .deleteFrom("memberships")
+        .where("user_id", "=", ids[1] as string)
+        .execute();
       expect(await store.count(database.reader, tenantId, { orgId, status: "disabled" })).toBe(2);
       expect(await store.count(database.reader, tenantId, { orgId, status: "active" })).toBe(4);
     } finally {

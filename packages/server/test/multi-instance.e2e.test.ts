@@ -19,7 +19,10 @@ describe.skipIf(postgres === undefined)("two server instances sharing one Postgr
   beforeAll(async () => {
     databaseUrl = await (postgres as NonNullable<typeof postgres>).create();
     // Both start (and migrate) at once.
-    const [a, b] = await Promise.all([startTestServer({ databaseUrl, masterKey, publicUrl }), createServer({ databaseUrl, masterKey, publicUrl, passwordHashing: "unsafe-test-only" })]);
+    const [a, b] = await Promise.all([
+      startTestServer({ databaseUrl, masterKey, publicUrl }),
+      createServer({ databaseUrl, masterKey, publicUrl, passwordHashing: "unsafe-test-only" }),
+    ]);
     first = a;
     second = b;
     const secondUrl = await second.listen({ port: 0 });

@@ -38,8 +38,7 @@ describe.each(await backends())("sign-in racing disable and delete on $name", (b
     await backend.drop(databaseUrl);
   });
 
-  const activeSessions = async (userId: string) =>
-    server.database.db.selectFrom("sessions").select("id").where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+  const activeSessions = async (userId: string) => server.database.db.selectFrom("sessions").select("id").where("user_id", "=", userId).where("revoked_at", "is", null).execute();
   const delay = (trial: number) => new Promise((resolve) => setTimeout(resolve, (trial / TRIALS) * hashMs * 1.2));
 
   it("after disable returns, no session of the user is active, and none comes back with enable", async () => {

@@ -22,11 +22,38 @@ describe.each(await backends())("per-user data on $name", (backend) => {
       const indexes = Array.from({ length: Math.min(500, count - start) }, (_, k) => start + k);
       await db
         .insertInto("sessions")
-        .values(indexes.map((i) => ({ id: newId("ses"), tenant_id: h.t.tenantId, user_id: userId, created_at: at(i), expires_at: at(i) + 3600_000, revoked_at: null, last_used_at: null, ip_address: "127.0.0.1", user_agent: "test", impersonator_id: null, impersonation_reason: null })))
+        .values(
+          indexes.map((i) => ({
+            id: newId("ses"),
+            tenant_id: h.t.tenantId,
+            user_id: userId,
+            created_at: at(i),
+            expires_at: at(i) + 3600_000,
+            revoked_at: null,
+            last_used_at: null,
+            ip_address: "127.0.0.1",
+            user_agent: "test",
+            impersonator_id: null,
+            impersonation_reason: null,
+          })),
+        )
         .execute();
       await db
         .insertInto("audit_events")
-        .values(indexes.map((i) => ({ id: newId("evt"), tenant_id: h.t.tenantId, type: "user.signed_in", actor_type: "user", actor_id: userId, subject_user_id: userId, ip_address: null, user_agent: null, data: "{}", created_at: at(i) })))
+        .values(
+          indexes.map((i) => ({
+            id: newId("evt"),
+            tenant_id: h.t.tenantId,
+            type: "user.signed_in",
+            actor_type: "user",
+            actor_id: userId,
+            subject_user_id: userId,
+            ip_address: null,
+            user_agent: null,
+            data: "{}",
+            created_at: at(i),
+          })),
+        )
         .execute();
     }
   }

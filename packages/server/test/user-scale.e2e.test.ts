@@ -20,7 +20,10 @@ import { harness, type Harness } from "./helpers.js";
 /** The search rule, written out in JS: a case-insensitive substring of email or "first last", or exactly the ID. */
 function matches(user: User, needle: string): boolean {
   const lower = needle.toLowerCase();
-  const name = [user.firstName, user.lastName].filter((p) => p !== null).join(" ").toLowerCase();
+  const name = [user.firstName, user.lastName]
+    .filter((p) => p !== null)
+    .join(" ")
+    .toLowerCase();
   return user.id === needle || user.email.toLowerCase().includes(lower) || name.includes(lower);
 }
 
@@ -97,7 +100,31 @@ describe.each(await backends())("users at scale, exact on $name", (backend) => {
     const org = await h.hj.organizations.create({ name: "Scale org" });
     const members = alive().filter((_, i) => i % 3 === 0);
     for (const u of members) await h.hj.organizations.addMember(org.id, { userId: u.id });
-    const needles = ["quixotic", "QUIXOTIC", "example2.com", "%x@", "_y@", "\\z@", "ángel", "ÁNGEL", "zoË", "σίσυφος", "ΣΊΣΥΦΟΣ", "strasse", "straße", "i̇lkay", "o'brien", "an", "%", "_", "\\", "ß", "nobody-has-this", (alive()[5] as User).id, (alive()[5] as User).id.slice(0, 12)];
+    const needles = [
+      "quixotic",
+      "QUIXOTIC",
+      "example2.com",
+      "%x@",
+      "_y@",
+      "\\z@",
+      "ángel",
+      "ÁNGEL",
+      "zoË",
+      "σίσυφος",
+      "ΣΊΣΥΦΟΣ",
+      "strasse",
+      "straße",
+      "i̇lkay",
+      "o'brien",
+      "an",
+      "%",
+      "_",
+      "\\",
+      "ß",
+      "nobody-has-this",
+      (alive()[5] as User).id,
+      (alive()[5] as User).id.slice(0, 12),
+    ];
     for (const needle of needles) {
       for (const extra of [{}, { status: "disabled" as const }, { orgId: org.id }]) {
         const expected = alive()
@@ -262,7 +289,9 @@ describe.each(await backends())("migration 0003 on $name", (backend: Backend) =>
     }));
     for (const row of rows) {
       await sql`insert into users (id, tenant_id, email, email_lower, email_verified, first_name, last_name, name_lower, phone_number, avatar_url, metadata, password_hash, disabled, created_at, updated_at, last_sign_in_at)
-        values (${row.id}, ${row.tenant_id}, ${row.email}, ${row.email_lower}, ${row.email_verified}, ${row.first_name}, ${row.last_name}, ${row.name_lower}, null, null, '{}', null, ${row.disabled}, ${row.created_at}, ${row.updated_at}, null)`.execute(raw);
+        values (${row.id}, ${row.tenant_id}, ${row.email}, ${row.email_lower}, ${row.email_verified}, ${row.first_name}, ${row.last_name}, ${row.name_lower}, null, null, '{}', null, ${row.disabled}, ${row.created_at}, ${row.updated_at}, null)`.execute(
+        raw,
+      );
     }
     await raw.destroy();
 

@@ -47,7 +47,10 @@ function start(args: string[], env: Record<string, string>): Child {
   return state;
 }
 
-const lines = (path: string): string[] => readFileSync(path, "utf8").split("\n").filter((l) => l !== "");
+const lines = (path: string): string[] =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
 const ids = (path: string): string[] => lines(path).map((l) => (JSON.parse(l) as { id: string }).id);
 
 describe.each(await backends())("hellojohn-server users export resumes on $name", (backend) => {
@@ -83,7 +86,13 @@ describe.each(await backends())("hellojohn-server users export resumes on $name"
     for (let from = 0; from < N; from += 500) {
       const users = Array.from({ length: 500 }, (_, k) => {
         const i = from + k;
-        return { email: `export.${i}@example.com`, firstName: "User", lastName: String(i), metadata: { n: i }, ...(i % 3 === 0 ? { createdAt: new Date(1_700_000_000_000 + i * 1000).toISOString() } : {}) };
+        return {
+          email: `export.${i}@example.com`,
+          firstName: "User",
+          lastName: String(i),
+          metadata: { n: i },
+          ...(i % 3 === 0 ? { createdAt: new Date(1_700_000_000_000 + i * 1000).toISOString() } : {}),
+        };
       });
       const result = await t.client.users.import({ users });
       expect(result.created).toBe(500);
@@ -185,7 +194,10 @@ describe.each(await backends())("hellojohn-server users export resumes on $name"
     const clerk = readFileSync(join(FIXTURES, "clerk.csv"));
     const { bytes } = JSON.parse(checkpoint.toString("utf8")) as { bytes: number };
     writeFileSync(file, Buffer.concat(Array.from({ length: Math.ceil((bytes + 1) / clerk.length) + 1 }, () => clerk)));
-    await expect(exec(exportArgs(file), local)).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/is not the file the interrupted export was writing|not a user as `users export` writes them/) });
+    await expect(exec(exportArgs(file), local)).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/is not the file the interrupted export was writing|not a user as `users export` writes them/),
+    });
     expect(readFileSync(file).subarray(0, clerk.length).equals(clerk)).toBe(true);
 
     // Too short for its checkpoint, and then a checkpoint that is not one.

@@ -84,7 +84,9 @@ describe.each(await backends())("hellojohn-server users import/export on $name",
     const saved = JSON.parse(readFileSync(`${file}.import-state.json`, "utf8")) as { records_done: number };
     expect(saved.records_done).toBeGreaterThan(0);
     expect(saved.records_done).toBeLessThan(4000);
-    const { stdout } = await run(process.execPath, [CLI, "users", "import", "--from", "hellojohn", file, "--batch-size", "500", "--progress-interval", "0"], { env: { ...process.env, ...local } });
+    const { stdout } = await run(process.execPath, [CLI, "users", "import", "--from", "hellojohn", file, "--batch-size", "500", "--progress-interval", "0"], {
+      env: { ...process.env, ...local },
+    });
     expect(stdout).toMatch(/Resuming after record [\d,]+/);
     expect(stdout).toContain("Imported 4,000 records");
     expect(existsSync(`${file}.import-state.json`)).toBe(false);
@@ -111,7 +113,10 @@ describe.each(await backends())("hellojohn-server users import/export on $name",
     writeFileSync(file, readFileSync(join(FIXTURES, "auth0.ndjson")));
     const imported = await run(process.execPath, [CLI, "users", "import", "--from", "auth0", file], { env: { ...process.env, ...local } });
     expect(imported.stdout).toContain("3 created, 1 skipped (already there), 3 refused");
-    const report = readFileSync(`${file}.refused.ndjson`, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { record: number; code: string; param: string | null });
+    const report = readFileSync(`${file}.refused.ndjson`, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { record: number; code: string; param: string | null });
     expect(report.map((r) => [r.record, r.code, r.param])).toEqual([
       [4, "unreadable_record", null],
       [5, "missing_email", "email"],
@@ -122,7 +127,11 @@ describe.each(await backends())("hellojohn-server users import/export on $name",
     const org = await t.client.organizations.create({ name: "Analytical Engines" });
     await t.client.organizations.addMember(org.id, { userId: ada.id, role: "admin" });
     const count = await total();
-    const read = (path: string) => readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const read = (path: string) =>
+      readFileSync(path, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
 
     const plain = join(dir, `export-${backend.name}.ndjson`);
     await run(process.execPath, [CLI, "users", "export", plain], { env: { ...process.env, ...local } });
@@ -141,7 +150,10 @@ describe.each(await backends())("hellojohn-server users import/export on $name",
     const remoteRun = await run(process.execPath, [CLI, "users", "export", viaApi], { env: { ...process.env, ...remote } });
     expect(remoteRun.stdout).toContain(`Exported ${count.toLocaleString("en-US")} users`);
     expect(read(viaApi).find((u) => u.id === ada.id)).toMatchObject({ memberships: [{ org_id: org.id, role: "admin" }] });
-    await expect(run(process.execPath, [CLI, "users", "export", viaApi, "--with-password-hashes"], { env: { ...process.env, ...remote } })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("never returns password hashes") });
+    await expect(run(process.execPath, [CLI, "users", "export", viaApi, "--with-password-hashes"], { env: { ...process.env, ...remote } })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("never returns password hashes"),
+    });
   });
 
   it.runIf(backend.name === "sqlite")("draws a progress bar in a real pseudo-terminal and plain lines without one", async () => {
@@ -152,7 +164,9 @@ describe.each(await backends())("hellojohn-server users import/export on $name",
     expect(tty.stdout).toContain("Imported 3,000 records");
 
     const plainFile = exportFile("plain", 3000);
-    const plain = await run(process.execPath, [CLI, "users", "import", "--from", "hellojohn", plainFile, "--batch-size", "50", "--progress-interval", "0"], { env: { ...process.env, ...local } });
+    const plain = await run(process.execPath, [CLI, "users", "import", "--from", "hellojohn", plainFile, "--batch-size", "50", "--progress-interval", "0"], {
+      env: { ...process.env, ...local },
+    });
     expect(plain.stderr).not.toContain("\r");
     expect(plain.stderr.split("\n").filter((l) => /^import hellojohn: [\d,]+ rows \(\d+%\), [\d,]+ rows\/s, ETA (\d+:\d\d|\?)$/.test(l)).length).toBeGreaterThan(10);
     expect(plain.stdout).toContain("Imported 3,000 records");
@@ -161,7 +175,21 @@ describe.each(await backends())("hellojohn-server users import/export on $name",
   it.runIf(backend.name === "sqlite")("imports Firebase's export with the project's hash parameters from the command line", async () => {
     const file = join(dir, "firebase.json");
     writeFileSync(file, readFileSync(join(FIXTURES, "firebase.json")));
-    const args = ["users", "import", "--from", "firebase", file, "--firebase-signer-key", "jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==", "--firebase-salt-separator", "Bw==", "--firebase-rounds", "8", "--firebase-mem-cost", "14"];
+    const args = [
+      "users",
+      "import",
+      "--from",
+      "firebase",
+      file,
+      "--firebase-signer-key",
+      "jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==",
+      "--firebase-salt-separator",
+      "Bw==",
+      "--firebase-rounds",
+      "8",
+      "--firebase-mem-cost",
+      "14",
+    ];
     const { stdout } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...local } });
     expect(stdout).toContain("2 created, 0 skipped (already there), 1 refused");
     const session = await t.client.sessions.signInWithPassword({ email: "user1.firebase@example.com", password: "user1password" });

@@ -104,7 +104,10 @@ describe.skipIf(postgres === undefined)("two instances delivering from one Postg
       const [a, b] = servers as [HelloJohnServer, HelloJohnServer];
       const tenant = await a.tenants.createTenant("Shared");
       const { secretKey } = await a.tenants.createApiKey(tenant.id, "test");
-      const clients = [new HelloJohn({ tenantId: tenant.id, secretKey, baseUrl: await a.listen({ port: 0 }) }), new HelloJohn({ tenantId: tenant.id, secretKey, baseUrl: await b.listen({ port: 0 }) })];
+      const clients = [
+        new HelloJohn({ tenantId: tenant.id, secretKey, baseUrl: await a.listen({ port: 0 }) }),
+        new HelloJohn({ tenantId: tenant.id, secretKey, baseUrl: await b.listen({ port: 0 }) }),
+      ];
       const endpoints = [];
       for (let i = 0; i < 6; i++) {
         const r = await WebhookReceiver.start();

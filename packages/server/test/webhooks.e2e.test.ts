@@ -282,7 +282,11 @@ describe.each(await backends())("events and webhooks end to end on $name", (back
   it("refuses bad input with a 400 naming the field", async () => {
     await expect(hj.webhooks.endpoints.create({ url: "ftp://example.com/x", events: ["user.created"] })).rejects.toMatchObject({ status: 400, param: "url" });
     await expect(hj.webhooks.endpoints.create({ url: "https://user:pw@example.com/x", events: ["user.created"] })).rejects.toMatchObject({ status: 400, param: "url" });
-    await expect(hj.webhooks.endpoints.create({ url: "https://example.com/x", events: ["user.exploded" as never] })).rejects.toMatchObject({ status: 400, param: "events", code: "invalid_event_type" });
+    await expect(hj.webhooks.endpoints.create({ url: "https://example.com/x", events: ["user.exploded" as never] })).rejects.toMatchObject({
+      status: 400,
+      param: "events",
+      code: "invalid_event_type",
+    });
     await expect(hj.webhooks.endpoints.create({ url: "https://example.com/x", events: [] })).rejects.toMatchObject({ status: 400, param: "events" });
     await expect(hj.events.list({ types: ["nope" as never] })).rejects.toMatchObject({ status: 400, param: "types" });
     await expect(hj.events.list({ after: "evt_bad" })).rejects.toMatchObject({ status: 400, param: "after", code: "invalid_id" });

@@ -85,12 +85,20 @@ async function readState(stateFile: string): Promise<ExportState | undefined> {
     throw new ExportResumeError(`${stateFile} is not an export checkpoint (not JSON); remove it or pass --restart to start the export over`);
   }
   const valid =
-    typeof state === "object" && state !== null &&
-    state.format === STATE_FORMAT && state.version === 1 &&
+    typeof state === "object" &&
+    state !== null &&
+    state.format === STATE_FORMAT &&
+    state.version === 1 &&
     (state.target === "database" || state.target === "api") &&
-    typeof state.location === "string" && typeof state.tenant_id === "string" && typeof state.with_password_hashes === "boolean" &&
-    Number.isSafeInteger(state.bytes) && (state.bytes ?? -1) >= 0 && Number.isSafeInteger(state.users) && (state.users ?? -1) >= 0 &&
-    (state.last_id === null || typeof state.last_id === "string") && (state.position === null || typeof state.position === "string") &&
+    typeof state.location === "string" &&
+    typeof state.tenant_id === "string" &&
+    typeof state.with_password_hashes === "boolean" &&
+    Number.isSafeInteger(state.bytes) &&
+    (state.bytes ?? -1) >= 0 &&
+    Number.isSafeInteger(state.users) &&
+    (state.users ?? -1) >= 0 &&
+    (state.last_id === null || typeof state.last_id === "string") &&
+    (state.position === null || typeof state.position === "string") &&
     typeof state.complete === "boolean";
   if (!valid) throw new ExportResumeError(`${stateFile} is not an export checkpoint this version understands; remove it or pass --restart to start the export over`);
   return state as ExportState;
@@ -169,7 +177,9 @@ async function linesAfter(fh: FileHandle, from: number, size: number, file: stri
     let data = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a)) {
       if (exportedLine(data.subarray(0, nl).toString("utf8")) === undefined) {
-        throw new ExportResumeError(`${file} has a line after its checkpoint that is not a user as \`users export\` writes them: it is not the file the interrupted export was writing. Pass --restart to write it from the start, or export to another file`);
+        throw new ExportResumeError(
+          `${file} has a line after its checkpoint that is not a user as \`users export\` writes them: it is not the file the interrupted export was writing. Pass --restart to write it from the start, or export to another file`,
+        );
       }
       lines++;
       data = data.subarray(nl + 1);
@@ -239,10 +249,14 @@ export async function exportUsers(options: ExportCommandOptions): Promise<Export
     try {
       const size = (await fh.stat()).size;
       if (size < saved.bytes) {
-        throw new ExportResumeError(`${file} is shorter (${count(size)} bytes) than its checkpoint says it was (${count(saved.bytes)}): it was cut or replaced since the interrupted export. Pass --restart to write it from the start.`);
+        throw new ExportResumeError(
+          `${file} is shorter (${count(size)} bytes) than its checkpoint says it was (${count(saved.bytes)}): it was cut or replaced since the interrupted export. Pass --restart to write it from the start.`,
+        );
       }
       if (saved.bytes > 0 && (await idOfLineEndingAt(fh, saved.bytes)) !== saved.last_id) {
-        throw new ExportResumeError(`${file} is not the file the interrupted export was writing (its line at the checkpoint is not user ${saved.last_id ?? "?"}). Pass --restart to write it from the start, or export to another file.`);
+        throw new ExportResumeError(
+          `${file} is not the file the interrupted export was writing (its line at the checkpoint is not user ${saved.last_id ?? "?"}). Pass --restart to write it from the start, or export to another file.`,
+        );
       }
       const extraLines = await linesAfter(fh, saved.bytes, size, file);
       droppedBytes = size - saved.bytes;

@@ -85,7 +85,10 @@ export async function importUsers(options: ImportCommandOptions): Promise<Import
 
   let state: ImportState = { version: 1, source, size: info.size, mtimeMs: info.mtimeMs, records_done: 0, created: 0, skipped: 0, refused: 0 };
   if (options.restart !== true) {
-    const saved = await readFile(stateFile, "utf8").then((t) => JSON.parse(t) as ImportState, () => undefined);
+    const saved = await readFile(stateFile, "utf8").then(
+      (t) => JSON.parse(t) as ImportState,
+      () => undefined,
+    );
     if (saved !== undefined) {
       if (saved.source !== source || saved.size !== info.size || saved.mtimeMs !== info.mtimeMs) {
         throw new Error(`${stateFile} records an import of another file or format; pass --restart to start over`);
@@ -94,7 +97,8 @@ export async function importUsers(options: ImportCommandOptions): Promise<Import
     }
   }
   const resumedFrom = state.records_done;
-  if (resumedFrom > 0) out.write(`Resuming after record ${resumedFrom.toLocaleString("en-US")} (${state.created} created, ${state.skipped} skipped, ${state.refused} refused so far)\n`);
+  if (resumedFrom > 0)
+    out.write(`Resuming after record ${resumedFrom.toLocaleString("en-US")} (${state.created} created, ${state.skipped} skipped, ${state.refused} refused so far)\n`);
   const report = createWriteStream(reportFile, { flags: resumedFrom > 0 ? "a" : "w" });
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
   const progress = new Progress(err, `import ${source}`, { intervalMs: options.progressIntervalMs, startRows: state.records_done });
@@ -114,7 +118,10 @@ export async function importUsers(options: ImportCommandOptions): Promise<Import
     state.refused += held.length;
     if (batch.length > 0) {
       const first = batch[0]?.record ?? 0;
-      const result = await target.import(batch.map((b) => b.user), `import-${fileKey}-${first}-${lastRecord}`);
+      const result = await target.import(
+        batch.map((b) => b.user),
+        `import-${fileKey}-${first}-${lastRecord}`,
+      );
       state.created += result.created;
       state.skipped += result.skipped;
       state.refused += result.refused;

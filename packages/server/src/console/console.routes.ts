@@ -66,7 +66,10 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
   const page = (reply: FastifyReply) => {
     const index = assets?.get("index.html");
     if (index === undefined) throw new ApiError(503, "console_not_built", "The console bundle is missing: build @hellojohn/console-ui and @hellojohn/server");
-    return reply.headers({ ...PAGE_HEADERS, "cache-control": "no-store" }).type(index.type).send(index.body);
+    return reply
+      .headers({ ...PAGE_HEADERS, "cache-control": "no-store" })
+      .type(index.type)
+      .send(index.body);
   };
   app.get("/console", async (_request, reply) => page(reply));
   app.get("/console/", async (_request, reply) => page(reply));
@@ -74,7 +77,10 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
     const asset = assets?.get(`assets/${(request.params as { file: string }).file}`);
     if (asset === undefined) throw new ApiError(404, "route_not_found", "No such console asset");
     // File names carry a content hash, so they never change.
-    return reply.headers({ ...PAGE_HEADERS, "cache-control": "public, max-age=31536000, immutable" }).type(asset.type).send(asset.body);
+    return reply
+      .headers({ ...PAGE_HEADERS, "cache-control": "public, max-age=31536000, immutable" })
+      .type(asset.type)
+      .send(asset.body);
   });
 
   const callers = new WeakMap<FastifyRequest, ConsoleCaller>();
@@ -100,12 +106,20 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
         callers.set(request, caller);
       });
 
-      api.post("/login", { schema: { body: { type: "object", properties: { token: { type: "string", maxLength: 200 } }, required: ["token"], additionalProperties: false } } }, async (request, reply) => {
-        const ua = request.headers["user-agent"];
-        const { sessionToken, caller } = await deps.console.signIn((request.body as { token: string }).token, request.ip ?? null, typeof ua === "string" ? ua.slice(0, 512) : null);
-        reply.header("set-cookie", sessionCookie(request, sessionToken, Math.floor(options.maxAgeMs / 1000)));
-        return { operator: caller.operator, tenant_id: caller.tenantId, csrf_token: caller.csrfToken };
-      });
+      api.post(
+        "/login",
+        { schema: { body: { type: "object", properties: { token: { type: "string", maxLength: 200 } }, required: ["token"], additionalProperties: false } } },
+        async (request, reply) => {
+          const ua = request.headers["user-agent"];
+          const { sessionToken, caller } = await deps.console.signIn(
+            (request.body as { token: string }).token,
+            request.ip ?? null,
+            typeof ua === "string" ? ua.slice(0, 512) : null,
+          );
+          reply.header("set-cookie", sessionCookie(request, sessionToken, Math.floor(options.maxAgeMs / 1000)));
+          return { operator: caller.operator, tenant_id: caller.tenantId, csrf_token: caller.csrfToken };
+        },
+      );
       api.get("/session", async (request) => {
         const caller = callers.get(request) as ConsoleCaller;
         return { operator: caller.operator, tenant_id: caller.tenantId, csrf_token: caller.csrfToken };
@@ -147,19 +161,19 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
       api.post("/users/:user_id/export", { schema: { params: userIdParam, body: noBody } }, async (request, reply) => {
         const userId = (request.params as { user_id: string }).user_id;
         const document = await deps.users.export(context(request), userId);
-        return reply
-          .type("application/json")
-          .header("content-disposition", `attachment; filename="${userId}.json"`)
-          .send(jsonStream(document.document));
+        return reply.type("application/json").header("content-disposition", `attachment; filename="${userId}.json"`).send(jsonStream(document.document));
       });
-      api.delete("/users/:user_id", { schema: { params: userIdParam } }, async (request) =>
-        deps.users.delete(context(request), (request.params as { user_id: string }).user_id),
-      );
+      api.delete("/users/:user_id", { schema: { params: userIdParam } }, async (request) => deps.users.delete(context(request), (request.params as { user_id: string }).user_id));
       api.post(
         "/users/:user_id/sessions/:session_id/revoke",
         {
           schema: {
-            params: { type: "object", properties: { user_id: parameters.userId.schema, session_id: parameters.sessionId.schema }, required: ["user_id", "session_id"], additionalProperties: false },
+            params: {
+              type: "object",
+              properties: { user_id: parameters.userId.schema, session_id: parameters.sessionId.schema },
+              required: ["user_id", "session_id"],
+              additionalProperties: false,
+            },
             body: noBody,
           },
         },
@@ -168,8 +182,10 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
           return deps.console.revokeSession(context(request), user_id, session_id);
         },
       );
-      api.get("/organizations", { schema: { querystring: { type: "object", properties: { limit: parameters.limit.schema, cursor: parameters.cursor.schema }, additionalProperties: false } } }, async (request) =>
-        deps.organizations.list(context(request), request.query as never),
+      api.get(
+        "/organizations",
+        { schema: { querystring: { type: "object", properties: { limit: parameters.limit.schema, cursor: parameters.cursor.schema }, additionalProperties: false } } },
+        async (request) => deps.organizations.list(context(request), request.query as never),
       );
       api.get(
         "/organizations/:org_id",
@@ -190,7 +206,12 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
       api.get("/webhooks", { schema: { querystring: pageQuery } }, async (request) => deps.webhooks.list(context(request), request.query as never));
       api.get(
         "/webhooks/:endpoint_id/deliveries",
-        { schema: { params: { type: "object", properties: { endpoint_id: parameters.endpointId.schema }, required: ["endpoint_id"], additionalProperties: false }, querystring: pageQuery } },
+        {
+          schema: {
+            params: { type: "object", properties: { endpoint_id: parameters.endpointId.schema }, required: ["endpoint_id"], additionalProperties: false },
+            querystring: pageQuery,
+          },
+        },
         async (request) => deps.webhooks.listDeliveries(context(request), (request.params as { endpoint_id: string }).endpoint_id, request.query as never),
       );
     },

@@ -29,8 +29,10 @@ describe("the OpenAPI document", () => {
   it("lists every error status an operation can answer, derived from its shape", () => {
     const listed = (id: string): string[] => {
       const op = operations.find((o) => o.operationId === id);
-      const responses = (document.paths[op?.path ?? ""]?.[op?.method.toLowerCase() ?? ""] as { responses: Record<string, unknown> }).responses;
-      return Object.keys(responses);
+      if (op === undefined) throw new Error(`no operation ${id}`);
+      const described = document.paths[op.path]?.[op.method.toLowerCase()] as { responses: Record<string, unknown> } | undefined;
+      if (described === undefined) throw new Error(`openapi.json does not describe ${id}`);
+      return Object.keys(described.responses);
     };
     // Operations that hash a password can also be a 503 (hashing admission control).
     expect(listed("createUser")).toEqual(["201", "400", "401", "409", "413", "415", "422", "429", "503", "default"].sort());

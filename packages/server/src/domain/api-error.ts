@@ -38,5 +38,4 @@ export class ApiError extends Error {
 }
 
 export const invalid = (param: string, code: string, message: string): ApiError => new ApiError(400, code, message, param);
-export const notFound = (what: "user" | "organization" | "session" | "membership" | "tenant"): ApiError =>
-  new ApiError(404, `${what}_not_found`, `No such ${what}`);
+export const notFound = (what: "user" | "organization" | "session" | "membership" | "tenant"): ApiError => new ApiError(404, `${what}_not_found`, `No such ${what}`);

@@ -15,7 +15,6 @@ export class StreamedDocument {
   constructor(readonly document: Record<string, unknown>) {}
 }
 
-
 type Row = { created_at: number; id: string };
 type PageFetcher<R> = (after: Keyset | undefined, limit: number) => Promise<R[]>;
 

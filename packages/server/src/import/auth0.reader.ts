@@ -4,7 +4,22 @@ import { e164, importedUser, isoDate, jsonObject, present, refuse, truthy, type 
 // Auth0's user export (an export job, NDJSON), or the password-hash export Auth0
 // support hands out (`_id.$oid`, `passwordHash`). Fields named here are mapped;
 // every other field goes to metadata.imported.
-const MAPPED = new Set(["email", "email_verified", "given_name", "family_name", "phone_number", "picture", "user_metadata", "created_at", "blocked", "passwordHash", "password_hash", "custom_password_hash", "user_id", "_id"]);
+const MAPPED = new Set([
+  "email",
+  "email_verified",
+  "given_name",
+  "family_name",
+  "phone_number",
+  "picture",
+  "user_metadata",
+  "created_at",
+  "blocked",
+  "passwordHash",
+  "password_hash",
+  "custom_password_hash",
+  "user_id",
+  "_id",
+]);
 
 function passwordHash(user: Record<string, unknown>): string | undefined {
   for (const value of [user.passwordHash, user.password_hash]) if (typeof value === "string" && value !== "") return value;

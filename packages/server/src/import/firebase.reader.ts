@@ -24,7 +24,12 @@ export async function* readFirebase(chunks: AsyncIterable<string>, params: Fireb
     let passwordHash: string | undefined;
     if (present(user.passwordHash)) {
       if (params === undefined) {
-        yield refuse(raw.record, "firebase_hash_parameters_missing", "the user has a Firebase scrypt hash: pass the project's --firebase-signer-key, --firebase-salt-separator, --firebase-rounds and --firebase-mem-cost", "password_hash");
+        yield refuse(
+          raw.record,
+          "firebase_hash_parameters_missing",
+          "the user has a Firebase scrypt hash: pass the project's --firebase-signer-key, --firebase-salt-separator, --firebase-rounds and --firebase-mem-cost",
+          "password_hash",
+        );
         continue;
       }
       passwordHash = firebaseScryptHash(params, String(user.salt ?? ""), String(user.passwordHash));

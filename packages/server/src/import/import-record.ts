@@ -11,9 +11,7 @@ export type ImportSource = "auth0" | "clerk" | "firebase" | "supabase" | "helloj
 export const IMPORTED_METADATA_KEY = "imported";
 
 /** One record of an export file, mapped to a user to import or refused with a reason. */
-export type ImportRecord =
-  | { record: number; user: ImportUserInput }
-  | { record: number; refusal: { code: string; message: string; param: string | null } };
+export type ImportRecord = { record: number; user: ImportUserInput } | { record: number; refusal: { code: string; message: string; param: string | null } };
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -39,7 +37,9 @@ export function splitName(full: unknown): { first_name?: string; last_name?: str
 export function isoDate(value: unknown): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   // PostgreSQL's text form ("2023-05-01 10:00:00.123+00") needs a "T" and a full offset to be ISO 8601.
-  const text = String(value).replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00");
+  const text = String(value)
+    .replace(" ", "T")
+    .replace(/([+-]\d\d)$/, "$1:00");
   const ms = typeof value === "number" ? value : /^\d+$/.test(String(value)) ? Number(value) : Date.parse(text);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }

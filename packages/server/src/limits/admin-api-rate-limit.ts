@@ -16,7 +16,10 @@ export class AdminApiRateLimit {
   readonly #limiter: RateLimiterAbstract;
   readonly #policy: string;
 
-  constructor(store: LimiterStore, private readonly rule: RateRule) {
+  constructor(
+    store: LimiterStore,
+    private readonly rule: RateRule,
+  ) {
     this.#limiter = store.limiter({ name: "admin-api:", points: rule.requests, durationSeconds: rule.windowSeconds, whenRedisIsDown: "fail-open" });
     this.#policy = `"${POLICY}";q=${rule.requests};w=${rule.windowSeconds}`;
   }
@@ -35,7 +38,11 @@ export class AdminApiRateLimit {
       return this.#headers(await this.#limiter.consume(keyId));
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) return {};
-      const error = new ApiError(429, "rate_limited", `Too many requests for this secret key (${this.rule.requests} per ${this.rule.windowSeconds} s); retry after the Retry-After delay`);
+      const error = new ApiError(
+        429,
+        "rate_limited",
+        `Too many requests for this secret key (${this.rule.requests} per ${this.rule.windowSeconds} s); retry after the Retry-After delay`,
+      );
       error.headers = { ...this.#headers(rejection), "retry-after": String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))) };
       throw error;
     }

@@ -3,7 +3,11 @@ import { checkAvatarUrl, checkMetadataDepth, checkName, checkPhoneNumber, checkU
 import type { UserRow } from "../store/users.store.js";
 
 /** The lower-cased full name that search matches against. */
-export const nameLower = (first: string | null, last: string | null): string => [first, last].filter((p) => p !== null).join(" ").toLowerCase();
+export const nameLower = (first: string | null, last: string | null): string =>
+  [first, last]
+    .filter((p) => p !== null)
+    .join(" ")
+    .toLowerCase();
 
 /** What a new user's profile is made from, as the API receives it (create and import). */
 export interface NewProfileInput {
@@ -23,7 +27,10 @@ export interface NewProfileInput {
  */
 export function newProfile(
   input: NewProfileInput,
-): Pick<UserRow, "email" | "email_lower" | "email_verified" | "username" | "username_lower" | "first_name" | "last_name" | "name_lower" | "phone_number" | "avatar_url" | "metadata"> {
+): Pick<
+  UserRow,
+  "email" | "email_lower" | "email_verified" | "username" | "username_lower" | "first_name" | "last_name" | "name_lower" | "phone_number" | "avatar_url" | "metadata"
+> {
   const email = normalizeEmail(input.email);
   const username = checkUsername(input.username ?? null);
   const firstName = checkName(input.first_name ?? null, "first_name");

@@ -162,7 +162,11 @@ export class UserTransferService {
       );
       // A row not inserted is a user that exists (its email or ID), or else one whose username is taken.
       const missed = accepted.filter((a) => !inserted.has(a.row.id));
-      const existing = await this.store.existing(trx, ctx.tenantId, missed.map((a) => a.row));
+      const existing = await this.store.existing(
+        trx,
+        ctx.tenantId,
+        missed.map((a) => a.row),
+      );
       for (const { index, row } of accepted) {
         const result = results[index] as ImportRowResult;
         result.email = row.email;

@@ -168,13 +168,20 @@ export class Database {
         on conflict (tenant_id) do update set last_position = event_counters.last_position + 1
         returning last_position)
       insert into events (id, tenant_id, position, type, subject_id, user_id, payload, created_at)
-      select ${event.id}, ${event.tenant_id}, counter.last_position, ${event.type}, ${event.subject_id}, ${event.user_id}, ${event.payload}, ${event.created_at} from counter`.execute(trx);
+      select ${event.id}, ${event.tenant_id}, counter.last_position, ${event.type}, ${event.subject_id}, ${event.user_id}, ${event.payload}, ${event.created_at} from counter`.execute(
+      trx,
+    );
   }
 
   /** The same match as {@link userSearchMatches}, as a condition tested row by row. */
   userSearchScan(eb: ExpressionBuilder<Schema, "users">, needle: string): ExpressionWrapper<Schema, "users", SqlBool> {
     const lower = needle.toLowerCase();
-    return eb.or([eb("users.id", "=", needle), likeContains(eb.ref("users.email_lower"), lower), likeContains(eb.ref("users.name_lower"), lower), likeContains(eb.ref("users.username_lower"), lower)]);
+    return eb.or([
+      eb("users.id", "=", needle),
+      likeContains(eb.ref("users.email_lower"), lower),
+      likeContains(eb.ref("users.name_lower"), lower),
+      likeContains(eb.ref("users.username_lower"), lower),
+    ]);
   }
 
   async close(): Promise<void> {
@@ -288,7 +295,10 @@ export async function createUserScaleSchema(db: Kysely<unknown>): Promise<void> 
 export async function createMembershipScaleSchema(db: Kysely<unknown>): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   await db.schema.alterTable("memberships").addColumn("user_created_at", "bigint").execute();
-  await db.schema.alterTable("memberships").addColumn("user_disabled", "integer", (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable("memberships")
+    .addColumn("user_disabled", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
   await sql`update memberships set
       user_created_at = (select u.created_at from users u where u.id = memberships.user_id),
       user_disabled = coalesce((select u.disabled from users u where u.id = memberships.user_id), 0)`.execute(db);
@@ -379,7 +389,9 @@ export async function createUsernameSchema(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger users_scale_search`.execute(db);
   await sql`drop table users_fts`.execute(db);
   await sql`create virtual table users_fts using fts5(email, name, username, content='', contentless_delete=1, tokenize='trigram case_sensitive 1')`.execute(db);
-  await sql`insert into users_fts (rowid, email, name, username) select d.key, u.email_lower, u.name_lower, u.username_lower from user_search_docs d join users u on u.id = d.user_id`.execute(db);
+  await sql`insert into users_fts (rowid, email, name, username) select d.key, u.email_lower, u.name_lower, u.username_lower from user_search_docs d join users u on u.id = d.user_id`.execute(
+    db,
+  );
   await sql`create trigger users_scale_insert after insert on users begin
       insert into user_counts (tenant_id, disabled, n) values (new.tenant_id, new.disabled, 1)
         on conflict (tenant_id, disabled) do update set n = n + 1;

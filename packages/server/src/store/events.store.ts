@@ -23,7 +23,10 @@ export class EventsStore {
   page(db: Executor, tenantId: string, afterPosition: number, types: readonly string[] | undefined, limit: number): Promise<EventRow[]> {
     let query = db.selectFrom("events").selectAll().where("tenant_id", "=", tenantId).where("position", ">", afterPosition).where("erased", "=", 0);
     if (types !== undefined) query = query.where("type", "in", types);
-    return query.orderBy("position", "asc").limit(limit + 1).execute();
+    return query
+      .orderBy("position", "asc")
+      .limit(limit + 1)
+      .execute();
   }
 
   /**

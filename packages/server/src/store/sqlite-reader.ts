@@ -1,16 +1,6 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import {
-  Kysely,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  type CompiledQuery,
-  type DatabaseConnection,
-  type Dialect,
-  type Driver,
-  type QueryResult,
-} from "kysely";
+import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryResult } from "kysely";
 
 // The worker is a few lines of CommonJS evaluated in place, so the package needs no
 // extra entry point; it is handed the resolved path of better-sqlite3.
@@ -88,7 +78,7 @@ class SqliteReaderDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     return {
       executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => ({ rows: (await this.#run(query)) as R[] }),
-      // eslint-disable-next-line require-yield
+      // biome-ignore lint/correctness/useYield: a generator by interface, it refuses before yielding anything.
       streamQuery: async function* () {
         throw new Error("the SQLite reader does not stream");
       },

@@ -32,7 +32,13 @@ export class TenantsStore {
   }
 
   async revokeApiKey(db: Executor, tenantId: string, id: string, at: number): Promise<boolean> {
-    const result = await db.updateTable("api_keys").set({ revoked_at: at }).where("tenant_id", "=", tenantId).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst();
+    const result = await db
+      .updateTable("api_keys")
+      .set({ revoked_at: at })
+      .where("tenant_id", "=", tenantId)
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 

@@ -28,7 +28,20 @@ export class UserTransferStore {
       .selectFrom("users")
       .select(["id", "email_lower"])
       .where("tenant_id", "=", tenantId)
-      .where((eb) => eb.or([eb("id", "in", rows.map((r) => r.id)), eb("email_lower", "in", rows.map((r) => r.email_lower))]))
+      .where((eb) =>
+        eb.or([
+          eb(
+            "id",
+            "in",
+            rows.map((r) => r.id),
+          ),
+          eb(
+            "email_lower",
+            "in",
+            rows.map((r) => r.email_lower),
+          ),
+        ]),
+      )
       .execute();
     return new Set(found.flatMap((r) => [r.id, r.email_lower]));
   }

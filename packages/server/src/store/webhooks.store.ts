@@ -42,11 +42,19 @@ export class WebhooksStore {
   endpointsPage(db: Executor, tenantId: string, limit: number, after: Keyset | undefined): Promise<WebhookEndpointRow[]> {
     let query = db.selectFrom("webhook_endpoints").selectAll().where("tenant_id", "=", tenantId);
     if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.createdAt, after.id)));
-    return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+    return query
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1)
+      .execute();
   }
 
   async countEndpoints(db: Executor, tenantId: string): Promise<number> {
-    const row = await db.selectFrom("webhook_endpoints").select((eb) => eb.fn.countAll().as("n")).where("tenant_id", "=", tenantId).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom("webhook_endpoints")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("tenant_id", "=", tenantId)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -69,12 +77,7 @@ export class WebhooksStore {
 
   /** Moves the endpoint's feed cursor, if this owner still holds its lease. */
   async advanceCursor(db: Executor, endpointId: string, owner: string, position: number): Promise<boolean> {
-    const result = await db
-      .updateTable("webhook_endpoints")
-      .set({ position_cursor: position })
-      .where("id", "=", endpointId)
-      .where("lease_owner", "=", owner)
-      .executeTakeFirst();
+    const result = await db.updateTable("webhook_endpoints").set({ position_cursor: position }).where("id", "=", endpointId).where("lease_owner", "=", owner).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
@@ -96,12 +99,7 @@ export class WebhooksStore {
       .where((eb) =>
         eb.or([
           eb.exists(
-            eb
-              .selectFrom("webhook_deliveries as d")
-              .select("d.id")
-              .whereRef("d.endpoint_id", "=", "e.id")
-              .where("d.status", "=", "pending")
-              .where("d.next_attempt_at", "<=", now),
+            eb.selectFrom("webhook_deliveries as d").select("d.id").whereRef("d.endpoint_id", "=", "e.id").where("d.status", "=", "pending").where("d.next_attempt_at", "<=", now),
           ),
           eb.exists(eb.selectFrom("events as ev").select("ev.id").whereRef("ev.tenant_id", "=", "e.tenant_id").whereRef("ev.position", ">", "e.position_cursor")),
         ]),
@@ -168,7 +166,11 @@ export class WebhooksStore {
       .where("d.tenant_id", "=", tenantId)
       .where("d.endpoint_id", "=", endpointId);
     if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("d.created_at", "d.id"), "<", eb.tuple(after.createdAt, after.id)));
-    return query.orderBy("d.created_at", "desc").orderBy("d.id", "desc").limit(limit + 1).execute();
+    return query
+      .orderBy("d.created_at", "desc")
+      .orderBy("d.id", "desc")
+      .limit(limit + 1)
+      .execute();
   }
 
   async countDeliveries(db: Executor, tenantId: string, endpointId: string): Promise<number> {

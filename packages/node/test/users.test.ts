@@ -92,6 +92,28 @@ describe.each(await testDatabases())("hj.users against a real server on $name", 
       expect((await h.hj.users.get(imported.results[1]?.id ?? "")).username).toBe(`imported_${tag}`);
     });
 
+    it("refuses an import row whose field is over its limit in that row's result, and imports the rest of the batch", async () => {
+      const result = await h.hj.users.import({
+        users: [
+          { email: email("long-name"), firstName: "x".repeat(201) },
+          { email: `${"a".repeat(250)}@x.io` },
+          { email: email("long-password"), password: "p".repeat(129) },
+          { email: email("bad-phone"), phoneNumber: "+1".padEnd(17, "5") },
+          { email: email("bad-username"), username: "no spaces allowed" },
+          { email: email("fine"), firstName: "x".repeat(200), username: `fine_${Date.now().toString(36)}` },
+        ],
+      });
+      expect(result.results.map((r) => [r.status, r.error?.param ?? null, r.error?.code ?? null])).toEqual([
+        ["refused", "first_name", "invalid_name"],
+        ["refused", "email", "invalid_email"],
+        ["refused", "password", "invalid_password"],
+        ["refused", "phone_number", "invalid_phone_number"],
+        ["refused", "username", "invalid_username"],
+        ["created", null, null],
+      ]);
+      expect({ created: result.created, refused: result.refused }).toEqual({ created: 1, refused: 5 });
+    });
+
     it.each([
       ["too short", "ab"],
       ["too long", "a".repeat(65)],

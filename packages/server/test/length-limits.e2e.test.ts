@@ -95,7 +95,7 @@ describe("the contract's length limits", () => {
       "CreateUserRequest first_name",
       "CreateUserRequest password",
       "UpdateUserRequest last_name",
-      "ImportUsersRequest users.0.password",
+      "ImportUsersRequest users.0.created_at",
       "CreateOrganizationRequest name",
     ]) {
       expect(names).toContain(expected);

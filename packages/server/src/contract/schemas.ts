@@ -159,11 +159,19 @@ const UpdateUserRequest = body({
   revoke_sessions: opt(Type.Boolean({ description: "With password: whether to revoke every session and refresh token (default true)" })),
 });
 
+/**
+ * An import row's profile fields carry no limits of their own: each row is
+ * checked against the fields' limits above (`Email`, `PersonName`, …) by the
+ * import itself, so a value over a limit refuses its row, named in that row's
+ * result, and the rest of the batch goes in.
+ */
+const rowChecked = (field: { description?: string | undefined }, limit: string) => str({ description: `${field.description ?? limit}; checked per row: a value outside it refuses the row` });
+const rowCheckedNullable = (limit: string) => nullableStr({ description: `${limit}; checked per row: a value outside it refuses the row` });
+
 const ImportUser = body({
   id: opt(ShortId),
-  email: Email,
-  // No minimum here: a short password refuses its row, not the batch.
-  password: opt(str({ maxLength: Password.maxLength, [ERROR_CODE_KEYWORD]: "invalid_password", description: "8 to 128 characters; a shorter one refuses its row" })),
+  email: rowChecked(Email, `At most ${Email.maxLength} characters`),
+  password: opt(rowChecked(Password, `${Password.minLength} to ${Password.maxLength} characters`)),
   password_hash: opt(
     str({
       maxLength: 1024,
@@ -171,11 +179,11 @@ const ImportUser = body({
         "bcrypt ($2a$/$2b$/$2y$), Argon2 ($argon2id$/$argon2i$/$argon2d$) or Firebase scrypt ($firebase-scrypt$v=1,n=MEM_COST,r=ROUNDS$SALT_SEPARATOR$SIGNER_KEY$SALT$HASH)",
     }),
   ),
-  username: opt(Username),
-  first_name: opt(PersonName),
-  last_name: opt(PersonName),
-  phone_number: opt(PhoneNumber),
-  avatar_url: opt(AvatarUrl),
+  username: opt(rowCheckedNullable(`${Username.minLength} to ${Username.maxLength} letters, digits, '.', '_' or '-'`)),
+  first_name: opt(rowCheckedNullable(`At most ${PersonName.maxLength} characters`)),
+  last_name: opt(rowCheckedNullable(`At most ${PersonName.maxLength} characters`)),
+  phone_number: opt(rowCheckedNullable(`E.164, at most ${PhoneNumber.maxLength} characters`)),
+  avatar_url: opt(rowCheckedNullable(`An http(s) URL of at most ${AvatarUrl.maxLength} characters`)),
   email_verified: opt(bool),
   metadata: opt(metadata),
   disabled: opt(bool),

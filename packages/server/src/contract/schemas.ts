@@ -165,7 +165,8 @@ const UpdateUserRequest = body({
  * import itself, so a value over a limit refuses its row, named in that row's
  * result, and the rest of the batch goes in.
  */
-const rowChecked = (field: { description?: string | undefined }, limit: string) => str({ description: `${field.description ?? limit}; checked per row: a value outside it refuses the row` });
+const rowChecked = (field: { description?: string | undefined }, limit: string) =>
+  str({ description: `${field.description ?? limit}; checked per row: a value outside it refuses the row` });
 const rowCheckedNullable = (limit: string) => nullableStr({ description: `${limit}; checked per row: a value outside it refuses the row` });
 
 const ImportUser = body({

@@ -38,6 +38,7 @@ export type {
   ListUsersParams,
   MetadataValue,
   UpdateUserParams,
+  UserProfileParams,
   User,
   UserExport,
   UserMembership,

@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MasterKey } from "../src/crypto/master-key.js";
 import { startTestServer, type TestServer } from "../src/testing.js";
 import { backends } from "./backends.js";
+import { CLI, startCli as start } from "./cli-child.js";
 
-const CLI = new URL("../bin/hellojohn-server.js", import.meta.url).pathname;
 const FIXTURES = new URL("./fixtures/import/", import.meta.url).pathname;
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "hellojohn-transfer-"));
@@ -23,36 +23,6 @@ function exportFile(name: string, count: number): string {
   }
   writeFileSync(path, `${lines.join("\n")}\n`);
   return path;
-}
-
-interface Child {
-  stdout: string;
-  stderr: string;
-  exit: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
-  /** Resolves once stderr has `count` progress lines. */
-  progressLines(count: number): Promise<void>;
-}
-
-function start(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const state: Child = {
-    stdout: "",
-    stderr: "",
-    exit: new Promise((resolve) => child.on("exit", (code) => resolve(code))),
-    kill: (signal) => child.kill(signal),
-    progressLines: (count) =>
-      new Promise((resolve, reject) => {
-        const check = (): void => {
-          if ((state.stderr.match(/rows\/s/g) ?? []).length >= count) resolve();
-        };
-        child.stderr.on("data", check);
-        void state.exit.then(() => reject(new Error(`exited before ${count} progress lines: ${state.stdout}${state.stderr}`)));
-      }),
-  };
-  child.stdout.on("data", (c: Buffer) => (state.stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (state.stderr += c.toString()));
-  return state;
 }
 
 describe.each(await backends())("hellojohn-server users import/export on $name", (backend) => {

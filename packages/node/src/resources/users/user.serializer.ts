@@ -39,7 +39,8 @@ export function deserializeUser(wire: Wire<"User">): User {
 
 export const deserializeUsersPage: (wire: Wire<"UsersPage">) => UsersPage = deserializeList("users", deserializeUser);
 
-const PROFILE_FIELDS = {
+/** The wire names of the profile fields (`UserProfileParams`) and the email, shared by create, update and import. */
+export const PROFILE_FIELDS = {
   email: "email",
   username: "username",
   firstName: "first_name",

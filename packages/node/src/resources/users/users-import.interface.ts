@@ -1,7 +1,7 @@
-import type { MetadataValue } from "./users.interface.js";
+import type { UserProfileParams } from "./users.interface.js";
 
 /** One user for {@link Users.import}. */
-export interface ImportUserParams {
+export interface ImportUserParams extends UserProfileParams {
   /** Keep this ID (`usr_…`), e.g. when moving between HelloJohn servers; a new one otherwise. */
   id?: string | undefined;
   email: string;
@@ -14,14 +14,6 @@ export interface ImportUserParams {
    * (`$firebase-scrypt$v=1,n=MEM_COST,r=ROUNDS$SALT_SEPARATOR$SIGNER_KEY$SALT$HASH`).
    */
   passwordHash?: string | undefined;
-  /** Unique in the tenant regardless of case; a taken one refuses the row (`username_taken`). */
-  username?: string | null | undefined;
-  firstName?: string | null | undefined;
-  lastName?: string | null | undefined;
-  phoneNumber?: string | null | undefined;
-  avatarUrl?: string | null | undefined;
-  emailVerified?: boolean | undefined;
-  metadata?: Record<string, MetadataValue> | undefined;
   /** Import the user disabled (banned or blocked at the provider). */
   disabled?: boolean | undefined;
   /** When the user was created at the provider; default now. */

@@ -1,19 +1,13 @@
 import { ValidationError } from "../../core/errors.js";
 import { mapsEveryKey, toWire, type Wire, type WireNames } from "../../core/wire.js";
 import type { ImportUserParams, ImportUsersParams, ImportUsersResult } from "./users-import.interface.js";
+import { PROFILE_FIELDS } from "./user.serializer.js";
 
 const FIELDS: WireNames<ImportUserParams, Wire<"ImportUsersRequest">["users"][number]> = {
+  ...PROFILE_FIELDS,
   id: "id",
-  email: "email",
   password: "password",
   passwordHash: "password_hash",
-  username: "username",
-  firstName: "first_name",
-  lastName: "last_name",
-  phoneNumber: "phone_number",
-  avatarUrl: "avatar_url",
-  emailVerified: "email_verified",
-  metadata: "metadata",
   disabled: "disabled",
   createdAt: "created_at",
 };

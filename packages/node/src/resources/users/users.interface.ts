@@ -40,35 +40,35 @@ export interface ListUsersParams {
 /** One page of users: `{ users, nextCursor, total }`; `total` counts the users that match the filters, across all pages. */
 export type UsersPage = ListPage<"users", User>;
 
-/** Fields for {@link Users.create}. */
-export interface CreateUserParams {
-  email: string;
-  /** 8–128 characters. Omit for users who sign in another way. */
-  password?: string | undefined;
+/** The profile fields that creating, updating and importing a user all take. */
+export interface UserProfileParams {
   /**
    * 3–64 letters, digits, `.`, `_` or `-`, starting with a letter or digit;
-   * unique in the tenant regardless of case (`409 username_taken` otherwise).
+   * unique in the tenant regardless of case (`409 username_taken` otherwise;
+   * an import refuses the row). `null` removes it.
    */
   username?: string | null | undefined;
   firstName?: string | null | undefined;
   lastName?: string | null | undefined;
+  /** E.164, e.g. `+14155550123`. */
   phoneNumber?: string | null | undefined;
+  /** An http(s) URL. */
   avatarUrl?: string | null | undefined;
-  /** Mark the email as verified (skips the verification email). Default false. */
+  /** Mark the email as verified (skips the verification email). Default false on create. */
   emailVerified?: boolean | undefined;
   metadata?: Record<string, MetadataValue> | undefined;
 }
 
+/** Fields for {@link Users.create}. */
+export interface CreateUserParams extends UserProfileParams {
+  email: string;
+  /** 8–128 characters. Omit for users who sign in another way. */
+  password?: string | undefined;
+}
+
 /** Fields for {@link Users.update}; omitted fields are left as they are. */
-export interface UpdateUserParams {
+export interface UpdateUserParams extends UserProfileParams {
   email?: string | undefined;
-  /** A new username (rules as for {@link CreateUserParams.username}), or `null` to remove it. */
-  username?: string | null | undefined;
-  firstName?: string | null | undefined;
-  lastName?: string | null | undefined;
-  phoneNumber?: string | null | undefined;
-  avatarUrl?: string | null | undefined;
-  emailVerified?: boolean | undefined;
   /** A JSON Merge Patch (RFC 7396): objects merge, `null` removes a key. */
   metadata?: Record<string, MetadataValue> | undefined;
   /** `true` disables the user exactly as {@link Users.disable} does. */

@@ -12,7 +12,8 @@ export { DEVELOPMENT_LIMITS, PRODUCTION_LIMITS, type HashingLimits, type LimitsO
 export type { LimitsStatus } from "./limits/limits.js";
 export type { LimitsHealth } from "./limits/limiter-store.js";
 export type { HashingStats } from "./limits/hashing-admission.js";
-export type { ExportedUser, ImportResult, ImportRowResult, ImportUserInput, UserTransferService } from "./services/user-transfer.service.js";
+export type { ExportedUserRecord, ImportResult, ImportRowResult, ImportUser, UserTransferService } from "./services/user-transfer.service.js";
+export type { ExportedUser, ImportUserInput } from "./contract/wire.js";
 export { createConsoleLoginLink, type ConsoleLoginLinkOptions } from "./console/login-link.js";
 export type { ConsoleOption } from "./console/mount-console.js";
 export type { ConsoleTimings } from "./console/console.service.js";

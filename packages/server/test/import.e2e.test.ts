@@ -5,7 +5,7 @@ import type { ImportUserParams } from "@hellojohn/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readerFor } from "../src/import/readers.js";
 import type { ImportSource } from "../src/import/import-record.js";
-import type { ImportUserInput } from "../src/services/user-transfer.service.js";
+import type { ImportUserInput } from "../src/contract/wire.js";
 import { backends } from "./backends.js";
 import { email, harness, type Harness } from "./helpers.js";
 

@@ -1,7 +1,8 @@
 import { HelloJohn, type ImportUserParams } from "@hellojohn/node";
 import { createServer, type HelloJohnServer, type ServerOptions } from "../app.js";
+import { type ExportedUser, fromWireImportUser, type ImportUserInput, wireExportedUser } from "../contract/wire.js";
 import type { RequestContext } from "../services/context.js";
-import type { ExportedUser, ImportResult, ImportUserInput } from "../services/user-transfer.service.js";
+import type { ImportResult } from "../services/user-transfer.service.js";
 
 /** One page of an export, and the position an export resumed after it starts from. */
 export interface ExportPage {
@@ -78,12 +79,13 @@ export async function localTarget(config: ServerOptions, tenantId: string): Prom
   return {
     description: `tenant ${tenantId} in the database`,
     identity: { kind: "database", location: databaseLocation(config.databaseUrl ?? "sqlite::memory:"), tenantId },
-    import: (users) => server.transfer.import(ctx, { users }),
+    import: (users) => server.transfer.import(ctx, { users: users.map(fromWireImportUser) }),
     count: () => server.transfer.count(tenantId),
     async *export({ withPasswordHashes, after, pageSize = 1000 }) {
       const from = after === undefined || after === null ? undefined : keysetOf(after);
       let users: ExportedUser[] = [];
-      for await (const user of server.transfer.export(ctx, { withPasswordHashes, pageSize, after: from })) {
+      for await (const record of server.transfer.export(ctx, { withPasswordHashes, pageSize, after: from })) {
+        const user = wireExportedUser(record);
         users.push(user);
         if (users.length >= pageSize) {
           yield { users, next: positionAfter(user) };

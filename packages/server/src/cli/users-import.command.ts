@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { readerFor, type ReaderOptions } from "../import/readers.js";
 import type { ImportRecord, ImportSource } from "../import/import-record.js";
-import type { ImportUserInput } from "../services/user-transfer.service.js";
+import type { ImportUserInput } from "../contract/wire.js";
 import { MAX_IMPORT_BATCH } from "../services/user-transfer.service.js";
 import { Progress, type ProgressOutput } from "./progress.js";
 import type { TransferTarget } from "./transfer-target.js";

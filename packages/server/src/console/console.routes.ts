@@ -1,5 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { parameters } from "../contract/schemas.js";
+import { parameters, type Wire } from "../contract/schemas.js";
+import {
+  fromWireImpersonate,
+  fromWireUpdateUser,
+  wireAuditEvent,
+  wireDeleted,
+  wireImpersonation,
+  wireMembershipsPage,
+  wireOrganization,
+  wireOrganizationsPage,
+  wireSession,
+  wireUser,
+  wireUserExport,
+  wireUserMembership,
+  wireUsersPage,
+  wireWebhookDeliveriesPage,
+  wireWebhookEndpointsPage,
+} from "../contract/wire.js";
+import type { PageQuery } from "../domain/cursor.js";
 import { ApiError } from "../domain/api-error.js";
 import { jsonStream } from "../http/json-stream.js";
 import type { OrganizationsService } from "../services/organizations.service.js";
@@ -7,7 +25,7 @@ import type { RequestContext } from "../services/context.js";
 import type { UsersService } from "../services/users.service.js";
 import type { WebhooksService } from "../services/webhooks.service.js";
 import { loadConsoleAssets } from "./console-assets.js";
-import type { ConsoleCaller, ConsoleService } from "./console.service.js";
+import type { ConsoleCaller, ConsoleService, UserDetail } from "./console.service.js";
 
 /** What the console routes call: the same services the API uses, plus the console's own. */
 export interface ConsoleRouteDeps {
@@ -49,6 +67,21 @@ function sameToken(a: string, b: string): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
+}
+
+/** The user page as the console reads it (the API's wire format for each part). */
+const wireUserDetail = (detail: UserDetail) => ({
+  user: wireUser(detail.user),
+  sessions: detail.sessions.map((session) => wireSession(session)),
+  memberships: detail.memberships.map(wireUserMembership),
+  audit_events: detail.auditEvents.map(wireAuditEvent),
+});
+
+/** The users list's query, validated by its schema below. */
+interface UsersQuery extends PageQuery {
+  search?: string;
+  status?: "active" | "disabled";
+  org_id?: string;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -141,29 +174,37 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
         },
         additionalProperties: false,
       };
-      api.get("/users", { schema: { querystring: listQuery } }, async (request) => deps.users.list(context(request), request.query as never));
+      api.get("/users", { schema: { querystring: listQuery } }, async (request) => {
+        const query = request.query as UsersQuery;
+        const page = await deps.users.list(context(request), { limit: query.limit, cursor: query.cursor, search: query.search, status: query.status, orgId: query.org_id });
+        return wireUsersPage(page);
+      });
       api.get("/users/:user_id", { schema: { params: userIdParam } }, async (request) =>
-        deps.console.userDetail(context(request), (request.params as { user_id: string }).user_id),
+        wireUserDetail(await deps.console.userDetail(context(request), (request.params as { user_id: string }).user_id)),
       );
       api.patch("/users/:user_id", { schema: { params: userIdParam, body: { $ref: "UpdateUserRequest#" } } }, async (request) =>
-        deps.users.update(context(request), (request.params as { user_id: string }).user_id, request.body as never),
+        wireUser(await deps.users.update(context(request), (request.params as { user_id: string }).user_id, fromWireUpdateUser(request.body as Wire<"UpdateUserRequest">))),
       );
       api.post("/users/:user_id/disable", { schema: { params: userIdParam, body: noBody } }, async (request) =>
-        deps.users.disable(context(request), (request.params as { user_id: string }).user_id),
+        wireUser(await deps.users.disable(context(request), (request.params as { user_id: string }).user_id)),
       );
       api.post("/users/:user_id/enable", { schema: { params: userIdParam, body: noBody } }, async (request) =>
-        deps.users.enable(context(request), (request.params as { user_id: string }).user_id),
+        wireUser(await deps.users.enable(context(request), (request.params as { user_id: string }).user_id)),
       );
-      api.post("/users/:user_id/impersonate", { schema: { params: userIdParam, body: { $ref: "ImpersonateRequest#" } } }, async (request, reply) =>
-        reply.code(201).send(await deps.users.impersonate(context(request), (request.params as { user_id: string }).user_id, request.body as never)),
-      );
+      api.post("/users/:user_id/impersonate", { schema: { params: userIdParam, body: { $ref: "ImpersonateRequest#" } } }, async (request, reply) => {
+        const userId = (request.params as { user_id: string }).user_id;
+        const token = await deps.users.impersonate(context(request), userId, fromWireImpersonate(request.body as Wire<"ImpersonateRequest">));
+        return reply.code(201).send(wireImpersonation(token));
+      });
       // A POST, not a GET: exporting is audited, and so must carry the CSRF token.
       api.post("/users/:user_id/export", { schema: { params: userIdParam, body: noBody } }, async (request, reply) => {
         const userId = (request.params as { user_id: string }).user_id;
-        const document = await deps.users.export(context(request), userId);
-        return reply.type("application/json").header("content-disposition", `attachment; filename="${userId}.json"`).send(jsonStream(document.document));
+        const exported = wireUserExport(await deps.users.export(context(request), userId));
+        return reply.type("application/json").header("content-disposition", `attachment; filename="${userId}.json"`).send(jsonStream(exported.document));
       });
-      api.delete("/users/:user_id", { schema: { params: userIdParam } }, async (request) => deps.users.delete(context(request), (request.params as { user_id: string }).user_id));
+      api.delete("/users/:user_id", { schema: { params: userIdParam } }, async (request) =>
+        wireDeleted(await deps.users.delete(context(request), (request.params as { user_id: string }).user_id)),
+      );
       api.post(
         "/users/:user_id/sessions/:session_id/revoke",
         {
@@ -179,13 +220,13 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
         },
         async (request) => {
           const { user_id, session_id } = request.params as { user_id: string; session_id: string };
-          return deps.console.revokeSession(context(request), user_id, session_id);
+          return wireSession(await deps.console.revokeSession(context(request), user_id, session_id));
         },
       );
       api.get(
         "/organizations",
         { schema: { querystring: { type: "object", properties: { limit: parameters.limit.schema, cursor: parameters.cursor.schema }, additionalProperties: false } } },
-        async (request) => deps.organizations.list(context(request), request.query as never),
+        async (request) => wireOrganizationsPage(await deps.organizations.list(context(request), request.query as PageQuery)),
       );
       api.get(
         "/organizations/:org_id",
@@ -198,12 +239,14 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
         async (request) => {
           const orgId = (request.params as { org_id: string }).org_id;
           const ctx = context(request);
-          const [organization, members] = await Promise.all([deps.organizations.get(ctx, orgId), deps.organizations.listMembers(ctx, orgId, request.query as never)]);
-          return { organization, members };
+          const [organization, members] = await Promise.all([deps.organizations.get(ctx, orgId), deps.organizations.listMembers(ctx, orgId, request.query as PageQuery)]);
+          return { organization: wireOrganization(organization), members: wireMembershipsPage(members) };
         },
       );
       const pageQuery = { type: "object", properties: { limit: parameters.limit.schema, cursor: parameters.cursor.schema }, additionalProperties: false };
-      api.get("/webhooks", { schema: { querystring: pageQuery } }, async (request) => deps.webhooks.list(context(request), request.query as never));
+      api.get("/webhooks", { schema: { querystring: pageQuery } }, async (request) =>
+        wireWebhookEndpointsPage(await deps.webhooks.list(context(request), request.query as PageQuery)),
+      );
       api.get(
         "/webhooks/:endpoint_id/deliveries",
         {
@@ -212,7 +255,8 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
             querystring: pageQuery,
           },
         },
-        async (request) => deps.webhooks.listDeliveries(context(request), (request.params as { endpoint_id: string }).endpoint_id, request.query as never),
+        async (request) =>
+          wireWebhookDeliveriesPage(await deps.webhooks.listDeliveries(context(request), (request.params as { endpoint_id: string }).endpoint_id, request.query as PageQuery)),
       );
     },
     { prefix: "/console/api" },

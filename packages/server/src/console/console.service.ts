@@ -2,7 +2,7 @@ import { newId } from "../crypto/ids.js";
 import { randomSecret, sha256 } from "../crypto/secrets.js";
 import { ApiError, invalid, notFound } from "../domain/api-error.js";
 import { checkId } from "../domain/validation.js";
-import { wireAuditEvent, wireSession, wireUserMembership } from "../contract/wire.js";
+import type { AuditEvent, Session, User, UserMembership } from "../domain/models.js";
 import type { AuditLog } from "../services/audit-log.js";
 import { mutation, type RequestContext } from "../services/context.js";
 import type { TenantsService } from "../services/tenants.service.js";
@@ -27,6 +27,14 @@ export const CONSOLE_TIMING_DEFAULTS: ConsoleTimings = { loginLinkTtlMs: 10 * 60
 
 /** Operator names: what the audit log shows as the actor of console actions. */
 const OPERATOR = /^[A-Za-z0-9._@+-]{1,100}$/;
+
+/** The console's user page: the profile, latest sessions, memberships and latest audit events about the user. */
+export interface UserDetail {
+  user: User;
+  sessions: Session[];
+  memberships: UserMembership[];
+  auditEvents: AuditEvent[];
+}
 
 /** A signed-in console session, as the routes see it. */
 export interface ConsoleCaller {
@@ -134,7 +142,7 @@ export class ConsoleService {
   }
 
   /** The user page: profile, latest sessions, memberships and latest audit events about the user. */
-  async userDetail(ctx: RequestContext, userId: string) {
+  async userDetail(ctx: RequestContext, userId: string): Promise<UserDetail> {
     const user = await this.users.get(ctx, userId);
     const db = this.database.db;
     const [sessions, memberships, about, by] = await Promise.all([
@@ -148,16 +156,11 @@ export class ConsoleService {
       .filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)))
       .sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : -1))
       .slice(0, 50);
-    return {
-      user,
-      sessions: sessions.map((row) => wireSession(toSession(row))),
-      memberships: memberships.map((row) => wireUserMembership(toUserMembership(row))),
-      audit_events: events.map((row) => wireAuditEvent(toAuditEvent(row))),
-    };
+    return { user, sessions: sessions.map(toSession), memberships: memberships.map(toUserMembership), auditEvents: events.map(toAuditEvent) };
   }
 
   /** Revokes one session of the user (and its refresh tokens), audited. */
-  async revokeSession(ctx: RequestContext, userId: string, sessionId: string) {
+  async revokeSession(ctx: RequestContext, userId: string, sessionId: string): Promise<Session> {
     checkId(userId, "usr", "user_id");
     checkId(sessionId, "ses", "session_id");
     return mutation(this.database.db, ctx, async (trx) => {
@@ -166,7 +169,7 @@ export class ConsoleService {
       await this.sessions.revoke(trx, ctx.tenantId, sessionId, Date.now());
       await this.audit.record(trx, ctx, "session.revoked", userId, { session_id: sessionId });
       const after = await this.sessions.find(trx, ctx.tenantId, sessionId);
-      return wireSession(toSession(after ?? session));
+      return toSession(after ?? session);
     });
   }
 }

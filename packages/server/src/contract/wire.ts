@@ -1,12 +1,145 @@
-import type { AuditEvent, Membership, MfaFactor, OAuthConnection, Organization, Session, User, UserMembership } from "../domain/models.js";
+import type {
+  AccessToken,
+  AuditEvent,
+  Deleted,
+  FeedEvent,
+  FeedPage,
+  Jwks,
+  Membership,
+  MfaFactor,
+  OAuthConnection,
+  OpenIdConfiguration,
+  Organization,
+  Page,
+  Session,
+  SessionTokens,
+  SignedIn,
+  SignedOut,
+  User,
+  UserExport,
+  UserMembership,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+} from "../domain/models.js";
 import { sessionStatus } from "../domain/models.js";
+import { StreamedDocument } from "../domain/streamed.js";
+import type { LimitsHealth } from "../limits/limiter-store.js";
+import type { RefreshInput, SignInInput } from "../services/auth.service.js";
+import type { NewMember } from "../services/organizations.service.js";
+import type { ExportedUserRecord, ImportResult, ImportUser } from "../services/user-transfer.service.js";
+import type { ImpersonateInput, NewUser, UserChanges } from "../services/users.service.js";
 import type { Wire } from "./schemas.js";
 
-// Domain values to the API's wire format (snake_case, ISO-8601), typed by the
-// contract's schemas. Secrets never pass through here; rows never reach here.
+// The HTTP edge's mapping, typed by the contract's schemas: validated request
+// bodies to the services' domain inputs (`fromWire…`), and domain values to the
+// API's wire format (`wire…`: snake_case, ISO-8601). Rows never reach here.
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+// ---------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------
+
+export const fromWireCreateUser = (body: Wire<"CreateUserRequest">): NewUser => ({
+  email: body.email,
+  password: body.password,
+  username: body.username,
+  firstName: body.first_name,
+  lastName: body.last_name,
+  phoneNumber: body.phone_number,
+  avatarUrl: body.avatar_url,
+  emailVerified: body.email_verified,
+  metadata: body.metadata,
+});
+
+export const fromWireUpdateUser = (body: Wire<"UpdateUserRequest">): UserChanges => ({
+  email: body.email,
+  username: body.username,
+  firstName: body.first_name,
+  lastName: body.last_name,
+  phoneNumber: body.phone_number,
+  avatarUrl: body.avatar_url,
+  emailVerified: body.email_verified,
+  metadata: body.metadata,
+  disabled: body.disabled,
+  password: body.password,
+  revokeSessions: body.revoke_sessions,
+});
+
+/** One user of an import batch, as the API receives it (and as `users import` reads it from a file). */
+export interface ImportUserInput {
+  /** Keep this ID (`usr_…`), e.g. when moving between HelloJohn servers; a new one otherwise. */
+  id?: string;
+  email: string;
+  /** A plaintext password, hashed with Argon2id. Give this or `password_hash`, not both. */
+  password?: string;
+  /** A bcrypt, Argon2 or Firebase scrypt hash, stored as is and upgraded at the first sign-in. */
+  password_hash?: string;
+  /** Unique per tenant, case-insensitively; a taken one refuses the row. */
+  username?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
+  phone_number?: string | null;
+  avatar_url?: string | null;
+  email_verified?: boolean;
+  metadata?: Record<string, unknown>;
+  disabled?: boolean;
+  /** When the user was created at the provider (ISO 8601); default now. */
+  created_at?: string;
+}
+
+export const fromWireImportUser = (user: ImportUserInput): ImportUser => ({
+  id: user.id,
+  email: user.email,
+  password: user.password,
+  passwordHash: user.password_hash,
+  username: user.username,
+  firstName: user.first_name,
+  lastName: user.last_name,
+  phoneNumber: user.phone_number,
+  avatarUrl: user.avatar_url,
+  emailVerified: user.email_verified,
+  metadata: user.metadata,
+  disabled: user.disabled,
+  createdAt: user.created_at,
+});
+
+export const fromWireImpersonate = (body: Wire<"ImpersonateRequest">): ImpersonateInput => ({
+  reason: body.reason,
+  expiresIn: body.expires_in,
+  organizationId: body.organization_id,
+});
+
+export const fromWireAddMember = (body: Wire<"AddMemberRequest">): NewMember => ({ userId: body.user_id, role: body.role });
+
+export const fromWireSignIn = (body: Wire<"SignInRequest">): SignInInput => ({
+  email: body.email,
+  password: body.password,
+  organizationId: body.organization_id,
+  audience: body.audience,
+  authorizedParty: body.authorized_party,
+});
+
+export const fromWireRefresh = (body: Wire<"RefreshRequest">): RefreshInput => ({
+  refreshToken: body.refresh_token,
+  organizationId: body.organization_id,
+  audience: body.audience,
+  authorizedParty: body.authorized_party,
+});
+
+// ---------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------
+
+/** A page of domain values as the API lists them: `data`, `next_cursor`, `total`. */
+function wirePage<T, W>(toWire: (item: T) => W): (page: Page<T>) => { data: W[]; next_cursor: string | null; total: number } {
+  return (page) => ({ data: page.items.map((item) => toWire(item)), next_cursor: page.nextCursor, total: page.total });
+}
+
+export const wireDeleted = (deleted: Deleted): Wire<"Deleted"> => ({ id: deleted.id, deleted: deleted.deleted });
 
 export function wireUser(user: User): Wire<"User"> {
   return {
@@ -40,6 +173,15 @@ export function wireSession(session: Session, now: number = Date.now()): Wire<"S
     organization_id: session.organizationId,
   };
 }
+
+/** A session as `checkRevoked` asks about it. */
+export const wireSessionStatus = (session: Session): Wire<"SessionStatus"> => ({
+  id: session.id,
+  user_id: session.userId,
+  status: sessionStatus(session, Date.now()),
+  expires_at: iso(session.expiresAt),
+  revoked_at: isoOrNull(session.revokedAt),
+});
 
 export function wireAuditEvent(event: AuditEvent): Wire<"AuditEvent"> {
   return {
@@ -87,4 +229,132 @@ export const wireUserMembership = (membership: UserMembership) => ({
   created_at: iso(membership.createdAt),
 });
 
-export { iso };
+/** Everything about a user, streamed: sessions and audit events are mapped page by page as they are written. */
+export function wireUserExport(exported: UserExport): StreamedDocument {
+  const now = Date.now();
+  return new StreamedDocument({
+    exported_at: iso(exported.exportedAt),
+    user: wireUser(exported.user),
+    sessions: exported.sessions.map((session) => wireSession(session, now)),
+    mfa_factors: exported.mfaFactors.map(wireMfaFactor),
+    oauth_connections: exported.oauthConnections.map(wireOAuthConnection),
+    memberships: exported.memberships.map(wireUserMembership),
+    audit_events: exported.auditEvents.map(wireAuditEvent),
+  });
+}
+
+export const wireImpersonation = (token: AccessToken): Wire<"Impersonation"> => ({
+  access_token: token.accessToken,
+  expires_at: iso(token.expiresAt),
+  session_id: token.sessionId,
+});
+
+export const wireSessionTokens = (tokens: SessionTokens): Wire<"Tokens"> => ({
+  token_type: "Bearer",
+  access_token: tokens.accessToken,
+  expires_at: iso(tokens.expiresAt),
+  refresh_token: tokens.refreshToken,
+  session_id: tokens.sessionId,
+});
+
+export const wireSignedIn = (signedIn: SignedIn): Wire<"Tokens"> => ({ ...wireSessionTokens(signedIn), user: wireUser(signedIn.user) });
+
+export const wireSignedOut = (signedOut: SignedOut): Wire<"SignedOut"> => ({ session_id: signedOut.sessionId, revoked: signedOut.revoked });
+
+export const wireJwks = (jwks: Jwks): Wire<"Jwks"> => ({ keys: jwks.keys.map((key) => ({ kty: key.kty, crv: key.crv, x: key.x, kid: key.kid, alg: key.alg, use: key.use })) });
+
+export const wireOpenIdConfiguration = (configuration: OpenIdConfiguration): Wire<"OpenIdConfiguration"> => ({
+  issuer: configuration.issuer,
+  jwks_uri: configuration.jwksUri,
+  id_token_signing_alg_values_supported: configuration.signingAlgorithms,
+  subject_types_supported: configuration.subjectTypes,
+  claims_supported: configuration.claims,
+});
+
+export const wireImportResult = (result: ImportResult): Wire<"ImportUsersResult"> => ({
+  created: result.created,
+  skipped: result.skipped,
+  refused: result.refused,
+  results: result.results.map((row) => ({
+    index: row.index,
+    status: row.status,
+    id: row.id,
+    email: row.email,
+    error: row.error === null ? null : { code: row.error.code, message: row.error.message, param: row.error.param },
+  })),
+});
+
+/** An event as the feed lists it and webhooks deliver it. */
+export const wireEvent = (event: FeedEvent): Wire<"Event"> => ({
+  id: event.id,
+  type: event.type,
+  created_at: iso(event.createdAt),
+  data: event.data,
+  ...(event.changedFields === null ? {} : { changed_fields: event.changedFields }),
+});
+
+export const wireFeedPage = (page: FeedPage): Wire<"EventsPage"> => ({ data: page.items.map(wireEvent), next_cursor: page.nextCursor });
+
+export const wireWebhookEndpoint = (endpoint: WebhookEndpoint): Wire<"WebhookEndpoint"> => ({
+  id: endpoint.id,
+  url: endpoint.url,
+  description: endpoint.description,
+  events: endpoint.events,
+  disabled: endpoint.disabled,
+  disabled_reason: endpoint.disabledReason,
+  created_at: iso(endpoint.createdAt),
+  updated_at: iso(endpoint.updatedAt),
+});
+
+export const wireWebhookEndpointWithSecret = (endpoint: WebhookEndpointWithSecret): Wire<"WebhookEndpointWithSecret"> => ({
+  ...wireWebhookEndpoint(endpoint),
+  secret: endpoint.secret,
+});
+
+export const wireWebhookAttempt = (attempt: WebhookAttempt): Wire<"WebhookAttempt"> => ({
+  id: attempt.id,
+  attempted_at: iso(attempt.attemptedAt),
+  status_code: attempt.statusCode,
+  latency_ms: attempt.latencyMs,
+  succeeded: attempt.succeeded,
+  response_excerpt: attempt.responseExcerpt,
+  error: attempt.error,
+});
+
+export const wireWebhookDelivery = (delivery: WebhookDelivery): Wire<"WebhookDelivery"> => ({
+  id: delivery.id,
+  endpoint_id: delivery.endpointId,
+  event_id: delivery.eventId,
+  event_type: delivery.eventType,
+  status: delivery.status,
+  attempt_count: delivery.attemptCount,
+  next_attempt_at: isoOrNull(delivery.nextAttemptAt),
+  created_at: iso(delivery.createdAt),
+  updated_at: iso(delivery.updatedAt),
+  attempts: delivery.attempts.map(wireWebhookAttempt),
+});
+
+export const wireUsersPage: (page: Page<User>) => Wire<"UsersPage"> = wirePage(wireUser);
+export const wireSessionsPage: (page: Page<Session>) => Wire<"SessionsPage"> = wirePage(wireSession);
+export const wireOrganizationsPage: (page: Page<Organization>) => Wire<"OrganizationsPage"> = wirePage(wireOrganization);
+export const wireMembershipsPage: (page: Page<Membership>) => Wire<"MembershipsPage"> = wirePage(wireMembership);
+export const wireWebhookEndpointsPage: (page: Page<WebhookEndpoint>) => Wire<"WebhookEndpointsPage"> = wirePage(wireWebhookEndpoint);
+export const wireWebhookDeliveriesPage: (page: Page<WebhookDelivery>) => Wire<"WebhookDeliveriesPage"> = wirePage(wireWebhookDelivery);
+
+export const wireHealth = (limits: LimitsHealth): Wire<"Health"> => ({ status: "ok", limits });
+
+// ---------------------------------------------------------------------------
+// The `users export` file: one user per line
+// ---------------------------------------------------------------------------
+
+/** One line of a `users export` file. */
+export type ExportedUser = Wire<"User"> & {
+  memberships: ReturnType<typeof wireUserMembership>[];
+  password_hash?: string | null;
+};
+
+export function wireExportedUser(record: ExportedUserRecord): ExportedUser {
+  const line: ExportedUser = { ...wireUser(record.user), memberships: record.memberships.map(wireUserMembership) };
+  if (record.passwordHash !== undefined) line.password_hash = record.passwordHash;
+  return line;
+}

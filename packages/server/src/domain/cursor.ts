@@ -8,6 +8,12 @@ export interface Keyset {
   id: string;
 }
 
+/** A request for one page of a list: at most `limit` items (default 50) after `cursor`. */
+export interface PageQuery {
+  limit?: number;
+  cursor?: string;
+}
+
 /**
  * Opaque, tamper-evident page cursors. Each is bound to the filters it was
  * made for, so reusing it with other filters is refused, not misread.

@@ -8,9 +8,17 @@ import type { Keyset } from "./cursor.js";
 /** A list produced page by page, so a large one is never held in memory whole. */
 export class StreamedList<T> {
   constructor(readonly pages: () => AsyncIterable<readonly T[]>) {}
+
+  /** The same list with each item mapped as its page is read (nothing is read until then). */
+  map<U>(toItem: (item: T) => U): StreamedList<U> {
+    const pages = this.pages;
+    return new StreamedList(async function* mapped() {
+      for await (const page of pages()) yield page.map((item) => toItem(item));
+    });
+  }
 }
 
-/** A handler's result to send as a streamed JSON object (the HTTP edge streams it). */
+/** A handler's result to send as a streamed JSON object, whose {@link StreamedList} fields are written page by page. */
 export class StreamedDocument {
   constructor(readonly document: Record<string, unknown>) {}
 }
@@ -56,13 +64,13 @@ async function* mergeNewestFirst<R extends Row>(streams: AsyncGenerator<R>[]): A
  * row once), so every page costs the same however long the list is, and each
  * query is an index range scan: no source needs an `OR` that would sort.
  */
-export function keysetPages<R extends Row, W>(sources: PageFetcher<R> | PageFetcher<R>[], toWire: (row: R) => W, pageSize = 500): StreamedList<W> {
+export function keysetPages<R extends Row, T>(sources: PageFetcher<R> | PageFetcher<R>[], toItem: (row: R) => T, pageSize = 500): StreamedList<T> {
   const fetchers = Array.isArray(sources) ? sources : [sources];
   return new StreamedList(async function* pages() {
     const rows = fetchers.length === 1 ? keysetRows(fetchers[0] as PageFetcher<R>, pageSize) : mergeNewestFirst(fetchers.map((f) => keysetRows(f, pageSize)));
-    let page: W[] = [];
+    let page: T[] = [];
     for await (const row of rows) {
-      page.push(toWire(row));
+      page.push(toItem(row));
       if (page.length === pageSize) {
         yield page;
         page = [];

@@ -3,7 +3,7 @@ import type { Static } from "@sinclair/typebox";
 import { type contract, operations, type Operation, type OperationId } from "../contract/operations.js";
 import type { JsonSchema, Parameter, SchemaName, Wire } from "../contract/schemas.js";
 import { checkId } from "../domain/validation.js";
-import type { RequestContext } from "../services/context.js";
+import type { MutationContext, RequestContext } from "../services/context.js";
 import type { Executor } from "../store/schema.js";
 import type { IdempotencyClaim } from "./idempotency.js";
 import { StreamedDocument } from "../domain/streamed.js";
@@ -23,21 +23,33 @@ type PartOf<O, L extends "path" | "query"> = {
 /** The validated request body of an operation, typed from its schema (`undefined` when it takes none). */
 type BodyOf<O> = O extends { body: infer B extends SchemaName } ? Wire<B> : undefined;
 
-/** What a handler gets: the validated request parts, typed from the contract, and the caller's context. */
+/** What a handler answers: its success schema's wire type, or a document to stream in that shape. */
+export type HandlerResult<I extends OperationId> = Wire<OperationOf<I>["success"]["schema"]> | StreamedDocument;
+
+/**
+ * Runs an operation's service call and maps its domain result to the wire.
+ * `run` gets the caller's context; with an `Idempotency-Key`, that context
+ * records `toWire(result)` inside the mutation's transaction, and the response
+ * is that same recorded value.
+ */
+export type Respond<I extends OperationId> = <D>(run: (ctx: MutationContext<D>) => Promise<D>, toWire: (result: D) => HandlerResult<I>) => Promise<HandlerResult<I>>;
+
+/**
+ * What a handler gets: the validated request parts, typed from the contract,
+ * and `respond`, the only way to the caller's context, so that every service
+ * call's result goes through a mapper the idempotency record uses too.
+ */
 export interface HandlerInput<I extends OperationId> {
   params: PartOf<OperationOf<I>, "path">;
   query: PartOf<OperationOf<I>, "query">;
   body: BodyOf<OperationOf<I>>;
-  ctx: RequestContext;
+  respond: Respond<I>;
 }
-
-/** What a handler answers: its success schema's wire type, or a document to stream in that shape. */
-export type HandlerResult<I extends OperationId> = Wire<OperationOf<I>["success"]["schema"]> | StreamedDocument;
 
 /** One handler per operation of the contract: a wrong input or result type is a compile error. */
 export type Handlers = { [I in OperationId]: (input: HandlerInput<I>) => Promise<HandlerResult<I>> };
 
-type AnyHandler = (input: { params: unknown; query: unknown; body: unknown; ctx: RequestContext }) => Promise<unknown>;
+type AnyHandler = (input: { params: unknown; query: unknown; body: unknown; respond: Respond<OperationId> }) => Promise<unknown>;
 
 /** Points `#/components/schemas/X` references at Fastify's shared schema `X#`. */
 export function toFastifyRefs(schema: unknown): unknown {
@@ -91,15 +103,20 @@ export function registerRoutes(app: FastifyInstance, handlers: Handlers, deps: R
       handler: async (request, reply) => {
         const caller = op.auth === "secretKey" ? (request.hjContext ?? (await deps.authenticate(request))) : deps.publicContext(request);
         const claim = request.hjIdempotency;
-        // The stored outcome is serialized exactly as the response will be: by this route's schema, for its status.
-        const ctx: RequestContext =
-          claim === null
-            ? caller
-            : {
-                ...caller,
-                outcome: { record: (trx, result) => deps.recordOutcome(trx, claim, op.success.status, String(reply.code(op.success.status).serialize(result)), result) },
-              };
-        const result = await handler({ params: request.params ?? {}, query: request.query ?? {}, body: request.body, ctx });
+        const respond: Respond<OperationId> = async (run, toWire) => {
+          if (claim === null) return toWire(await run(caller));
+          // Mapped once, in the mutation's transaction: the stored outcome is the response, serialized
+          // exactly as it will be sent (by this route's schema, for its status).
+          let recorded: { wire: HandlerResult<OperationId> } | undefined;
+          const record = async (trx: Executor, result: Parameters<typeof toWire>[0]) => {
+            const wire = toWire(result);
+            await deps.recordOutcome(trx, claim, op.success.status, String(reply.code(op.success.status).serialize(wire)), wire);
+            recorded = { wire };
+          };
+          const result = await run({ ...caller, outcome: { record } });
+          return recorded === undefined ? toWire(result) : recorded.wire;
+        };
+        const result = await handler({ params: request.params ?? {}, query: request.query ?? {}, body: request.body, respond });
         if (result instanceof StreamedDocument) return reply.code(op.success.status).type("application/json").send(jsonStream(result.document));
         return reply.code(op.success.status).send(result);
       },

@@ -1,4 +1,4 @@
-import type { ImportUserInput } from "../services/user-transfer.service.js";
+import type { ImportUserInput } from "../contract/wire.js";
 
 /** The sources `users import --from` reads. */
 export type ImportSource = "auth0" | "clerk" | "firebase" | "supabase" | "hellojohn";

@@ -8,8 +8,7 @@ import type { Database } from "../store/database.js";
 import type { Executor } from "../store/schema.js";
 import { toSession, type SessionsStore } from "../store/sessions.store.js";
 import { toUser, type UsersStore } from "../store/users.store.js";
-import { iso, wireUser } from "../contract/wire.js";
-import { sessionStatus } from "../domain/models.js";
+import { sessionStatus, type Session, type SessionTokens, type SignedIn, type SignedOut } from "../domain/models.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
 import type { OrganizationContext, TokenOrganization } from "./organization-context.js";
@@ -27,7 +26,20 @@ const invalidRefresh = (code = "invalid_refresh_token"): ApiError => new ApiErro
 /** Who an access token is for, as a sign-in or refresh asks: its `aud` and `azp` claims. */
 interface TokenParties {
   audience?: string;
-  authorized_party?: string;
+  authorizedParty?: string;
+}
+
+/** A sign-in with email and password, optionally into an organization (the token then carries it). */
+export interface SignInInput extends TokenParties {
+  email: string;
+  password: string;
+  organizationId?: string;
+}
+
+/** A refresh: the single-use refresh token, optionally switching the session's organization. */
+export interface RefreshInput extends TokenParties {
+  refreshToken: string;
+  organizationId?: string;
 }
 
 /** What {@link AuthService} needs: its stores, tenants, hashing, tokens, the sign-in throttle and events. */
@@ -88,23 +100,24 @@ export class AuthService {
   }
 
   /** Signs the access token once the session and its refresh token have committed. */
-  async #tokens(ctx: RequestContext, userId: string, sessionId: string, refreshToken: string, parties: TokenParties, organization: TokenOrganization | undefined) {
+  async #tokens(
+    ctx: RequestContext,
+    userId: string,
+    sessionId: string,
+    refreshToken: string,
+    parties: TokenParties,
+    organization: TokenOrganization | undefined,
+  ): Promise<SessionTokens> {
     const access = await this.tokens.issue({
       tenantId: ctx.tenantId,
       userId,
       sessionId,
       expiresInSeconds: ACCESS_TOKEN_TTL_SECONDS,
       audience: parties.audience,
-      authorizedParty: parties.authorized_party,
+      authorizedParty: parties.authorizedParty,
       organization,
     });
-    return {
-      token_type: "Bearer" as const,
-      access_token: access.token,
-      expires_at: iso(access.expiresAt),
-      refresh_token: refreshToken,
-      session_id: sessionId,
-    };
+    return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, sessionId };
   }
 
   /**
@@ -121,7 +134,7 @@ export class AuthService {
     });
   }
 
-  async signIn(ctx: RequestContext, input: { email: string; password: string; organization_id?: string } & TokenParties) {
+  async signIn(ctx: RequestContext, input: SignInInput): Promise<SignedIn> {
     // Before anything is looked up or hashed: a throttled attempt costs no Argon2 and says nothing about the account.
     const attempt = await this.throttle.begin(ctx.tenantId, input.email, ctx.ip);
     await this.tenants.getTenant(ctx.tenantId);
@@ -139,7 +152,7 @@ export class AuthService {
     await this.throttle.succeeded(attempt);
     // An imported (bcrypt, Firebase scrypt…) or older-cost hash becomes this server's Argon2id on success.
     const rehashed = user.password_hash !== null && this.hasher.needsRehash(user.password_hash) ? await this.hasher.hash(input.password) : undefined;
-    const organization = input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, user.id, input.organization_id);
+    const organization = input.organizationId === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, user.id, input.organizationId);
     const now = Date.now();
     const sessionId = newId("ses");
     const userCtx: RequestContext = { ...ctx, actor: { type: "user", id: user.id } };
@@ -175,15 +188,15 @@ export class AuthService {
       throw invalidCredentials();
     }
     const tokens = await this.#tokens(ctx, user.id, sessionId, outcome.refreshToken, input, organization);
-    return { ...tokens, user: wireUser(toUser(outcome.user)) };
+    return { ...tokens, user: toUser(outcome.user) };
   }
 
-  async refresh(ctx: RequestContext, input: { refresh_token: string; organization_id?: string } & TokenParties) {
-    const hash = sha256(input.refresh_token);
+  async refresh(ctx: RequestContext, input: RefreshInput): Promise<SessionTokens> {
+    const hash = sha256(input.refreshToken);
     const found = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, hash);
     if (found === undefined) throw invalidRefresh();
     // Checked before the refresh token is spent: a refused switch leaves the session usable.
-    const switchTo = input.organization_id === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, found.user_id, input.organization_id);
+    const switchTo = input.organizationId === undefined ? undefined : await this.organizations.select(this.database.db, ctx.tenantId, found.user_id, input.organizationId);
     // Everything below happens under the user's row lock, the lock disable and delete
     // take first too, so a refresh either finishes before them or sees their result.
     const outcome = await this.database.db.transaction().execute(async (trx) => {
@@ -211,8 +224,8 @@ export class AuthService {
     return this.#tokens(ctx, outcome.userId, outcome.sessionId, outcome.refreshToken, input, outcome.organization);
   }
 
-  async signOut(ctx: RequestContext, input: { refresh_token: string }) {
-    const row = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, sha256(input.refresh_token));
+  async signOut(ctx: RequestContext, input: { refreshToken: string }): Promise<SignedOut> {
+    const row = await this.sessions.findRefreshToken(this.database.db, ctx.tenantId, sha256(input.refreshToken));
     if (row === undefined) throw invalidRefresh();
     const now = Date.now();
     await this.database.db.transaction().execute(async (trx) => {
@@ -220,18 +233,13 @@ export class AuthService {
       await this.audit.record(trx, { ...ctx, actor: { type: "user", id: row.user_id } }, "user.signed_out", row.user_id, { session_id: row.session_id });
       await this.events.sessionsRevoked(trx, ctx, row.user_id, now, row.session_id);
     });
-    return { session_id: row.session_id, revoked: true as const };
+    return { sessionId: row.session_id, revoked: true };
   }
 
-  async sessionStatus(ctx: RequestContext, sessionId: string) {
+  /** A session, for the status check behind `checkRevoked`. */
+  async session(ctx: RequestContext, sessionId: string): Promise<Session> {
     const session = await this.sessions.find(this.database.db, ctx.tenantId, checkId(sessionId, "ses", "session_id"));
     if (session === undefined) throw notFound("session");
-    return {
-      id: session.id,
-      user_id: session.user_id,
-      status: sessionStatus(toSession(session), Date.now()),
-      expires_at: iso(session.expires_at),
-      revoked_at: session.revoked_at === null ? null : iso(session.revoked_at),
-    };
+    return toSession(session);
   }
 }

@@ -7,11 +7,22 @@ export interface RequestContext {
   actor: { type: "api_key" | "user" | "anonymous" | "system" | "operator"; id: string | null };
   ip: string | null;
   userAgent: string | null;
-  /**
-   * Set when the request carries an `Idempotency-Key`: a mutation records its
-   * response through it inside its own transaction (see {@link mutation}).
-   */
-  outcome?: { record(trx: Executor, result: unknown): Promise<void> };
+}
+
+/** Stores an idempotent request's response, made from the mutation's result `R`, inside the mutation's transaction. */
+export interface Outcome<R> {
+  readonly record: (trx: Executor, result: R) => Promise<void>;
+}
+
+/**
+ * The context of a mutation whose result is `R`. When the request carries an
+ * `Idempotency-Key`, the HTTP edge sets `outcome`: the mutation records its
+ * result through it inside its own transaction (see {@link mutation}), and the
+ * edge turns that result into the stored wire response. Callers with nothing
+ * to record (the console, the CLI) pass a plain {@link RequestContext}.
+ */
+export interface MutationContext<R> extends RequestContext {
+  outcome?: Outcome<R>;
 }
 
 /**
@@ -19,7 +30,7 @@ export interface RequestContext {
  * stores its response in that same transaction: a crash leaves the change and
  * its replayable outcome both committed or both absent.
  */
-export function mutation<T>(db: Kysely<Schema>, ctx: RequestContext, work: (trx: Executor) => Promise<T>): Promise<T> {
+export function mutation<T>(db: Kysely<Schema>, ctx: MutationContext<T>, work: (trx: Executor) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {
     const result = await work(trx);
     if (ctx.outcome !== undefined) await ctx.outcome.record(trx, result);

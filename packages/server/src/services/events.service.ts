@@ -1,12 +1,14 @@
 import { newId } from "../crypto/ids.js";
 import { ApiError, invalid } from "../domain/api-error.js";
 import { checkId } from "../domain/validation.js";
-import { iso, wireSession, wireUser } from "../contract/wire.js";
+// Event payloads are an outbound wire format, the same JSON the API answers:
+// services hand this service domain values, and it maps them here, once.
+import { wireEvent, wireMembership, wireOrganization, wireSession, wireUser } from "../contract/wire.js";
+import type { FeedPage, Membership, Organization, User } from "../domain/models.js";
 import type { Database } from "../store/database.js";
-import type { EventRow, EventsStore } from "../store/events.store.js";
+import { toFeedEvent, type EventRow, type EventsStore } from "../store/events.store.js";
 import type { Executor } from "../store/schema.js";
 import { toSession, type SessionsStore } from "../store/sessions.store.js";
-import { toUser, type UserRow } from "../store/users.store.js";
 import type { RequestContext } from "./context.js";
 
 /** Every event type the API emits. */
@@ -32,10 +34,9 @@ export const DEFAULT_EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
-/** An event as the API and webhooks show it. */
-export function wireEvent(row: Pick<EventRow, "id" | "type" | "payload" | "created_at">) {
-  const payload = JSON.parse(row.payload) as { data: Record<string, unknown>; changed_fields?: string[] };
-  return { id: row.id, type: row.type, created_at: iso(row.created_at), ...payload };
+/** The JSON body a webhook delivers for a stored event: the event as the feed lists it. */
+export function webhookBody(row: Pick<EventRow, "id" | "type" | "payload" | "created_at">): string {
+  return JSON.stringify(wireEvent(toFeedEvent(row)));
 }
 
 /** Parses `"user.created,user.deleted"`; unknown names are a 400 naming `param`. */
@@ -64,9 +65,10 @@ export interface EventsServiceDeps {
 }
 
 /**
- * The outbox and the feed. Services call `emit` inside the transaction of the
- * change, as its last statement: the event (and one delivery per subscribed
- * webhook endpoint) commits or rolls back with the change.
+ * The outbox and the feed. Services call an emitter (`userCreated`,
+ * `organizationUpdated`, …) with the domain value inside the transaction of
+ * the change, as its last statement: the event commits or rolls back with the
+ * change, its payload the object as the API shows it.
  *
  * Feed order is commit order. A position is taken from the tenant's counter
  * row with an upsert that keeps the row locked until the transaction ends, so
@@ -103,7 +105,7 @@ export class EventsService {
    * because positions are commit order), which keeps the write path at two
    * statements whatever the number of endpoints.
    */
-  async emit(trx: Executor, ctx: RequestContext, type: EventType, data: Record<string, unknown>, changedFields?: string[]): Promise<void> {
+  async #emit(trx: Executor, ctx: RequestContext, type: EventType, data: Record<string, unknown>, changedFields?: string[]): Promise<void> {
     if (!this.options.enabled) return;
     const subject = typeof data.id === "string" ? data.id : String(data.org_id ?? "");
     const userId = type.startsWith("user.") ? subject : typeof data.user_id === "string" ? data.user_id : null;
@@ -121,34 +123,69 @@ export class EventsService {
     await this.store.eraseUser(trx, ctx.tenantId, userId);
   }
 
+  /** `user.created`. */
+  async userCreated(trx: Executor, ctx: RequestContext, user: User): Promise<void> {
+    await this.#emit(trx, ctx, "user.created", wireUser(user));
+  }
+
   /** `user.updated` with the fields the change named; a flip of `disabled` is also a disable or enable. */
-  async userUpdated(trx: Executor, ctx: RequestContext, before: UserRow, after: UserRow, fields: string[], at: number): Promise<void> {
-    await this.emit(trx, ctx, "user.updated", wireUser(toUser(after)), fields);
+  async userUpdated(trx: Executor, ctx: RequestContext, before: User, after: User, fields: string[], at: number): Promise<void> {
+    await this.#emit(trx, ctx, "user.updated", wireUser(after), fields);
     if (before.disabled !== after.disabled) await this.userStatusChanged(trx, ctx, after, at);
   }
 
   /** `user.disabled` (and `session.revoked` for each session the disable revoked at `at`) or `user.enabled`. */
-  async userStatusChanged(trx: Executor, ctx: RequestContext, user: UserRow, at: number): Promise<void> {
-    await this.emit(trx, ctx, user.disabled === 1 ? "user.disabled" : "user.enabled", wireUser(toUser(user)));
-    if (user.disabled === 1) await this.sessionsRevoked(trx, ctx, user.id, at);
+  async userStatusChanged(trx: Executor, ctx: RequestContext, user: User, at: number): Promise<void> {
+    await this.#emit(trx, ctx, user.disabled ? "user.disabled" : "user.enabled", wireUser(user));
+    if (user.disabled) await this.sessionsRevoked(trx, ctx, user.id, at);
+  }
+
+  /** `user.deleted`: the ID only, since nothing else about the user remains. */
+  async userDeleted(trx: Executor, ctx: RequestContext, userId: string): Promise<void> {
+    await this.#emit(trx, ctx, "user.deleted", { id: userId, deleted: true });
   }
 
   /** `session.created` for a session just inserted in this transaction. */
   async sessionCreated(trx: Executor, ctx: RequestContext, sessionId: string): Promise<void> {
     const row = await this.sessions.find(trx, ctx.tenantId, sessionId);
-    if (row !== undefined) await this.emit(trx, ctx, "session.created", { ...wireSession(toSession(row)), user_id: row.user_id });
+    if (row !== undefined) await this.#emit(trx, ctx, "session.created", { ...wireSession(toSession(row)), user_id: row.user_id });
   }
 
   /** `session.revoked` for each of the user's sessions revoked at `at` (one, or all of them by a disable). */
   async sessionsRevoked(trx: Executor, ctx: RequestContext, userId: string, at: number, sessionId?: string): Promise<void> {
     for (const row of await this.sessions.revokedAt(trx, ctx.tenantId, userId, at)) {
       if (sessionId !== undefined && row.id !== sessionId) continue;
-      await this.emit(trx, ctx, "session.revoked", { ...wireSession(toSession(row)), user_id: row.user_id });
+      await this.#emit(trx, ctx, "session.revoked", { ...wireSession(toSession(row)), user_id: row.user_id });
     }
   }
 
+  /** `organization.created`. */
+  async organizationCreated(trx: Executor, ctx: RequestContext, organization: Organization): Promise<void> {
+    await this.#emit(trx, ctx, "organization.created", wireOrganization(organization));
+  }
+
+  /** `organization.updated` with the fields the change named. */
+  async organizationUpdated(trx: Executor, ctx: RequestContext, organization: Organization, fields: string[]): Promise<void> {
+    await this.#emit(trx, ctx, "organization.updated", wireOrganization(organization), fields);
+  }
+
+  /** `organization.deleted`: the ID only. */
+  async organizationDeleted(trx: Executor, ctx: RequestContext, orgId: string): Promise<void> {
+    await this.#emit(trx, ctx, "organization.deleted", { id: orgId, deleted: true });
+  }
+
+  /** `organization.member_added`. */
+  async memberAdded(trx: Executor, ctx: RequestContext, membership: Membership): Promise<void> {
+    await this.#emit(trx, ctx, "organization.member_added", wireMembership(membership));
+  }
+
+  /** `organization.member_removed`: which organization and user, nothing more. */
+  async memberRemoved(trx: Executor, ctx: RequestContext, orgId: string, userId: string): Promise<void> {
+    await this.#emit(trx, ctx, "organization.member_removed", { org_id: orgId, user_id: userId });
+  }
+
   /** The feed: events after `after` (an event ID), oldest first, in commit order. */
-  async list(ctx: RequestContext, input: { types?: string; after?: string; limit?: number }) {
+  async list(ctx: RequestContext, input: { types?: string; after?: string; limit?: number }): Promise<FeedPage> {
     const limit = input.limit ?? 50;
     const types = input.types === undefined ? undefined : parseEventTypes(input.types, "types");
     let afterPosition = 0;
@@ -163,7 +200,7 @@ export class EventsService {
     const rows = await this.store.page(this.database.db, ctx.tenantId, afterPosition, types?.includes("*") ? undefined : types, limit);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { data: items.map(wireEvent), next_cursor: rows.length > limit && last !== undefined ? last.id : null };
+    return { items: items.map(toFeedEvent), nextCursor: rows.length > limit && last !== undefined ? last.id : null };
   }
 
   /** Deletes events past retention. */

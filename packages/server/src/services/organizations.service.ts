@@ -1,6 +1,7 @@
 import { newId } from "../crypto/ids.js";
 import { ApiError, invalid, notFound } from "../domain/api-error.js";
-import { paginate, type CursorCodec } from "../domain/cursor.js";
+import { paginate, type CursorCodec, type PageQuery } from "../domain/cursor.js";
+import type { Deleted, Membership, Organization, Page } from "../domain/models.js";
 import { mergePatch, withoutNulls } from "../domain/merge-patch.js";
 import { checkId, checkMetadataDepth, serializeMetadata } from "../domain/validation.js";
 import type { Database } from "../store/database.js";
@@ -8,10 +9,27 @@ import { toOrganization, toMembership, type OrganizationRow, type OrganizationsS
 import type { Executor } from "../store/schema.js";
 import type { UsersStore } from "../store/users.store.js";
 import { OrganizationName, Role } from "../contract/schemas.js";
-import { wireMembership, wireOrganization } from "../contract/wire.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
-import { mutation, type RequestContext } from "./context.js";
+import { mutation, type MutationContext, type RequestContext } from "./context.js";
+
+/** A new organization. */
+export interface NewOrganization {
+  name: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** A change to an organization: only the fields given change; `metadata` is a JSON merge patch. */
+export interface OrganizationChanges {
+  name?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** A user to add to an organization, with a role (default `member`). */
+export interface NewMember {
+  userId: string;
+  role?: string;
+}
 
 function checkOrgName(name: string): string {
   const trimmed = name.trim();
@@ -62,7 +80,7 @@ export class OrganizationsService {
     return row;
   }
 
-  async create(ctx: RequestContext, input: { name: string; metadata?: Record<string, unknown> }) {
+  async create(ctx: MutationContext<Organization>, input: NewOrganization): Promise<Organization> {
     checkMetadataDepth(input.metadata);
     const now = Date.now();
     const row: OrganizationRow = {
@@ -76,25 +94,26 @@ export class OrganizationsService {
     return mutation(this.database.db, ctx, async (trx) => {
       await this.store.insert(trx, row);
       await this.audit.record(trx, ctx, "organization.created", null, { org_id: row.id });
-      await this.events.emit(trx, ctx, "organization.created", wireOrganization(toOrganization(row)));
-      return wireOrganization(toOrganization(row));
+      const organization = toOrganization(row);
+      await this.events.organizationCreated(trx, ctx, organization);
+      return organization;
     });
   }
 
-  async get(ctx: RequestContext, orgId: string) {
-    return wireOrganization(toOrganization(await this.#mustFind(this.database.db, ctx.tenantId, orgId)));
+  async get(ctx: RequestContext, orgId: string): Promise<Organization> {
+    return toOrganization(await this.#mustFind(this.database.db, ctx.tenantId, orgId));
   }
 
-  async list(ctx: RequestContext, input: { limit?: number; cursor?: string }) {
+  async list(ctx: RequestContext, input: PageQuery): Promise<Page<Organization>> {
     const limit = input.limit ?? 50;
     const scope = { list: "organizations" };
     const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
     const [rows, total] = await Promise.all([this.store.page(this.database.db, ctx.tenantId, limit, after), this.store.count(this.database.db, ctx.tenantId)]);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
-    return { data: items.map((row) => wireOrganization(toOrganization(row))), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+    return { items: items.map(toOrganization), nextCursor: next === null ? null : this.cursors.encode(next, scope), total };
   }
 
-  async update(ctx: RequestContext, orgId: string, input: { name?: string; metadata?: Record<string, unknown> }) {
+  async update(ctx: MutationContext<Organization>, orgId: string, input: OrganizationChanges): Promise<Organization> {
     const name = input.name === undefined ? undefined : checkOrgName(input.name);
     if (input.metadata !== undefined) {
       checkMetadataDepth(input.metadata);
@@ -106,24 +125,26 @@ export class OrganizationsService {
       if (name !== undefined) changes.name = name;
       if (input.metadata !== undefined) changes.metadata = serializeMetadata(mergePatch(JSON.parse(current.metadata), input.metadata));
       await this.store.update(trx, ctx.tenantId, current.id, changes);
-      await this.audit.record(trx, ctx, "organization.updated", null, { org_id: current.id, fields: Object.keys(input).sort() });
-      await this.events.emit(trx, ctx, "organization.updated", wireOrganization(toOrganization({ ...current, ...changes })), Object.keys(input).sort());
-      return wireOrganization(toOrganization({ ...current, ...changes }));
+      const fields = (Object.keys(input) as (keyof OrganizationChanges)[]).filter((key) => input[key] !== undefined).sort();
+      const organization = toOrganization({ ...current, ...changes });
+      await this.audit.record(trx, ctx, "organization.updated", null, { org_id: current.id, fields });
+      await this.events.organizationUpdated(trx, ctx, organization, fields);
+      return organization;
     });
   }
 
-  async delete(ctx: RequestContext, orgId: string) {
+  async delete(ctx: MutationContext<Deleted>, orgId: string): Promise<Deleted> {
     return mutation(this.database.db, ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, orgId, true);
       await this.store.delete(trx, ctx.tenantId, current.id);
       await this.audit.record(trx, ctx, "organization.deleted", null, { org_id: current.id });
-      await this.events.emit(trx, ctx, "organization.deleted", { id: current.id, deleted: true });
+      await this.events.organizationDeleted(trx, ctx, current.id);
       return { id: orgId, deleted: true as const };
     });
   }
 
-  async addMember(ctx: RequestContext, orgId: string, input: { user_id: string; role?: string }) {
-    const userId = checkId(input.user_id, "usr", "user_id");
+  async addMember(ctx: MutationContext<Membership>, orgId: string, input: NewMember): Promise<Membership> {
+    const userId = checkId(input.userId, "usr", "user_id");
     const role = checkRole(input.role ?? "member");
     const row = { tenant_id: ctx.tenantId, org_id: orgId, user_id: userId, role, created_at: Date.now() };
     return mutation(this.database.db, ctx, async (trx) => {
@@ -132,8 +153,9 @@ export class OrganizationsService {
       if ((await this.users.find(trx, ctx.tenantId, userId, true)) === undefined) throw notFound("user");
       await this.store.insertMembership(trx, { ...row, org_id: org.id });
       await this.audit.record(trx, ctx, "organization.member_added", userId, { org_id: org.id, role });
-      await this.events.emit(trx, ctx, "organization.member_added", wireMembership(toMembership({ ...row, org_id: org.id })));
-      return wireMembership(toMembership({ ...row, org_id: org.id }));
+      const membership = toMembership({ ...row, org_id: org.id });
+      await this.events.memberAdded(trx, ctx, membership);
+      return membership;
     }).catch((error: unknown) => {
       if (this.database.isUniqueViolation(error)) throw new ApiError(409, "already_member", "The user is already a member", "user_id");
       throw error;
@@ -145,7 +167,7 @@ export class OrganizationsService {
    * they are refreshed (at most one access-token lifetime); the next refresh
    * carries the new one.
    */
-  async updateMember(ctx: RequestContext, orgId: string, userId: string, input: { role: string }) {
+  async updateMember(ctx: MutationContext<Membership>, orgId: string, userId: string, input: { role: string }): Promise<Membership> {
     checkId(userId, "usr", "user_id");
     const role = checkRole(input.role);
     return mutation(this.database.db, ctx, async (trx) => {
@@ -156,22 +178,22 @@ export class OrganizationsService {
         await this.store.updateMembershipRole(trx, ctx.tenantId, org.id, userId, role);
         await this.audit.record(trx, ctx, "organization.member_updated", userId, { org_id: org.id, role, previous_role: current.role });
       }
-      return wireMembership(toMembership({ ...current, role }));
+      return toMembership({ ...current, role });
     });
   }
 
-  async removeMember(ctx: RequestContext, orgId: string, userId: string) {
+  async removeMember(ctx: MutationContext<Deleted>, orgId: string, userId: string): Promise<Deleted> {
     checkId(userId, "usr", "user_id");
     return mutation(this.database.db, ctx, async (trx) => {
       const org = await this.#mustFind(trx, ctx.tenantId, orgId);
       if (!(await this.store.deleteMembership(trx, ctx.tenantId, org.id, userId))) throw notFound("membership");
       await this.audit.record(trx, ctx, "organization.member_removed", userId, { org_id: org.id });
-      await this.events.emit(trx, ctx, "organization.member_removed", { org_id: org.id, user_id: userId });
+      await this.events.memberRemoved(trx, ctx, org.id, userId);
       return { id: userId, deleted: true as const };
     });
   }
 
-  async listMembers(ctx: RequestContext, orgId: string, input: { limit?: number; cursor?: string }) {
+  async listMembers(ctx: RequestContext, orgId: string, input: PageQuery): Promise<Page<Membership>> {
     const org = await this.#mustFind(this.database.db, ctx.tenantId, orgId);
     const limit = input.limit ?? 50;
     const scope = { members: org.id };
@@ -181,6 +203,6 @@ export class OrganizationsService {
       this.store.countMembers(this.database.db, ctx.tenantId, org.id),
     ]);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.user_id }));
-    return { data: items.map((row) => wireMembership(toMembership(row))), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+    return { items: items.map(toMembership), nextCursor: next === null ? null : this.cursors.encode(next, scope), total };
   }
 }

@@ -4,18 +4,9 @@ import { generateSigningKey, unsealPrivateKey } from "../crypto/jwt-signer.js";
 import type { MasterKey } from "../crypto/master-key.js";
 import { generateSecretKey, keyIdOf, sameHash, sha256 } from "../crypto/secrets.js";
 import { ApiError, notFound } from "../domain/api-error.js";
+import type { Jwks } from "../domain/models.js";
 import type { Database } from "../store/database.js";
 import type { ApiKeyRow, TenantRow, TenantsStore } from "../store/tenants.store.js";
-
-/** A public signing key as the JWKS lists it. */
-export interface PublicJwk {
-  kty: string;
-  crv: string;
-  x: string;
-  kid: string;
-  alg: string;
-  use: string;
-}
 
 /** The result of creating an API key: the secret is shown once and never stored. */
 export interface CreatedApiKey {
@@ -130,7 +121,7 @@ export class TenantsService {
   }
 
   /** The tenant's public keys, as a JWKS. */
-  async jwks(tenantId: string): Promise<{ keys: PublicJwk[] }> {
+  async jwks(tenantId: string): Promise<Jwks> {
     const rows = await this.store.signingKeys(this.database.db, tenantId);
     if (rows.length === 0) throw notFound("tenant");
     return { keys: rows.map((row) => ({ ...(JSON.parse(row.public_jwk) as { kty: string; crv: string; x: string }), kid: row.kid, alg: "EdDSA", use: "sig" })) };

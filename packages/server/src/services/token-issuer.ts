@@ -1,5 +1,6 @@
 import { randomUUID, type KeyObject } from "node:crypto";
 import { signJwt } from "../crypto/jwt-signer.js";
+import type { OpenIdConfiguration } from "../domain/models.js";
 import type { TokenOrganization } from "./organization-context.js";
 import type { TenantsService } from "./tenants.service.js";
 
@@ -37,15 +38,15 @@ export class TokenIssuer {
    * its keys are, so that any OIDC library, and the SDK behind any host name,
    * can verify them.
    */
-  async openIdConfiguration(tenantId: string) {
+  async openIdConfiguration(tenantId: string): Promise<OpenIdConfiguration> {
     await this.tenants.jwks(tenantId); // 404 for an unknown tenant, as the JWKS answers.
     const issuer = this.issuer(tenantId);
     return {
       issuer,
-      jwks_uri: `${issuer}/jwks.json`,
-      id_token_signing_alg_values_supported: ["EdDSA"],
-      subject_types_supported: ["public"],
-      claims_supported: ["iss", "sub", "aud", "azp", "exp", "nbf", "iat", "jti", "sid", "tid", "act", "act_reason"],
+      jwksUri: `${issuer}/jwks.json`,
+      signingAlgorithms: ["EdDSA"],
+      subjectTypes: ["public"],
+      claims: ["iss", "sub", "aud", "azp", "exp", "nbf", "iat", "jti", "sid", "tid", "act", "act_reason"],
     };
   }
 

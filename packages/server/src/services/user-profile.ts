@@ -9,15 +9,15 @@ export const nameLower = (first: string | null, last: string | null): string =>
     .join(" ")
     .toLowerCase();
 
-/** What a new user's profile is made from, as the API receives it (create and import). */
-export interface NewProfileInput {
+/** What a new user's profile is made from (create and import); a field not given is `null` (`false` for `emailVerified`). */
+export interface NewProfile {
   email: string;
   username?: string | null;
-  first_name?: string | null;
-  last_name?: string | null;
-  phone_number?: string | null;
-  avatar_url?: string | null;
-  email_verified?: boolean;
+  firstName?: string | null;
+  lastName?: string | null;
+  phoneNumber?: string | null;
+  avatarUrl?: string | null;
+  emailVerified?: boolean;
   metadata?: Record<string, unknown>;
 }
 
@@ -26,23 +26,23 @@ export interface NewProfileInput {
  * bad one is the 400's `param`), and derives its lookup columns.
  */
 export function newProfile(
-  input: NewProfileInput,
+  input: NewProfile,
 ): Pick<
   UserRow,
   "email" | "email_lower" | "email_verified" | "username" | "username_lower" | "first_name" | "last_name" | "name_lower" | "phone_number" | "avatar_url" | "metadata"
 > {
   const email = normalizeEmail(input.email);
   const username = checkUsername(input.username ?? null);
-  const firstName = checkName(input.first_name ?? null, "first_name");
-  const lastName = checkName(input.last_name ?? null, "last_name");
+  const firstName = checkName(input.firstName ?? null, "first_name");
+  const lastName = checkName(input.lastName ?? null, "last_name");
   checkMetadataDepth(input.metadata);
   const metadata = serializeMetadata(withoutNulls(input.metadata ?? {}));
-  const phone = checkPhoneNumber(input.phone_number ?? null);
-  const avatar = checkAvatarUrl(input.avatar_url ?? null);
+  const phone = checkPhoneNumber(input.phoneNumber ?? null);
+  const avatar = checkAvatarUrl(input.avatarUrl ?? null);
   return {
     email,
     email_lower: email.toLowerCase(),
-    email_verified: input.email_verified === true ? 1 : 0,
+    email_verified: input.emailVerified === true ? 1 : 0,
     username,
     username_lower: username?.toLowerCase() ?? null,
     first_name: firstName,

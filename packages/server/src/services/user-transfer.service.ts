@@ -3,39 +3,31 @@ import { inspectImportedHash } from "../crypto/imported-hashes.js";
 import type { PasswordHasher } from "../crypto/passwords.js";
 import { ApiError, invalid } from "../domain/api-error.js";
 import { checkId, checkPassword } from "../domain/validation.js";
-import { iso, wireUser } from "../contract/wire.js";
+import type { User, UserMembership } from "../domain/models.js";
 import type { Database } from "../store/database.js";
 import type { UserTransferStore } from "../store/user-transfer.store.js";
+import { toUserMembership } from "../store/organizations.store.js";
 import { toUser, type UserRow, type UsersStore } from "../store/users.store.js";
 import type { AuditLog } from "./audit-log.js";
-import { mutation, type RequestContext } from "./context.js";
-import { newProfile } from "./user-profile.js";
+import { mutation, type MutationContext, type RequestContext } from "./context.js";
+import { newProfile, type NewProfile } from "./user-profile.js";
 
 /** Most users in one import request. */
 export const MAX_IMPORT_BATCH = 1000;
 /** Plaintext passwords of a batch hashed at once (Argon2 runs on libuv's pool, 4 threads by default). */
 const HASH_CONCURRENCY = 4;
 
-/** One user to import (wire format). */
-export interface ImportUserInput {
+/** One user to import: a new user's profile, with its ID, password or hash, status and creation time kept. */
+export interface ImportUser extends NewProfile {
   /** Keep this ID (`usr_…`), e.g. when moving between HelloJohn servers; a new one otherwise. */
   id?: string;
-  email: string;
-  /** A plaintext password, hashed with Argon2id. Give this or `password_hash`, not both. */
+  /** A plaintext password, hashed with Argon2id. Give this or `passwordHash`, not both. */
   password?: string;
   /** A bcrypt, Argon2 or Firebase scrypt hash, stored as is and upgraded at the first sign-in. */
-  password_hash?: string;
-  /** Unique per tenant, case-insensitively; a taken one refuses the row. */
-  username?: string | null;
-  first_name?: string | null;
-  last_name?: string | null;
-  phone_number?: string | null;
-  avatar_url?: string | null;
-  email_verified?: boolean;
-  metadata?: Record<string, unknown>;
+  passwordHash?: string;
   disabled?: boolean;
-  /** When the user was created at the provider (ISO 8601); default now. */
-  created_at?: string;
+  /** When the user was created at the provider, as given (ISO 8601; checked per row); default now. */
+  createdAt?: string;
 }
 
 /** What happened to one row of an import batch. */
@@ -55,11 +47,13 @@ export interface ImportResult {
   results: ImportRowResult[];
 }
 
-/** One line of a `users export` file. */
-export type ExportedUser = ReturnType<typeof wireUser> & {
-  memberships: { org_id: string; org_name: string; role: string; created_at: string }[];
-  password_hash?: string | null;
-};
+/** One user of an export: the user, their memberships, and their password hash when the export asked for hashes. */
+export interface ExportedUserRecord {
+  user: User;
+  memberships: UserMembership[];
+  /** Present only when asked for (`null`: the user has no password). */
+  passwordHash?: string | null;
+}
 
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -100,20 +94,20 @@ export class UserTransferService {
   }
 
   /** Validates one row; throws the ApiError that refuses it. */
-  #row(ctx: RequestContext, input: ImportUserInput, now: number): { row: UserRow; password: string | undefined } {
+  #row(ctx: RequestContext, input: ImportUser, now: number): { row: UserRow; password: string | undefined } {
     const id = input.id === undefined ? newId("usr") : checkId(input.id, "usr", "id");
     const profile = newProfile(input);
-    if (input.password !== undefined && input.password_hash !== undefined) {
+    if (input.password !== undefined && input.passwordHash !== undefined) {
       throw invalid("password", "password_and_hash", 'Give "password" or "password_hash", not both');
     }
     const password = input.password === undefined ? undefined : checkPassword(input.password);
-    if (input.password_hash !== undefined) {
-      const inspected = inspectImportedHash(input.password_hash);
+    if (input.passwordHash !== undefined) {
+      const inspected = inspectImportedHash(input.passwordHash);
       if (!("kind" in inspected)) throw invalid("password_hash", inspected.code, inspected.message);
     }
     let createdAt = now;
-    if (input.created_at !== undefined) {
-      createdAt = Date.parse(input.created_at);
+    if (input.createdAt !== undefined) {
+      createdAt = Date.parse(input.createdAt);
       if (!Number.isFinite(createdAt) || createdAt < 0 || createdAt > now + 86_400_000) {
         throw invalid("created_at", "invalid_created_at", '"created_at" must be an ISO 8601 date-time, not in the future');
       }
@@ -122,7 +116,7 @@ export class UserTransferService {
       id,
       tenant_id: ctx.tenantId,
       ...profile,
-      password_hash: input.password_hash ?? null,
+      password_hash: input.passwordHash ?? null,
       disabled: input.disabled === true ? 1 : 0,
       created_at: createdAt,
       updated_at: now,
@@ -135,7 +129,7 @@ export class UserTransferService {
    * Imports one batch (at most {@link MAX_IMPORT_BATCH} users) in one
    * transaction; with an `Idempotency-Key` the response commits with it.
    */
-  async import(ctx: RequestContext, input: { users: ImportUserInput[] }): Promise<ImportResult> {
+  async import(ctx: MutationContext<ImportResult>, input: { users: ImportUser[] }): Promise<ImportResult> {
     if (input.users.length > MAX_IMPORT_BATCH) {
       throw invalid("users", "too_many_users", `"users" may hold at most ${MAX_IMPORT_BATCH} users per request`);
     }
@@ -198,7 +192,10 @@ export class UserTransferService {
    * milliseconds and ID of the last user already exported) it goes on with the
    * users strictly after that one, which is how an interrupted export resumes.
    */
-  async *export(ctx: RequestContext, options: { withPasswordHashes?: boolean; pageSize?: number; after?: { createdAt: number; id: string } } = {}): AsyncGenerator<ExportedUser> {
+  async *export(
+    ctx: RequestContext,
+    options: { withPasswordHashes?: boolean; pageSize?: number; after?: { createdAt: number; id: string } } = {},
+  ): AsyncGenerator<ExportedUserRecord> {
     const db = this.database.db;
     const pageSize = options.pageSize ?? 1000;
     const details: Record<string, unknown> = { with_password_hashes: options.withPasswordHashes === true };
@@ -213,16 +210,16 @@ export class UserTransferService {
         ctx.tenantId,
         rows.map((r) => r.id),
       );
-      const byUser = new Map<string, ExportedUser["memberships"]>();
+      const byUser = new Map<string, UserMembership[]>();
       for (const m of memberships) {
         const list = byUser.get(m.user_id) ?? [];
-        list.push({ org_id: m.org_id, org_name: m.org_name, role: m.role, created_at: iso(m.created_at) });
+        list.push(toUserMembership(m));
         byUser.set(m.user_id, list);
       }
       for (const row of rows) {
-        const user: ExportedUser = { ...wireUser(toUser(row)), memberships: byUser.get(row.id) ?? [] };
-        if (options.withPasswordHashes === true) user.password_hash = row.password_hash;
-        yield user;
+        const record: ExportedUserRecord = { user: toUser(row), memberships: byUser.get(row.id) ?? [] };
+        if (options.withPasswordHashes === true) record.passwordHash = row.password_hash;
+        yield record;
       }
       const last = rows[rows.length - 1] as UserRow;
       if (rows.length < pageSize) return;

@@ -2,9 +2,9 @@ import { ImpersonationReason, ImpersonationSeconds } from "../contract/schemas.j
 import { newId } from "../crypto/ids.js";
 import type { PasswordHasher } from "../crypto/passwords.js";
 import { ApiError, invalid, notFound } from "../domain/api-error.js";
-import { paginate, type CursorCodec } from "../domain/cursor.js";
+import { paginate, type CursorCodec, type PageQuery } from "../domain/cursor.js";
 import { mergePatch } from "../domain/merge-patch.js";
-import { keysetPages, StreamedDocument } from "../domain/streamed.js";
+import { keysetPages } from "../domain/streamed.js";
 import { checkAvatarUrl, checkId, checkMetadataDepth, checkName, checkPassword, checkPhoneNumber, checkUsername, normalizeEmail, serializeMetadata } from "../domain/validation.js";
 import { toAuditEvent, type AuditStore } from "../store/audit.store.js";
 import { toOAuthConnection, toMfaFactor, type CredentialsStore } from "../store/credentials.store.js";
@@ -14,32 +14,75 @@ import { toUserMembership, type OrganizationsStore } from "../store/organization
 import type { Executor } from "../store/schema.js";
 import { toSession, type SessionsStore } from "../store/sessions.store.js";
 import { toUser, type UserFilters, type UserRow, type UsersStore } from "../store/users.store.js";
-import { iso, wireAuditEvent, wireMfaFactor, wireOAuthConnection, wireSession, wireUser, wireUserMembership } from "../contract/wire.js";
+import type { AccessToken, Deleted, Page, Session, User, UserExport } from "../domain/models.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
-import { mutation, type RequestContext } from "./context.js";
-import { nameLower, newProfile } from "./user-profile.js";
+import { mutation, type MutationContext, type RequestContext } from "./context.js";
+import { nameLower, newProfile, type NewProfile } from "./user-profile.js";
 import type { OrganizationContext } from "./organization-context.js";
 import type { TokenIssuer } from "./token-issuer.js";
-import type { Wire } from "../contract/schemas.js";
 
-/** A new user as the API receives it: the contract's `CreateUserRequest`. */
-export type CreateUserInput = Wire<"CreateUserRequest">;
+/** A new user: its profile, and a password to hash (none: the user cannot sign in with one yet). */
+export interface NewUser extends NewProfile {
+  password?: string;
+}
 
 /**
- * A change to a user: the contract's `UpdateUserRequest`. An admin-set
- * password revokes every session and refresh token of the user unless
- * `revoke_sessions` is false.
+ * A change to a user: only the fields given change; `null` clears a nullable
+ * one, and `metadata` is a JSON merge patch. An admin-set password revokes
+ * every session and refresh token of the user unless `revokeSessions` is false.
  */
-export type UpdateUserInput = Wire<"UpdateUserRequest">;
+export interface UserChanges {
+  email?: string;
+  username?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  phoneNumber?: string | null;
+  avatarUrl?: string | null;
+  emailVerified?: boolean;
+  metadata?: Record<string, unknown>;
+  disabled?: boolean;
+  password?: string;
+  revokeSessions?: boolean;
+}
 
-export interface ListUsersInput {
+/** How the API names each field of a change: the audit entry and the `user.updated` event list the fields a change named. */
+const CHANGED_FIELD_NAMES: Record<keyof UserChanges, string> = {
+  email: "email",
+  username: "username",
+  firstName: "first_name",
+  lastName: "last_name",
+  phoneNumber: "phone_number",
+  avatarUrl: "avatar_url",
+  emailVerified: "email_verified",
+  metadata: "metadata",
+  disabled: "disabled",
+  password: "password",
+  revokeSessions: "revoke_sessions",
+};
+
+/** Which users to list: a page after `cursor`, optionally matching `search`, of one status, or members of one organization. */
+export interface UserListQuery {
   limit?: number;
   cursor?: string;
   search?: string;
   status?: "active" | "disabled";
-  org_id?: string;
+  orgId?: string;
 }
+
+/** An impersonation: why (audited), for how long (seconds), and the organization the token acts in. */
+export interface ImpersonateInput {
+  reason: string;
+  expiresIn?: number;
+  organizationId?: string;
+}
+
+/** The fields a change named, as the API names them, sorted. */
+const changedFields = (input: UserChanges): string[] =>
+  (Object.keys(input) as (keyof UserChanges)[])
+    .filter((key) => input[key] !== undefined)
+    .map((key) => CHANGED_FIELD_NAMES[key])
+    .sort();
 
 export const DEFAULT_IMPERSONATION_SECONDS = 15 * 60;
 export const MAX_IMPERSONATION_SECONDS = ImpersonationSeconds.maximum;
@@ -115,20 +158,20 @@ export class UsersService {
     throw error;
   }
 
-  async get(ctx: RequestContext, userId: string) {
-    return wireUser(toUser(await this.#mustFind(this.database.db, ctx.tenantId, userId)));
+  async get(ctx: RequestContext, userId: string): Promise<User> {
+    return toUser(await this.#mustFind(this.database.db, ctx.tenantId, userId));
   }
 
-  async getByEmail(ctx: RequestContext, email: string) {
+  async getByEmail(ctx: RequestContext, email: string): Promise<User> {
     const row = await this.users.findByEmail(this.database.db, ctx.tenantId, normalizeEmail(email).toLowerCase());
     if (row === undefined) throw notFound("user");
-    return wireUser(toUser(row));
+    return toUser(row);
   }
 
-  async list(ctx: RequestContext, input: ListUsersInput) {
+  async list(ctx: RequestContext, input: UserListQuery): Promise<Page<User>> {
     const limit = input.limit ?? 50;
     const filters: UserFilters = { search: input.search, status: input.status };
-    if (input.org_id !== undefined) filters.orgId = checkId(input.org_id, "org", "org_id");
+    if (input.orgId !== undefined) filters.orgId = checkId(input.orgId, "org", "org_id");
     const scope = { search: filters.search ?? null, status: filters.status ?? null, org: filters.orgId ?? null };
     const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
     const db = this.database.reader;
@@ -137,10 +180,10 @@ export class UsersService {
     const plan = await this.users.plan(db, ctx.tenantId, filters, limit, total);
     const rows = await this.users.page(db, ctx.tenantId, filters, limit, after, plan);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
-    return { data: items.map((row) => wireUser(toUser(row))), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+    return { items: items.map(toUser), nextCursor: next === null ? null : this.cursors.encode(next, scope), total };
   }
 
-  async create(ctx: RequestContext, input: CreateUserInput) {
+  async create(ctx: MutationContext<User>, input: NewUser): Promise<User> {
     const profile = newProfile(input);
     const passwordHash = input.password === undefined ? null : await this.hasher.hash(checkPassword(input.password));
     const now = Date.now();
@@ -157,25 +200,26 @@ export class UsersService {
     return this.#mutation(ctx, async (trx) => {
       await this.users.insert(trx, row);
       await this.audit.record(trx, ctx, "user.created", row.id);
-      await this.events.emit(trx, ctx, "user.created", wireUser(toUser(row)));
-      return wireUser(toUser(row));
+      const user = toUser(row);
+      await this.events.userCreated(trx, ctx, user);
+      return user;
     }).catch((error: unknown) => this.#emailTaken(error));
   }
 
-  async update(ctx: RequestContext, userId: string, input: UpdateUserInput) {
+  async update(ctx: MutationContext<User>, userId: string, input: UserChanges): Promise<User> {
     checkId(userId, "usr", "user_id");
     // Validate everything before touching the database.
     const email = input.email === undefined ? undefined : normalizeEmail(input.email);
-    const firstName = input.first_name === undefined ? undefined : checkName(input.first_name, "first_name");
-    const lastName = input.last_name === undefined ? undefined : checkName(input.last_name, "last_name");
-    const phone = input.phone_number === undefined ? undefined : checkPhoneNumber(input.phone_number);
-    const avatar = input.avatar_url === undefined ? undefined : checkAvatarUrl(input.avatar_url);
+    const firstName = input.firstName === undefined ? undefined : checkName(input.firstName, "first_name");
+    const lastName = input.lastName === undefined ? undefined : checkName(input.lastName, "last_name");
+    const phone = input.phoneNumber === undefined ? undefined : checkPhoneNumber(input.phoneNumber);
+    const avatar = input.avatarUrl === undefined ? undefined : checkAvatarUrl(input.avatarUrl);
     const username = input.username === undefined ? undefined : checkUsername(input.username);
     if (input.metadata !== undefined) {
       checkMetadataDepth(input.metadata);
       serializeMetadata(input.metadata);
     }
-    if (input.revoke_sessions !== undefined && input.password === undefined) {
+    if (input.revokeSessions !== undefined && input.password === undefined) {
       throw invalid("revoke_sessions", "invalid_revoke_sessions", '"revoke_sessions" applies only together with "password"');
     }
     const passwordHash = input.password === undefined ? undefined : await this.hasher.hash(checkPassword(input.password));
@@ -198,7 +242,7 @@ export class UsersService {
       changes.name_lower = nameLower(firstName === undefined ? current.first_name : firstName, lastName === undefined ? current.last_name : lastName);
       if (phone !== undefined) changes.phone_number = phone;
       if (avatar !== undefined) changes.avatar_url = avatar;
-      if (input.email_verified !== undefined) changes.email_verified = input.email_verified ? 1 : 0;
+      if (input.emailVerified !== undefined) changes.email_verified = input.emailVerified ? 1 : 0;
       if (input.metadata !== undefined) changes.metadata = serializeMetadata(mergePatch(JSON.parse(current.metadata), input.metadata));
       if (input.disabled !== undefined) changes.disabled = input.disabled ? 1 : 0;
       if (passwordHash !== undefined) changes.password_hash = passwordHash;
@@ -206,29 +250,30 @@ export class UsersService {
       if (input.disabled === true && current.disabled === 0) {
         await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
       }
-      const fields = Object.keys(input).sort();
+      const fields = changedFields(input);
+      const user = toUser({ ...current, ...changes });
       await this.audit.record(trx, ctx, "user.updated", current.id, { fields });
-      await this.events.userUpdated(trx, ctx, current, { ...current, ...changes }, fields, now);
+      await this.events.userUpdated(trx, ctx, toUser(current), user, fields, now);
       if (passwordHash !== undefined) {
-        const revoked = input.revoke_sessions === false ? 0 : await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
+        const revoked = input.revokeSessions === false ? 0 : await this.sessions.revokeAllForUser(trx, ctx.tenantId, current.id, now);
         await this.audit.record(trx, ctx, "user.password_set", current.id, { revoked_sessions: revoked });
         if (revoked > 0) await this.events.sessionsRevoked(trx, ctx, current.id, now);
       }
-      return wireUser(toUser({ ...current, ...changes }));
+      return user;
     }).catch((error: unknown) => this.#emailTaken(error));
   }
 
   /** Blocks sign-in and, in the same transaction, revokes every session and refresh token. */
-  disable(ctx: RequestContext, userId: string) {
+  disable(ctx: MutationContext<User>, userId: string): Promise<User> {
     return this.#setDisabled(ctx, userId, true);
   }
 
   /** Allows sign-in again; sessions revoked by `disable` stay revoked. */
-  enable(ctx: RequestContext, userId: string) {
+  enable(ctx: MutationContext<User>, userId: string): Promise<User> {
     return this.#setDisabled(ctx, userId, false);
   }
 
-  async #setDisabled(ctx: RequestContext, userId: string, disabled: boolean) {
+  async #setDisabled(ctx: MutationContext<User>, userId: string, disabled: boolean): Promise<User> {
     const now = Date.now();
     return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
@@ -240,8 +285,9 @@ export class UsersService {
       } else {
         await this.audit.record(trx, ctx, "user.enabled", current.id);
       }
-      await this.events.userStatusChanged(trx, ctx, { ...current, ...changes }, now);
-      return wireUser(toUser({ ...current, ...changes }));
+      const user = toUser({ ...current, ...changes });
+      await this.events.userStatusChanged(trx, ctx, user, now);
+      return user;
     });
   }
 
@@ -250,7 +296,7 @@ export class UsersService {
    * time, actor) remains. Deleting an already deleted user answers the same,
    * so a retried delete is safe without a stored response.
    */
-  async delete(ctx: RequestContext, userId: string) {
+  async delete(ctx: MutationContext<Deleted>, userId: string): Promise<Deleted> {
     checkId(userId, "usr", "user_id");
     return this.#mutation(ctx, async (trx) => {
       const current = await this.users.find(trx, ctx.tenantId, userId, true);
@@ -266,17 +312,17 @@ export class UsersService {
       await this.events.eraseUser(trx, ctx, userId);
       await this.users.delete(trx, ctx.tenantId, userId);
       await this.audit.record(trx, ctx, "user.deleted", userId);
-      await this.events.emit(trx, ctx, "user.deleted", { id: userId, deleted: true });
+      await this.events.userDeleted(trx, ctx, userId);
       return { id: userId, deleted: true as const };
     });
   }
 
-  async impersonate(ctx: RequestContext, userId: string, input: { reason: string; expires_in?: number; organization_id?: string }) {
+  async impersonate(ctx: MutationContext<AccessToken>, userId: string, input: ImpersonateInput): Promise<AccessToken> {
     const reason = input.reason.trim();
     if (reason === "" || reason.length > ImpersonationReason.maxLength) {
       throw invalid("reason", "invalid_reason", `"reason" is required: 1 to ${ImpersonationReason.maxLength} characters saying why you impersonate`);
     }
-    const seconds = input.expires_in ?? DEFAULT_IMPERSONATION_SECONDS;
+    const seconds = input.expiresIn ?? DEFAULT_IMPERSONATION_SECONDS;
     if (!Number.isInteger(seconds) || seconds < ImpersonationSeconds.minimum || seconds > MAX_IMPERSONATION_SECONDS) {
       throw invalid("expires_in", "invalid_expires_in", `"expires_in" must be 1 to ${MAX_IMPERSONATION_SECONDS} seconds`);
     }
@@ -288,7 +334,7 @@ export class UsersService {
     return this.#mutation(ctx, async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId, true);
       if (current.disabled === 1) throw new ApiError(403, "user_disabled", "Disabled users cannot be impersonated", "user_id");
-      const organization = input.organization_id === undefined ? undefined : await this.organizationContext.select(trx, ctx.tenantId, current.id, input.organization_id);
+      const organization = input.organizationId === undefined ? undefined : await this.organizationContext.select(trx, ctx.tenantId, current.id, input.organizationId);
       await this.sessions.insert(trx, {
         id: sessionId,
         tenant_id: ctx.tenantId,
@@ -311,12 +357,12 @@ export class UsersService {
       });
       await this.events.sessionCreated(trx, ctx, sessionId);
       const { token, expiresAt } = sign({ tenantId: ctx.tenantId, userId: current.id, sessionId, expiresInSeconds: seconds, actor: { keyId, reason }, organization });
-      return { access_token: token, expires_at: iso(expiresAt), session_id: sessionId };
+      return { accessToken: token, expiresAt, sessionId };
     });
   }
 
   /** The user's sessions, newest first, with their status; audited, since they reveal IPs and devices. */
-  async listSessions(ctx: RequestContext, userId: string, input: { limit?: number; cursor?: string }) {
+  async listSessions(ctx: RequestContext, userId: string, input: PageQuery): Promise<Page<Session>> {
     const limit = input.limit ?? 50;
     return this.#transaction(async (trx) => {
       const user = await this.#mustFind(trx, ctx.tenantId, userId);
@@ -326,8 +372,7 @@ export class UsersService {
       const total = await this.sessions.countForUser(trx, ctx.tenantId, user.id);
       await this.audit.record(trx, ctx, "user.sessions_listed", user.id);
       const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
-      const now = Date.now();
-      return { data: items.map((row) => wireSession(toSession(row), now)), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+      return { items: items.map(toSession), nextCursor: next === null ? null : this.cursors.encode(next, scope), total };
     });
   }
 
@@ -336,18 +381,18 @@ export class UsersService {
    * refuses its access tokens at once; without it they last until expiry.
    * Revoking a revoked session answers the same without a second event.
    */
-  async revokeSession(ctx: RequestContext, userId: string, sessionId: string) {
+  async revokeSession(ctx: MutationContext<Session>, userId: string, sessionId: string): Promise<Session> {
     checkId(sessionId, "ses", "session_id");
     const now = Date.now();
     return this.#mutation(ctx, async (trx) => {
       const user = await this.#mustFind(trx, ctx.tenantId, userId, true);
       const session = await this.sessions.find(trx, ctx.tenantId, sessionId);
       if (session === undefined || session.user_id !== user.id) throw notFound("session");
-      if (session.revoked_at !== null) return wireSession(toSession(session), now);
+      if (session.revoked_at !== null) return toSession(session);
       await this.sessions.revoke(trx, ctx.tenantId, session.id, now);
       await this.audit.record(trx, ctx, "session.revoked", user.id, { session_id: session.id });
       await this.events.sessionsRevoked(trx, ctx, user.id, now, session.id);
-      return wireSession(toSession({ ...session, revoked_at: now }), now);
+      return toSession({ ...session, revoked_at: now });
     });
   }
 
@@ -356,36 +401,32 @@ export class UsersService {
    * sessions and audit events are read a page at a time while it is written,
    * so a user with a long history neither blocks other requests nor fills memory.
    */
-  async export(ctx: RequestContext, userId: string): Promise<StreamedDocument> {
+  async export(ctx: RequestContext, userId: string): Promise<UserExport> {
     const user = await this.#transaction(async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, userId);
       await this.audit.record(trx, ctx, "user.exported", current.id);
       return current;
     });
     const db = this.database.db;
-    const now = Date.now();
     const [mfa, oauth, memberships] = await Promise.all([
       this.credentials.mfaFactors(db, ctx.tenantId, user.id),
       this.credentials.oauthConnections(db, ctx.tenantId, user.id),
       this.organizations.membershipsOfUser(db, ctx.tenantId, user.id),
     ]);
-    return new StreamedDocument({
-      exported_at: iso(Date.now()),
-      user: wireUser(toUser(user)),
-      sessions: keysetPages(
-        (after, limit) => this.sessions.pageForUser(db, ctx.tenantId, user.id, limit, after),
-        (row) => wireSession(toSession(row), now),
-      ),
-      mfa_factors: mfa.map((row) => wireMfaFactor(toMfaFactor(row))),
-      oauth_connections: oauth.map((row) => wireOAuthConnection(toOAuthConnection(row))),
-      memberships: memberships.map((row) => wireUserMembership(toUserMembership(row))),
-      audit_events: keysetPages(
+    return {
+      exportedAt: Date.now(),
+      user: toUser(user),
+      sessions: keysetPages((after, limit) => this.sessions.pageForUser(db, ctx.tenantId, user.id, limit, after), toSession),
+      mfaFactors: mfa.map(toMfaFactor),
+      oauthConnections: oauth.map(toOAuthConnection),
+      memberships: memberships.map(toUserMembership),
+      auditEvents: keysetPages(
         [
           (after, limit) => this.auditStore.pageAboutUser(db, ctx.tenantId, user.id, limit, after),
           (after, limit) => this.auditStore.pageByUser(db, ctx.tenantId, user.id, limit, after),
         ],
-        (row) => wireAuditEvent(toAuditEvent(row)),
+        toAuditEvent,
       ),
-    });
+    };
   }
 }

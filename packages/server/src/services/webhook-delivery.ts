@@ -2,7 +2,7 @@ import { newId } from "../crypto/ids.js";
 import type { MasterKey } from "../crypto/master-key.js";
 import type { Database } from "../store/database.js";
 import type { DueDelivery, WebhookDeliveryRow, WebhookEndpointRow, WebhooksStore } from "../store/webhooks.store.js";
-import { wireEvent } from "./events.service.js";
+import { webhookBody } from "./events.service.js";
 import type { AttemptResult, WebhookSender } from "./webhook-sender.js";
 
 const SECOND = 1000;
@@ -157,7 +157,7 @@ export class WebhookDeliveryWorker {
             if (!(await this.store.renewLease(db, endpointId, this.#owner, now + this.#leaseMs))) return;
             leaseUntil = now + this.#leaseMs;
           }
-          const body = JSON.stringify(wireEvent({ id: delivery.event_id, type: delivery.event_type, payload: delivery.event_payload, created_at: delivery.event_created_at }));
+          const body = webhookBody({ id: delivery.event_id, type: delivery.event_type, payload: delivery.event_payload, created_at: delivery.event_created_at });
           const result = await this.sender.send({ url: endpoint.url, id: delivery.event_id, body, secrets }, now);
           await this.#record(endpoint, delivery, result, now);
           sent++;

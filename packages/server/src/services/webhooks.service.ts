@@ -3,14 +3,14 @@ import { WebhookDescription } from "../contract/schemas.js";
 import type { MasterKey } from "../crypto/master-key.js";
 import { generateWebhookSecret } from "../crypto/webhook-signature.js";
 import { ApiError, invalid } from "../domain/api-error.js";
-import { paginate, type CursorCodec } from "../domain/cursor.js";
+import { paginate, type CursorCodec, type PageQuery } from "../domain/cursor.js";
+import type { Deleted, Page, WebhookDelivery, WebhookEndpoint, WebhookEndpointWithSecret } from "../domain/models.js";
 import { checkId } from "../domain/validation.js";
 import { checkWebhookUrl } from "../domain/webhook-url.js";
-import { iso } from "../contract/wire.js";
 import type { Database } from "../store/database.js";
 import type { EventsStore } from "../store/events.store.js";
 import type { Executor } from "../store/schema.js";
-import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow, WebhooksStore } from "../store/webhooks.store.js";
+import { toWebhookDelivery, toWebhookEndpoint, type WebhookEndpointRow, type WebhooksStore } from "../store/webhooks.store.js";
 import type { AuditLog } from "./audit-log.js";
 import type { RequestContext } from "./context.js";
 import { parseEventTypes } from "./events.service.js";
@@ -18,57 +18,19 @@ import { parseEventTypes } from "./events.service.js";
 /** After a rotation the old secret keeps signing (next to the new one) this long, so receivers can switch over. */
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 3600 * 1000;
 
+/** A new endpoint: where to deliver, which event types (`*` for all), and a note for people. */
 export interface CreateEndpointInput {
   url: string;
   events: string[];
   description?: string | null;
 }
 
+/** A change to an endpoint: only the fields given change. */
 export interface UpdateEndpointInput {
   url?: string;
   events?: string[];
   description?: string | null;
   disabled?: boolean;
-}
-
-const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
-
-function wireEndpoint(row: Omit<WebhookEndpointRow, "position_cursor">) {
-  return {
-    id: row.id,
-    url: row.url,
-    description: row.description,
-    events: JSON.parse(row.event_types) as string[],
-    disabled: row.disabled === 1,
-    disabled_reason: row.disabled_reason,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-  };
-}
-
-const wireAttempt = (row: WebhookAttemptRow) => ({
-  id: row.id,
-  attempted_at: iso(row.attempted_at),
-  status_code: row.status_code,
-  latency_ms: row.latency_ms,
-  succeeded: row.succeeded === 1,
-  response_excerpt: row.response_excerpt,
-  error: row.error,
-});
-
-function wireDelivery(row: WebhookDeliveryRow & { event_type: string }, attempts: WebhookAttemptRow[]) {
-  return {
-    id: row.id,
-    endpoint_id: row.endpoint_id,
-    event_id: row.event_id,
-    event_type: row.event_type,
-    status: row.status as "pending" | "succeeded" | "failed",
-    attempt_count: row.attempt_count,
-    next_attempt_at: isoOrNull(row.next_attempt_at),
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
-    attempts: attempts.map(wireAttempt),
-  };
 }
 
 function checkDescription(value: string | null | undefined): string | null {
@@ -121,7 +83,7 @@ export class WebhooksService {
   }
 
   /** Creates an endpoint; the response is the only one that carries its `secret`. */
-  async create(ctx: RequestContext, input: CreateEndpointInput) {
+  async create(ctx: RequestContext, input: CreateEndpointInput): Promise<WebhookEndpointWithSecret> {
     const url = await checkWebhookUrl(input.url, this.options.allowPrivateNetworks);
     const events = parseEventTypes(input.events, "events");
     const secret = generateWebhookSecret();
@@ -149,25 +111,25 @@ export class WebhooksService {
       await this.audit.record(trx, ctx, "webhook_endpoint.created", null, { endpoint_id: row.id, url });
     });
     this.options.onChange();
-    return { ...wireEndpoint(row), secret };
+    return { ...toWebhookEndpoint(row), secret };
   }
 
-  async get(ctx: RequestContext, endpointId: string) {
-    return wireEndpoint(await this.#mustFind(this.database.db, ctx.tenantId, endpointId));
+  async get(ctx: RequestContext, endpointId: string): Promise<WebhookEndpoint> {
+    return toWebhookEndpoint(await this.#mustFind(this.database.db, ctx.tenantId, endpointId));
   }
 
-  async list(ctx: RequestContext, input: { limit?: number; cursor?: string }) {
+  async list(ctx: RequestContext, input: PageQuery): Promise<Page<WebhookEndpoint>> {
     const limit = input.limit ?? 50;
     const scope = { list: "webhook_endpoints" };
     const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
     const db = this.database.db;
     const [rows, total] = await Promise.all([this.store.endpointsPage(db, ctx.tenantId, limit, after), this.store.countEndpoints(db, ctx.tenantId)]);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
-    return { data: items.map(wireEndpoint), next_cursor: next === null ? null : this.cursors.encode(next, scope), total };
+    return { items: items.map(toWebhookEndpoint), nextCursor: next === null ? null : this.cursors.encode(next, scope), total };
   }
 
   /** Changes URL, event types or description; `disabled: false` re-enables an endpoint disabled after persistent failure. */
-  async update(ctx: RequestContext, endpointId: string, input: UpdateEndpointInput) {
+  async update(ctx: RequestContext, endpointId: string, input: UpdateEndpointInput): Promise<WebhookEndpoint> {
     const url = input.url === undefined ? undefined : await checkWebhookUrl(input.url, this.options.allowPrivateNetworks);
     const events = input.events === undefined ? undefined : parseEventTypes(input.events, "events");
     const description = input.description === undefined ? undefined : checkDescription(input.description);
@@ -184,25 +146,26 @@ export class WebhooksService {
         if (!input.disabled && current.disabled === 1) changes.position_cursor = await this.events.lastPosition(trx, ctx.tenantId);
       }
       await this.store.updateEndpoint(trx, current.id, changes);
-      await this.audit.record(trx, ctx, "webhook_endpoint.updated", null, { endpoint_id: current.id, fields: Object.keys(input).sort() });
+      const fields = (Object.keys(input) as (keyof UpdateEndpointInput)[]).filter((key) => input[key] !== undefined).sort();
+      await this.audit.record(trx, ctx, "webhook_endpoint.updated", null, { endpoint_id: current.id, fields });
       return { ...current, ...changes };
     });
     this.options.onChange();
-    return wireEndpoint(row);
+    return toWebhookEndpoint(row);
   }
 
-  async delete(ctx: RequestContext, endpointId: string) {
+  async delete(ctx: RequestContext, endpointId: string): Promise<Deleted> {
     await this.database.db.transaction().execute(async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, endpointId, true);
       await this.store.deleteEndpoint(trx, ctx.tenantId, current.id);
       await this.audit.record(trx, ctx, "webhook_endpoint.deleted", null, { endpoint_id: current.id });
     });
     this.options.onChange();
-    return { id: endpointId, deleted: true as const };
+    return { id: endpointId, deleted: true };
   }
 
   /** A new secret, shown once; the old one keeps signing alongside it for 24 hours. */
-  async rotateSecret(ctx: RequestContext, endpointId: string) {
+  async rotateSecret(ctx: RequestContext, endpointId: string): Promise<WebhookEndpointWithSecret> {
     const secret = generateWebhookSecret();
     const row = await this.database.db.transaction().execute(async (trx) => {
       const current = await this.#mustFind(trx, ctx.tenantId, endpointId, true);
@@ -217,11 +180,11 @@ export class WebhooksService {
       await this.audit.record(trx, ctx, "webhook_endpoint.secret_rotated", null, { endpoint_id: current.id });
       return { ...current, ...changes };
     });
-    return { ...wireEndpoint(row), secret };
+    return { ...toWebhookEndpoint(row), secret };
   }
 
   /** The endpoint's deliveries, newest first, each with every attempt made. */
-  async listDeliveries(ctx: RequestContext, endpointId: string, input: { limit?: number; cursor?: string }) {
+  async listDeliveries(ctx: RequestContext, endpointId: string, input: PageQuery): Promise<Page<WebhookDelivery>> {
     const endpoint = await this.#mustFind(this.database.db, ctx.tenantId, endpointId);
     const limit = input.limit ?? 50;
     const scope = { deliveries: endpoint.id };
@@ -234,19 +197,19 @@ export class WebhooksService {
       items.map((d) => d.id),
     );
     return {
-      data: items.map((d) =>
-        wireDelivery(
+      items: items.map((d) =>
+        toWebhookDelivery(
           d,
           attempts.filter((a) => a.delivery_id === d.id),
         ),
       ),
-      next_cursor: next === null ? null : this.cursors.encode(next, scope),
+      nextCursor: next === null ? null : this.cursors.encode(next, scope),
       total,
     };
   }
 
   /** Queues a delivery again, now, with a fresh retry schedule (whatever its status). */
-  async resend(ctx: RequestContext, endpointId: string, deliveryId: string) {
+  async resend(ctx: RequestContext, endpointId: string, deliveryId: string): Promise<WebhookDelivery> {
     const id = checkId(deliveryId, "whd", "delivery_id");
     const delivery = await this.database.db.transaction().execute(async (trx) => {
       const endpoint = await this.#mustFind(trx, ctx.tenantId, endpointId);
@@ -263,6 +226,6 @@ export class WebhooksService {
     });
     this.options.onChange();
     const [eventType, attempts] = await Promise.all([this.store.eventTypeOf(this.database.db, delivery.event_id), this.store.attemptsOf(this.database.db, [delivery.id])]);
-    return wireDelivery({ ...delivery, event_type: eventType ?? "" }, attempts);
+    return toWebhookDelivery({ ...delivery, event_type: eventType ?? "" }, attempts);
   }
 }

@@ -1,4 +1,5 @@
 import type { Selectable } from "kysely";
+import type { FeedEvent } from "../domain/models.js";
 import type { EventsTable } from "./events.schema.js";
 import type { Executor } from "./schema.js";
 
@@ -6,6 +7,12 @@ import type { Executor } from "./schema.js";
 const ERASED_PAYLOAD = JSON.stringify({ data: {} });
 
 export type EventRow = Selectable<EventsTable>;
+
+/** An event row as a domain value: its stored payload is the event's `data` (and `changed_fields`). */
+export function toFeedEvent(row: Pick<EventRow, "id" | "type" | "payload" | "created_at">): FeedEvent {
+  const payload = JSON.parse(row.payload) as { data: Record<string, unknown>; changed_fields?: string[] };
+  return { id: row.id, type: row.type, data: payload.data, changedFields: payload.changed_fields ?? null, createdAt: row.created_at };
+}
 
 /** SQL for reading and purging the events feed (appending is `Database.appendEvent`, on every change's path). */
 export class EventsStore {

@@ -14,12 +14,12 @@ export function toOrganization(row: OrganizationRow): Organization {
 }
 
 /** A membership row as a domain value. */
-export function toMembership(row: MembershipRow): Membership {
+export function toMembership(row: Pick<MembershipRow, "org_id" | "user_id" | "role" | "created_at">): Membership {
   return { orgId: row.org_id, userId: row.user_id, role: row.role, createdAt: row.created_at };
 }
 
 /** A membership row joined with its organization's name. */
-export function toUserMembership(row: MembershipRow & { org_name: string }): UserMembership {
+export function toUserMembership(row: Pick<MembershipRow, "org_id" | "user_id" | "role" | "created_at"> & { org_name: string }): UserMembership {
   return { ...toMembership(row), orgName: row.org_name };
 }
 

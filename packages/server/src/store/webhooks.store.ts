@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { Keyset } from "../domain/cursor.js";
+import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from "../domain/models.js";
 import type { Database } from "./database.js";
 import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from "./events.schema.js";
 import type { Executor } from "./schema.js";
@@ -9,6 +10,49 @@ export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 /** A due delivery with what is needed to send it. */
 export type DueDelivery = WebhookDeliveryRow & { event_type: string; event_payload: string; event_created_at: number };
+
+/** An endpoint row as a domain value (its sealed secrets stay behind). */
+export function toWebhookEndpoint(row: Omit<WebhookEndpointRow, "position_cursor">): WebhookEndpoint {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    events: JSON.parse(row.event_types) as string[],
+    disabled: row.disabled === 1,
+    disabledReason: row.disabled_reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** An attempt row as a domain value. */
+export function toWebhookAttempt(row: WebhookAttemptRow): WebhookAttempt {
+  return {
+    id: row.id,
+    attemptedAt: row.attempted_at,
+    statusCode: row.status_code,
+    latencyMs: row.latency_ms,
+    succeeded: row.succeeded === 1,
+    responseExcerpt: row.response_excerpt,
+    error: row.error,
+  };
+}
+
+/** A delivery row, with its event's type and its attempts, as a domain value. */
+export function toWebhookDelivery(row: WebhookDeliveryRow & { event_type: string }, attempts: WebhookAttemptRow[]): WebhookDelivery {
+  return {
+    id: row.id,
+    endpointId: row.endpoint_id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    status: row.status as WebhookDelivery["status"],
+    attemptCount: row.attempt_count,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    attempts: attempts.map(toWebhookAttempt),
+  };
+}
 
 /** SQL for webhook endpoints, their deliveries and the attempts made. */
 export class WebhooksStore {

@@ -103,12 +103,13 @@ export function registerRoutes(app: FastifyInstance, handlers: Handlers, deps: R
       handler: async (request, reply) => {
         const caller = op.auth === "secretKey" ? (request.hjContext ?? (await deps.authenticate(request))) : deps.publicContext(request);
         const claim = request.hjIdempotency;
-        const respond: Respond<OperationId> = async (run, toWire) => {
+        const respond: Respond<OperationId> = async <D>(run: (ctx: MutationContext<D>) => Promise<D>, toWire: (result: D) => HandlerResult<OperationId>) => {
           if (claim === null) return toWire(await run(caller));
           // Mapped once, in the mutation's transaction: the stored outcome is the response, serialized
-          // exactly as it will be sent (by this route's schema, for its status).
+          // exactly as it will be sent (by this route's schema, for its status). A handler whose service
+          // records nothing (a read, or a change outside `mutation`) is mapped here and stored after the response.
           let recorded: { wire: HandlerResult<OperationId> } | undefined;
-          const record = async (trx: Executor, result: Parameters<typeof toWire>[0]) => {
+          const record = async (trx: Executor, result: D) => {
             const wire = toWire(result);
             await deps.recordOutcome(trx, claim, op.success.status, String(reply.code(op.success.status).serialize(wire)), wire);
             recorded = { wire };

@@ -29,6 +29,7 @@ import type { LimitsHealth } from "../limits/limiter-store.js";
 import type { RefreshInput, SignInInput } from "../services/auth.service.js";
 import type { NewMember } from "../services/organizations.service.js";
 import type { ExportedUserRecord, ImportResult, ImportUser } from "../services/user-transfer.service.js";
+import type { NewProfile } from "../services/user-profile.js";
 import type { ImpersonateInput, NewUser, UserChanges } from "../services/users.service.js";
 import type { Wire } from "./schemas.js";
 
@@ -43,9 +44,10 @@ const isoOrNull = (ms: number | null): string | null => (ms === null ? null : is
 // Requests
 // ---------------------------------------------------------------------------
 
-export const fromWireCreateUser = (body: Wire<"CreateUserRequest">): NewUser => ({
-  email: body.email,
-  password: body.password,
+/** The profile fields that create, update and import share, as the wire names them. */
+type WireProfile = Pick<Wire<"UpdateUserRequest">, "username" | "first_name" | "last_name" | "phone_number" | "avatar_url" | "email_verified" | "metadata">;
+
+const fromWireProfile = (body: WireProfile): Omit<NewProfile, "email"> => ({
   username: body.username,
   firstName: body.first_name,
   lastName: body.last_name,
@@ -55,15 +57,11 @@ export const fromWireCreateUser = (body: Wire<"CreateUserRequest">): NewUser => 
   metadata: body.metadata,
 });
 
+export const fromWireCreateUser = (body: Wire<"CreateUserRequest">): NewUser => ({ email: body.email, password: body.password, ...fromWireProfile(body) });
+
 export const fromWireUpdateUser = (body: Wire<"UpdateUserRequest">): UserChanges => ({
   email: body.email,
-  username: body.username,
-  firstName: body.first_name,
-  lastName: body.last_name,
-  phoneNumber: body.phone_number,
-  avatarUrl: body.avatar_url,
-  emailVerified: body.email_verified,
-  metadata: body.metadata,
+  ...fromWireProfile(body),
   disabled: body.disabled,
   password: body.password,
   revokeSessions: body.revoke_sessions,
@@ -96,13 +94,7 @@ export const fromWireImportUser = (user: ImportUserInput): ImportUser => ({
   email: user.email,
   password: user.password,
   passwordHash: user.password_hash,
-  username: user.username,
-  firstName: user.first_name,
-  lastName: user.last_name,
-  phoneNumber: user.phone_number,
-  avatarUrl: user.avatar_url,
-  emailVerified: user.email_verified,
-  metadata: user.metadata,
+  ...fromWireProfile(user),
   disabled: user.disabled,
   createdAt: user.created_at,
 });

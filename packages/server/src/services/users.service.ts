@@ -32,15 +32,7 @@ export interface NewUser extends NewProfile {
  * one, and `metadata` is a JSON merge patch. An admin-set password revokes
  * every session and refresh token of the user unless `revokeSessions` is false.
  */
-export interface UserChanges {
-  email?: string;
-  username?: string | null;
-  firstName?: string | null;
-  lastName?: string | null;
-  phoneNumber?: string | null;
-  avatarUrl?: string | null;
-  emailVerified?: boolean;
-  metadata?: Record<string, unknown>;
+export interface UserChanges extends Partial<NewProfile> {
   disabled?: boolean;
   password?: string;
   revokeSessions?: boolean;

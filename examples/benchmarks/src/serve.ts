@@ -2,12 +2,14 @@
  * One app under load, in its own process: `serve.ts <express|fastify|nestjs> <bare|hellojohn|role>`.
  * The same route every way; with `hellojohn`, every request's bearer token is verified first;
  * with `role`, the route also requires the `admin` organization role (`requireAuth({ role })`,
- * `@Roles()`), answering 403 to a token without it.
+ * `@Roles()`), answering 403 to a token without it. NestJS also has `guard`: the
+ * bare app behind a global guard that admits everything, which is what any guard
+ * costs in NestJS before it does any work (the reference for HelloJohnGuard).
  * Prints `listening <port>` when ready.
  */
 import "reflect-metadata";
 import type { AddressInfo } from "node:net";
-import { Controller, Get, Module } from "@nestjs/common";
+import { type CanActivate, Controller, Get, Injectable, Module } from "@nestjs/common";
 import { APP_GUARD, NestFactory } from "@nestjs/core";
 import express from "express";
 import Fastify from "fastify";
@@ -62,10 +64,17 @@ if (framework === "express") {
       return { ok: true };
     }
   }
+  @Injectable()
+  class AdmitAllGuard implements CanActivate {
+    canActivate(): boolean {
+      return true;
+    }
+  }
+  const guard = withAuth ? [{ provide: APP_GUARD, useExisting: HelloJohnGuard }] : mode === "guard" ? [{ provide: APP_GUARD, useClass: AdmitAllGuard }] : [];
   @Module({
     imports: withAuth ? [HelloJohnModule.forRoot({})] : [],
     controllers: [withRole ? AdminPingController : PingController],
-    providers: withAuth ? [{ provide: APP_GUARD, useExisting: HelloJohnGuard }] : [],
+    providers: guard,
   })
   class BenchModule {}
   const app = await NestFactory.create(BenchModule, { logger: false });

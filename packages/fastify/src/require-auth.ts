@@ -1,5 +1,5 @@
-import { AuthRequirement, RequestState, type RequireAuthOptions } from "@hellojohn/node";
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import { type AuthRefusal, AuthRequirement, RequestState, type RequireAuthOptions } from "@hellojohn/node";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from "fastify";
 import { notRegistered } from "./get-auth.js";
 
 /**
@@ -18,12 +18,23 @@ import { notRegistered } from "./get-auth.js";
  * app.get("/org/settings", { preHandler: requireAuth({ role: "admin" }) }, async (request) => ({ orgId: request.hj.auth!.orgId }));
  * ```
  */
-export function requireAuth(options: RequireAuthOptions = {}): preHandlerAsyncHookHandler {
+export function requireAuth(options: RequireAuthOptions = {}): preHandlerHookHandler {
   const requirement = AuthRequirement.from("requireAuth()", options);
-  return async function requireHelloJohnAuth(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // A callback hook, not an async one: the common case (a session the plugin already verified) costs no promise.
+  return function requireHelloJohnAuth(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const state = RequestState.of(request);
-    if (state === undefined) throw notRegistered();
-    const refusal = await requirement.refusalFor(state);
-    if (refusal !== null) await reply.code(refusal.status).headers(refusal.headers).type("application/json").send(refusal.body);
+    if (state === undefined) return done(notRegistered());
+    const refusal = requirement.refusalFor(state);
+    if (refusal === null) return done();
+    if (refusal instanceof Promise) {
+      refusal.then((answer) => (answer === null ? done() : refuse(reply, answer)), done);
+      return;
+    }
+    refuse(reply, refusal);
   };
+}
+
+/** Answers the refusal; a hook that sends a reply does not call `done`. */
+function refuse(reply: FastifyReply, { status, headers, body }: AuthRefusal): void {
+  reply.code(status).headers(headers).type("application/json").send(body);
 }

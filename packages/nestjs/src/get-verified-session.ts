@@ -1,6 +1,6 @@
 import type { ExecutionContext } from "@nestjs/common";
 import type { VerifiedToken } from "@hellojohn/node";
-import { verifiedSessions } from "./request-session.js";
+import { verifiedSessionOf } from "./request-session.js";
 
 /**
  * The session `HelloJohnGuard` verified for this request, or `null` when the
@@ -14,5 +14,5 @@ import { verifiedSessions } from "./request-session.js";
  * ```
  */
 export function getVerifiedSession(context: ExecutionContext): VerifiedToken | null {
-  return verifiedSessions.get(context.switchToHttp().getRequest<object>()) ?? null;
+  return verifiedSessionOf(context.getArgByIndex<object>(0));
 }

@@ -94,12 +94,26 @@ class RolesController {
   }
 }
 
+// One handler reached through two controllers: the guard must judge each by its own controller's decorators.
+class ReportsBase {
+  @Get("report")
+  report() {
+    return { ok: true };
+  }
+}
+@Controller("public-reports")
+@Public()
+class PublicReportsController extends ReportsBase {}
+@Controller("admin-reports")
+@Roles("admin")
+class AdminReportsController extends ReportsBase {}
+
 const moduleOptions = (): HelloJohnModuleOptions => ({ tenantId: hj.tenantId, secretKey: hj.secretKey, baseUrl: hj.url, cookieName: "hj" });
 
 async function start(platform: "express" | "fastify", imports: unknown[], globalGuard: boolean): Promise<{ app: INestApplication; url: string }> {
   const moduleRef = await Test.createTestingModule({
     imports: imports as never[],
-    controllers: [ProbeController, GuardedController, RolesController],
+    controllers: [ProbeController, GuardedController, RolesController, PublicReportsController, AdminReportsController],
     providers: [{ provide: APP_FILTER, useClass: HelloJohnErrorFilter }, ...(globalGuard ? [{ provide: APP_GUARD, useExisting: HelloJohnGuard }] : [])],
   }).compile();
   const app = platform === "fastify" ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter()) : moduleRef.createNestApplication();
@@ -304,6 +318,16 @@ describe.each(["express", "fastify"] as const)("@Roles() on the %s platform", (p
   it("lets a route's @Roles() replace the controller's", async () => {
     expect(await get("/org/dashboard", tokens.member)).toEqual({ status: 200, body: { ok: true } });
     expect(await get("/org/dashboard", tokens.noOrg)).toMatchObject({ status: 403 });
+  });
+
+  it("judges an inherited route by the controller it is reached through", async () => {
+    // Alternating, so that whatever the guard remembers of the shared handler is tested both ways.
+    for (let i = 0; i < 2; i++) {
+      expect(await get("/public-reports/report")).toEqual({ status: 200, body: { ok: true } });
+      expect(await get("/admin-reports/report")).toMatchObject({ status: 401 });
+      expect(await get("/admin-reports/report", tokens.member)).toMatchObject({ status: 403, body: { error: { code: "insufficient_role" } } });
+      expect(await get("/admin-reports/report", tokens.admin)).toEqual({ status: 200, body: { ok: true } });
+    }
   });
 });
 

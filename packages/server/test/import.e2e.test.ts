@@ -33,6 +33,7 @@ const toParams = (u: ImportUserInput): ImportUserParams => ({
   email: u.email,
   passwordHash: u.password_hash,
   firstName: u.first_name,
+  username: u.username,
   lastName: u.last_name,
   phoneNumber: u.phone_number,
   avatarUrl: u.avatar_url,
@@ -79,7 +80,8 @@ describe.each(await backends())("bulk import on $name", (backend) => {
     expect(result.results.map((r) => r.status)).toEqual(["created", "created", "created", "skipped", "refused"]);
     expect(result.results[4]?.error).toMatchObject({ code: "unsupported_password_hash", param: "password_hash" });
     const ada = await h.hj.users.getByEmail("ada.auth0@example.com");
-    expect(ada).toMatchObject({ firstName: "Ada", lastName: "Lovelace", emailVerified: true, avatarUrl: "https://example.com/ada.png", disabled: false });
+    expect(ada).toMatchObject({ firstName: "Ada", lastName: "Lovelace", username: "ada_lovelace", emailVerified: true, avatarUrl: "https://example.com/ada.png", disabled: false });
+    expect(ada.metadata.imported).not.toHaveProperty("username");
     expect(ada.createdAt.toISOString()).toBe("2020-10-06T15:19:03.551Z");
     expect(ada.metadata).toMatchObject({
       theme: "dark",
@@ -90,7 +92,9 @@ describe.each(await backends())("bulk import on $name", (backend) => {
       identities: [{ provider: "auth0" }, { provider: "google-oauth2", user_id: "10987654321" }],
     });
     expect(JSON.stringify(ada.metadata)).not.toContain("ya29");
-    expect(await h.hj.users.getByEmail("blocked.auth0@example.com")).toMatchObject({ disabled: true, phoneNumber: "+14155550123" });
+    // A username HelloJohn would refuse (too short) does not refuse the user: it stays in metadata.imported.
+    const blocked = await h.hj.users.getByEmail("blocked.auth0@example.com");
+    expect(blocked).toMatchObject({ disabled: true, phoneNumber: "+14155550123", username: null, metadata: { imported: { username: "x" } } });
     await signsInAndUpgrades("Ada.Auth0@example.com", "Auth0-Password-1", /^\$2b\$10\$/);
     await signsInAndUpgrades("argon2d.auth0@example.com", "Auth0-Password-2", /^\$argon2d\$/);
   });
@@ -102,8 +106,10 @@ describe.each(await backends())("bulk import on $name", (backend) => {
     expect(result).toMatchObject({ created: 3, skipped: 0, refused: 1 });
     expect(result.results[3]).toMatchObject({ status: "refused", email: "not-an-email", error: { code: "invalid_email", param: "email" } });
     const grace = await h.hj.users.getByEmail("grace.clerk@example.com");
-    expect(grace).toMatchObject({ firstName: "Grace", lastName: "Hopper", emailVerified: true, phoneNumber: "+14155550100" });
-    expect(grace.metadata.imported).toMatchObject({ source: "clerk", id: "user_2a", username: "grace", had_totp: true, password_hasher: "bcrypt" });
+    expect(grace).toMatchObject({ firstName: "Grace", lastName: "Hopper", username: "grace", emailVerified: true, phoneNumber: "+14155550100" });
+    expect(grace.metadata.imported).toMatchObject({ source: "clerk", id: "user_2a", had_totp: true, password_hasher: "bcrypt" });
+    expect(grace.metadata.imported).not.toHaveProperty("username");
+    expect(await h.hj.users.getByEmail("edsger.clerk@example.com")).toMatchObject({ username: null, metadata: { imported: { username: "e w dijkstra" } } });
     expect(JSON.stringify(grace.metadata)).not.toContain("JBSWY3DPEHPK3PXP");
     expect(await h.hj.users.getByEmail("alan.clerk@example.com")).toMatchObject({ lastName: "Turing, Jr.", emailVerified: false });
     await signsInAndUpgrades("grace.clerk@example.com", "Clerk-Password-1", /^\$2b\$/);

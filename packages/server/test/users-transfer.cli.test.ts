@@ -19,7 +19,17 @@ function exportFile(name: string, count: number): string {
   const path = join(dir, name);
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
-    lines.push(JSON.stringify({ email: `${name}.${i}@example.com`, email_verified: i % 2 === 0, first_name: "User", last_name: String(i), metadata: { n: i }, memberships: [] }));
+    lines.push(
+      JSON.stringify({
+        email: `${name}.${i}@example.com`,
+        email_verified: i % 2 === 0,
+        username: `${name}.${i}`,
+        first_name: "User",
+        last_name: String(i),
+        metadata: { n: i },
+        memberships: [],
+      }),
+    );
   }
   writeFileSync(path, `${lines.join("\n")}\n`);
   return path;
@@ -61,7 +71,11 @@ describe.each(await backends())("hellojohn-server users import/export on $name",
     expect(stdout).toContain("Imported 4,000 records");
     expect(existsSync(`${file}.import-state.json`)).toBe(false);
     expect((await total()) - before).toBe(4000);
-    expect(await t.client.users.getByEmail(`crash-${backend.name}.3999@example.com`)).toMatchObject({ lastName: "3999", metadata: { n: 3999, imported: { source: "hellojohn" } } });
+    expect(await t.client.users.getByEmail(`crash-${backend.name}.3999@example.com`)).toMatchObject({
+      lastName: "3999",
+      username: `crash-${backend.name}.3999`,
+      metadata: { n: 3999, imported: { source: "hellojohn" } },
+    });
   });
 
   it("Ctrl-C stops a remote import (through the SDK) after its batch; the same command resumes it", async () => {
@@ -76,6 +90,8 @@ describe.each(await backends())("hellojohn-server users import/export on $name",
     expect(stdout).toMatch(/Resuming after record/);
     expect(stdout).toContain("Imported 3,000 records");
     expect((await total()) - before).toBe(3000);
+    // Every field crosses the SDK, the username too.
+    expect(await t.client.users.getByEmail(`sigint-${backend.name}.2999@example.com`)).toMatchObject({ username: `sigint-${backend.name}.2999`, lastName: "2999" });
   });
 
   it("imports a provider's file with refused rows into a report; export writes every user with memberships, hashes only when asked", async () => {

@@ -85,6 +85,18 @@ describe("verifyToken", () => {
     expect(await codeOf(client().verifyToken(value))).toBe(code);
   });
 
+  it("never answers a token from another's remembered result, even one ending the same way", async () => {
+    const hj = client();
+    const genuine = token({ sub: "usr_1" });
+    expect(await hj.verifyToken(genuine)).toMatchObject({ userId: "usr_1" });
+    // The same signature (so the same end) on a payload that claims another user: remembered tokens are compared in full.
+    const [header, , signature] = genuine.split(".");
+    const forged = `${header}.${b64({ iss: issuer, sub: "usr_evil", sid: "ses_1", tid: TENANT_ID, exp: Math.floor(Date.now() / 1000) + 600 })}.${signature}`;
+    expect(await codeOf(hj.verifyToken(forged))).toBe("invalid_signature");
+    // The genuine token is still remembered, and still answered as itself.
+    expect(await hj.verifyToken(genuine)).toMatchObject({ userId: "usr_1" });
+  });
+
   it("tolerates small clock skew", async () => {
     expect(await codeOf(client().verifyToken(token({ exp: Math.floor(Date.now() / 1000) - 2 })))).toBeUndefined();
   });

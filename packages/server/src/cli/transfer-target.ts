@@ -105,6 +105,7 @@ const toParams = (user: ImportUserInput): ImportUserParams => ({
   password: user.password,
   passwordHash: user.password_hash,
   firstName: user.first_name,
+  username: user.username,
   lastName: user.last_name,
   phoneNumber: user.phone_number,
   avatarUrl: user.avatar_url,

@@ -1,5 +1,5 @@
 import { ndjsonRecords } from "./text-records.js";
-import { e164, importedUser, isoDate, jsonObject, present, refuse, truthy, type ImportRecord } from "./import-record.js";
+import { e164, importedUser, isoDate, jsonObject, present, refuse, truthy, type ImportRecord, validUsername } from "./import-record.js";
 
 // Auth0's user export (an export job, NDJSON), or the password-hash export Auth0
 // support hands out (`_id.$oid`, `passwordHash`). Fields named here are mapped;
@@ -9,6 +9,7 @@ const MAPPED = new Set([
   "email_verified",
   "given_name",
   "family_name",
+  "username",
   "phone_number",
   "picture",
   "user_metadata",
@@ -49,6 +50,8 @@ export async function* readAuth0(chunks: AsyncIterable<string>): AsyncGenerator<
     const unmapped: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(user)) if (!MAPPED.has(key)) unmapped[key] = value;
     if (present(user.phone_number) && phone === undefined) unmapped.phone_number = user.phone_number;
+    const username = validUsername(user.username);
+    if (present(user.username) && username === undefined) unmapped.username = user.username;
     const customHash = jsonObject(user.custom_password_hash);
     if (customHash !== undefined) unmapped.custom_password_hash_algorithm = customHash.algorithm;
     yield importedUser(
@@ -58,6 +61,7 @@ export async function* readAuth0(chunks: AsyncIterable<string>): AsyncGenerator<
         email_verified: truthy(user.email_verified),
         first_name: typeof user.given_name === "string" ? user.given_name : undefined,
         last_name: typeof user.family_name === "string" ? user.family_name : undefined,
+        username,
         phone_number: phone,
         avatar_url: typeof user.picture === "string" && /^https?:\/\//.test(user.picture) ? user.picture : undefined,
         disabled: truthy(user.blocked),

@@ -1,5 +1,5 @@
 import { csvRecords } from "./text-records.js";
-import { e164, importedUser, present, refuse, type ImportRecord } from "./import-record.js";
+import { e164, importedUser, present, refuse, type ImportRecord, validUsername } from "./import-record.js";
 
 // Clerk's dashboard export (CSV): id, first_name, last_name, username,
 // primary_email_address, primary_phone_number, verified_email_addresses,
@@ -24,9 +24,11 @@ export async function* readClerk(chunks: AsyncIterable<string>): AsyncGenerator<
     }
     const verified = list(row.verified_email_addresses).map((e) => e.toLowerCase());
     const phone = e164(row.primary_phone_number);
-    const { id, first_name, last_name, primary_email_address, primary_phone_number, totp_secret, password_digest, ...rest } = row;
+    const username = validUsername(row.username);
+    const { id, first_name, last_name, username: clerkUsername, primary_email_address, primary_phone_number, totp_secret, password_digest, ...rest } = row;
     const unmapped: Record<string, unknown> = { ...rest };
     if (present(primary_phone_number) && phone === undefined) unmapped.primary_phone_number = primary_phone_number;
+    if (present(clerkUsername) && username === undefined) unmapped.username = clerkUsername;
     // The TOTP secret is a live credential: it is not copied into metadata, only noted.
     if (present(totp_secret)) unmapped.had_totp = true;
     yield importedUser(
@@ -36,6 +38,7 @@ export async function* readClerk(chunks: AsyncIterable<string>): AsyncGenerator<
         email_verified: verified.includes(email.toLowerCase()),
         first_name,
         last_name,
+        username,
         phone_number: phone,
         password_hash: present(password_digest) ? password_digest : undefined,
       },

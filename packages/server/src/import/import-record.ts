@@ -1,4 +1,5 @@
 import type { ImportUserInput } from "../contract/wire.js";
+import { checkUsername } from "../domain/validation.js";
 
 /** The sources `users import --from` reads. */
 export type ImportSource = "auth0" | "clerk" | "firebase" | "supabase" | "hellojohn";
@@ -23,6 +24,20 @@ export function e164(value: unknown): string | undefined {
   if (typeof value !== "string" || value === "") return undefined;
   const candidate = /^\d{7,15}$/.test(value) ? `+${value}` : value;
   return E164.test(candidate) ? candidate : undefined;
+}
+
+/**
+ * A provider's username for the `username` field, or undefined when it does not
+ * meet HelloJohn's username rules (it then stays in `imported`, as a phone
+ * number that is not E.164 does, instead of refusing the user).
+ */
+export function validUsername(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    return checkUsername(value) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** "Ada Lovelace" → first "Ada", last "Lovelace"; one word is a first name. */

@@ -15,6 +15,9 @@ export interface Page<T> {
   total: number;
 }
 
+/** A page without its total, for readers that fetch the total separately (the console's search). */
+export type UncountedPage<T> = Omit<Page<T>, "total">;
+
 /** The answer to a delete (also of something already deleted). */
 export interface Deleted {
   id: string;

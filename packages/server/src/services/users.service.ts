@@ -14,7 +14,7 @@ import { toUserMembership, type OrganizationsStore } from "../store/organization
 import type { Executor } from "../store/schema.js";
 import { toSession, type SessionsStore } from "../store/sessions.store.js";
 import { toUser, type UserFilters, type UserRow, type UsersStore } from "../store/users.store.js";
-import type { AccessToken, Deleted, Page, Session, User, UserExport } from "../domain/models.js";
+import type { AccessToken, Deleted, Page, Session, UncountedPage, User, UserExport } from "../domain/models.js";
 import type { AuditLog } from "./audit-log.js";
 import type { EventsService } from "./events.service.js";
 import { mutation, type MutationContext, type RequestContext } from "./context.js";
@@ -160,11 +160,16 @@ export class UsersService {
     return toUser(row);
   }
 
-  async list(ctx: RequestContext, input: UserListQuery): Promise<Page<User>> {
-    const limit = input.limit ?? 50;
+  /** A list query's filters, checked, and the cursor's scope (a cursor works only for the filters it was made for). */
+  #filters(input: UserListQuery): { filters: UserFilters; scope: { search: string | null; status: string | null; org: string | null } } {
     const filters: UserFilters = { search: input.search, status: input.status };
     if (input.orgId !== undefined) filters.orgId = checkId(input.orgId, "org", "org_id");
-    const scope = { search: filters.search ?? null, status: filters.status ?? null, org: filters.orgId ?? null };
+    return { filters, scope: { search: filters.search ?? null, status: filters.status ?? null, org: filters.orgId ?? null } };
+  }
+
+  async list(ctx: RequestContext, input: UserListQuery): Promise<Page<User>> {
+    const limit = input.limit ?? 50;
+    const { filters, scope } = this.#filters(input);
     const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
     const db = this.database.reader;
     // The exact total comes first: it decides how the page is found (see UsersStore.plan).
@@ -173,6 +178,31 @@ export class UsersService {
     const rows = await this.users.page(db, ctx.tenantId, filters, limit, after, plan);
     const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
     return { items: items.map(toUser), nextCursor: next === null ? null : this.cursors.encode(next, scope), total };
+  }
+
+  /**
+   * The page {@link list} answers (same users, order and cursor) without the
+   * total, so its cost does not grow with the number of matches: what the
+   * console's search answers each keystroke with. {@link count} gives the total.
+   */
+  async listPage(ctx: RequestContext, input: UserListQuery): Promise<UncountedPage<User>> {
+    const limit = input.limit ?? 50;
+    const { filters, scope } = this.#filters(input);
+    const after = input.cursor === undefined ? undefined : this.cursors.decode(input.cursor, scope);
+    const rows = await this.users.pageWithoutTotal(this.database.reader, ctx.tenantId, filters, limit, after);
+    const { items, next } = paginate(rows, limit, (row) => ({ createdAt: row.created_at, id: row.id }));
+    return { items: items.map(toUser), nextCursor: next === null ? null : this.cursors.encode(next, scope) };
+  }
+
+  /**
+   * The exact number of users {@link list} would page through (its `total`).
+   * It runs where counts run (`Database.countReader`): on SQLite, a count still
+   * waiting for its turn when `signal` fires is dropped, never run.
+   */
+  async count(ctx: RequestContext, input: Omit<UserListQuery, "limit" | "cursor">, signal?: AbortSignal): Promise<number> {
+    const { filters } = this.#filters(input);
+    signal?.throwIfAborted();
+    return this.users.count(this.database.countReader(signal), ctx.tenantId, filters);
   }
 
   async create(ctx: MutationContext<User>, input: NewUser): Promise<User> {

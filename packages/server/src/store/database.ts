@@ -16,7 +16,7 @@ import { likeContains } from "./like-pattern.js";
 import { migrate } from "./migrations.js";
 import type { EventsTable } from "./events.schema.js";
 import type { Executor, Schema } from "./schema.js";
-import { sqliteReader } from "./sqlite-reader.js";
+import { SqliteReaderLane } from "./sqlite-reader.js";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -46,16 +46,33 @@ export class Database {
    * users would stall every other request; elsewhere it is `db`.
    */
   readonly reader: Kysely<Schema>;
+  /**
+   * SQLite file only: the two reader lanes, each a worker thread with its own
+   * connection and queue. Pages read on `page`; exact counts on `count`, so a
+   * count that visits every match of a common term never delays a page.
+   */
+  readonly lanes: { readonly page: SqliteReaderLane; readonly count: SqliteReaderLane } | undefined;
 
   /** SQLite only: the connection itself, for the few hot statements prepared once (see {@link appendEvent}). */
   readonly #connection: BetterSqlite3.Database | undefined;
   #appendStatements: { next: BetterSqlite3.Statement<[string], { last_position: number }>; insert: BetterSqlite3.Statement<unknown[]> } | undefined;
 
-  private constructor(db: Kysely<Schema>, dialect: DialectName, reader: Kysely<Schema> = db, sqlite?: BetterSqlite3.Database) {
+  private constructor(db: Kysely<Schema>, dialect: DialectName, sqlite?: BetterSqlite3.Database, file?: string) {
     this.db = db;
     this.dialect = dialect;
-    this.reader = reader;
+    this.lanes = file === undefined ? undefined : { page: new SqliteReaderLane(file), count: new SqliteReaderLane(file) };
+    this.reader = this.lanes === undefined ? db : this.lanes.page.kysely<Schema>();
     this.#connection = sqlite;
+  }
+
+  /**
+   * Where exact counts run. On a SQLite file, the count lane (see {@link lanes}):
+   * a count queued behind another is dropped, never run, once `signal` fires.
+   * On PostgreSQL, the pool (its ten connections already keep a count from
+   * delaying a page); in memory, `db`.
+   */
+  countReader(signal?: AbortSignal): Kysely<Schema> {
+    return this.lanes === undefined ? this.reader : this.lanes.count.kysely<Schema>(signal);
   }
 
   /**
@@ -77,7 +94,7 @@ export class Database {
     sqlite.pragma("busy_timeout = 5000");
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
     // An in-memory database cannot be opened from a second thread: it reads on the main one.
-    return new Database(db, "sqlite", inMemory ? db : sqliteReader<Schema>(file), sqlite);
+    return new Database(db, "sqlite", sqlite, inMemory ? undefined : file);
   }
 
   static #postgres(url: string): Database {
@@ -185,7 +202,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
-    if (this.reader !== this.db) await this.reader.destroy();
+    if (this.lanes !== undefined) await Promise.all([this.lanes.page.close(), this.lanes.count.close()]);
     await this.db.destroy();
   }
 }

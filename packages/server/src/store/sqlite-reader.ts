@@ -31,53 +31,155 @@ interface Reply {
   error?: { message: string; code?: string };
 }
 
+/** A query waiting for its lane's worker, or on it. */
+interface Job {
+  id: number;
+  query: CompiledQuery;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  resolve(rows: unknown[]): void;
+  reject(error: Error): void;
+}
+
+/** What a lane has done, for tests and diagnostics. */
+export interface ReaderLaneStats {
+  /** Queries handed to the worker (each ran, or runs now). */
+  dispatched: number;
+  /** Queries whose AbortSignal fired while they waited: never handed to the worker. */
+  dropped: number;
+  /** Queries waiting now, behind the one in flight. */
+  waiting: number;
+}
+
+const aborted = (signal: AbortSignal): Error => (signal.reason instanceof Error ? signal.reason : new DOMException("The query was aborted before it ran", "AbortError"));
+
 /**
- * A read-only connection to a SQLite file in a worker thread. A query that must
- * visit many rows (an exact count over a common search term) then costs the worker
- * its time, not the event loop every other request waits on.
+ * One read-only connection to a SQLite file, in its own worker thread, fed by a
+ * queue kept on the main thread: one query in flight at a time, the rest wait
+ * here in order. Because they wait here and not in the worker's message queue,
+ * a query whose AbortSignal fires before its turn is dropped, never run (a
+ * console keystroke abandons the previous keystroke's count this way).
+ *
+ * A query that must visit many rows (an exact count over a common search term)
+ * costs the worker its time, not the event loop every other request waits on;
+ * queries that must not wait behind such a count take another lane.
  */
-class SqliteReaderDriver implements Driver {
+export class SqliteReaderLane {
   #worker: Worker | undefined;
+  #closed = false;
   #next = 0;
-  readonly #pending = new Map<number, { resolve(rows: unknown[]): void; reject(error: Error): void }>();
+  #inFlight: Job | undefined;
+  readonly #waiting: Job[] = [];
+  #dispatched = 0;
+  #dropped = 0;
+  #kysely: Kysely<unknown> | undefined;
 
   constructor(private readonly file: string) {}
 
-  async init(): Promise<void> {
+  get stats(): ReaderLaneStats {
+    return { dispatched: this.#dispatched, dropped: this.#dropped, waiting: this.#waiting.length };
+  }
+
+  #start(): Worker {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file: this.file } });
     worker.on("message", (reply: Reply) => {
-      const waiter = this.#pending.get(reply.id);
-      if (waiter === undefined) return;
-      this.#pending.delete(reply.id);
-      if (reply.error === undefined) waiter.resolve(reply.rows ?? []);
-      else waiter.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+      const job = this.#inFlight;
+      if (job === undefined || job.id !== reply.id) return;
+      this.#inFlight = undefined;
+      if (reply.error === undefined) job.resolve(reply.rows ?? []);
+      else job.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+      this.#dispatch();
     });
     worker.on("error", (error) => this.#failAll(error));
-    worker.on("exit", () => this.#failAll(new Error("the SQLite reader thread exited")));
+    worker.on("exit", () => {
+      // A worker that died is replaced by the next query; the ones it held fail.
+      if (this.#worker === worker) this.#worker = undefined;
+      this.#failAll(new Error("the SQLite reader thread exited"));
+    });
     // An idle reader must not keep the process alive.
     worker.unref();
-    this.#worker = worker;
+    return worker;
   }
 
   #failAll(error: Error): void {
-    for (const waiter of this.#pending.values()) waiter.reject(error);
-    this.#pending.clear();
+    const jobs = [...(this.#inFlight === undefined ? [] : [this.#inFlight]), ...this.#waiting.splice(0)];
+    this.#inFlight = undefined;
+    for (const job of jobs) {
+      if (job.onAbort !== undefined) job.signal?.removeEventListener("abort", job.onAbort);
+      job.reject(error);
+    }
   }
 
-  #run(query: CompiledQuery): Promise<unknown[]> {
-    const worker = this.#worker;
-    if (worker === undefined) return Promise.reject(new Error("the SQLite reader is closed"));
-    const id = this.#next++;
+  /** Hands the next waiting query to the worker when none is in flight. */
+  #dispatch(): void {
+    if (this.#inFlight !== undefined) return;
+    const job = this.#waiting.shift();
+    if (job === undefined) return;
+    if (job.onAbort !== undefined) job.signal?.removeEventListener("abort", job.onAbort);
+    this.#worker ??= this.#start();
+    this.#inFlight = job;
+    this.#dispatched++;
+    this.#worker.postMessage({ id: job.id, sql: job.query.sql, parameters: job.query.parameters });
+  }
+
+  /** Runs `query` after the queries before it; refused without running once `signal` fires while it waits. */
+  run(query: CompiledQuery, signal?: AbortSignal): Promise<unknown[]> {
+    if (this.#closed) return Promise.reject(new Error("the SQLite reader is closed"));
+    if (signal?.aborted) {
+      this.#dropped++;
+      return Promise.reject(aborted(signal));
+    }
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, sql: query.sql, parameters: query.parameters });
+      const job: Job = { id: this.#next++, query, signal, onAbort: undefined, resolve, reject };
+      if (signal !== undefined) {
+        job.onAbort = () => {
+          const at = this.#waiting.indexOf(job);
+          if (at === -1) return;
+          this.#waiting.splice(at, 1);
+          this.#dropped++;
+          reject(aborted(signal));
+        };
+        signal.addEventListener("abort", job.onAbort, { once: true });
+      }
+      this.#waiting.push(job);
+      this.#dispatch();
     });
   }
 
+  /**
+   * A Kysely instance whose queries run on this lane; with `signal`, each of its
+   * queries is dropped if the signal fires before the query's turn. Cheap: one per request is fine.
+   */
+  kysely<DB>(signal?: AbortSignal): Kysely<DB> {
+    if (signal === undefined) {
+      this.#kysely ??= laneKysely(this, undefined);
+      return this.#kysely as Kysely<DB>;
+    }
+    return laneKysely(this, signal);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#failAll(new Error("the SQLite reader is closed"));
+    if (worker !== undefined) await worker.terminate();
+  }
+}
+
+/** Kysely's view of a lane: every connection is the lane itself; closing is the lane owner's job. */
+class LaneDriver implements Driver {
+  constructor(
+    private readonly lane: SqliteReaderLane,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  async init(): Promise<void> {}
+
   async acquireConnection(): Promise<DatabaseConnection> {
     return {
-      executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => ({ rows: (await this.#run(query)) as R[] }),
+      executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => ({ rows: (await this.lane.run(query, this.signal)) as R[] }),
       // biome-ignore lint/correctness/useYield: a generator by interface, it refuses before yielding anything.
       streamQuery: async function* () {
         throw new Error("the SQLite reader does not stream");
@@ -91,19 +193,13 @@ class SqliteReaderDriver implements Driver {
   async commitTransaction(): Promise<void> {}
   async rollbackTransaction(): Promise<void> {}
   async releaseConnection(): Promise<void> {}
-
-  async destroy(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
-    if (worker !== undefined) await worker.terminate();
-  }
+  async destroy(): Promise<void> {}
 }
 
-/** A Kysely instance whose queries run on a read-only connection in a worker thread. */
-export function sqliteReader<DB>(file: string): Kysely<DB> {
+function laneKysely<DB>(lane: SqliteReaderLane, signal: AbortSignal | undefined): Kysely<DB> {
   const dialect: Dialect = {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new SqliteReaderDriver(file),
+    createDriver: () => new LaneDriver(lane, signal),
     createIntrospector: (db) => new SqliteIntrospector(db),
     createQueryCompiler: () => new SqliteQueryCompiler(),
   };

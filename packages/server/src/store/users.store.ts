@@ -40,6 +40,13 @@ export interface UserFilters {
  */
 export type PagePlan = "scan" | "matches";
 
+/**
+ * How many of the tenant's users (in page order, after the cursor) a page
+ * without a total examines before it decides the search is sparse there and
+ * sorts its matches instead (see {@link UsersStore.pageWithoutTotal}).
+ */
+export const SCAN_BUDGET = 5000;
+
 const hasSearch = (filters: UserFilters): filters is UserFilters & { search: string } => filters.search !== undefined && filters.search !== "";
 
 /** Row-by-row conditions for a `scan` page (and for counts no index can answer). */
@@ -109,15 +116,56 @@ export class UsersStore {
     await db.deleteFrom("users").where("tenant_id", "=", tenantId).where("id", "=", id).execute();
   }
 
+  /** The plan when it does not depend on how common the search term is; `undefined` when it does (an indexed search). */
+  #fixedPlan(db: Executor, tenantId: string, filters: UserFilters): PagePlan | undefined {
+    if (this.#matches(db, tenantId, filters) === undefined) return "scan";
+    // An organization's members come newest first from an index: a page reads `limit + 1` of them.
+    if (!hasSearch(filters)) return "matches";
+    return undefined;
+  }
+
+  /**
+   * The same page as `page(…, plan(…, total))`, without knowing the total: an
+   * indexed search first scans at most `budget` of the tenant's users after
+   * `after`, newest first. That answers the page when it finds `limit + 1`
+   * matches (the term is common) or reaches the tenant's last user; otherwise the
+   * term is sparse there, and sorting its matches is cheap. Either way the cost
+   * no longer grows with the number of matches.
+   */
+  async pageWithoutTotal(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined, budget = SCAN_BUDGET): Promise<UserRow[]> {
+    const fixed = this.#fixedPlan(db, tenantId, filters);
+    if (fixed !== undefined) return this.page(db, tenantId, filters, limit, after, fixed);
+    const floor = await this.#windowFloor(db, tenantId, after, budget);
+    const rows = await this.pageQuery(db, tenantId, filters, limit, after, "scan", floor).execute();
+    if (rows.length > limit || floor === undefined) return rows;
+    return this.page(db, tenantId, filters, limit, after, "matches");
+  }
+
+  /**
+   * The key of the `budget`-th user of the tenant after `after`, newest first:
+   * the last one a budgeted scan examines; `undefined` when fewer remain. A walk
+   * of `budget` entries of the (tenant_id, created_at, id) index, whatever the page's depth.
+   */
+  async #windowFloor(db: Executor, tenantId: string, after: Keyset | undefined, budget: number): Promise<Keyset | undefined> {
+    let query = db.selectFrom("users").select(["users.created_at", "users.id"]).where("users.tenant_id", "=", tenantId);
+    if (after !== undefined) query = query.where((eb) => eb(eb.refTuple("users.created_at", "users.id"), "<", eb.tuple(after.createdAt, after.id)));
+    const row = await query
+      .orderBy("users.created_at", "desc")
+      .orderBy("users.id", "desc")
+      .limit(1)
+      .offset(budget - 1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : { createdAt: row.created_at, id: row.id };
+  }
+
   /**
    * Picks the cheaper way to find a page from the exact number of matches
    * (`total`) and the tenant's size: sorting `total` matches costs about `total`,
    * a scan costs about `(limit + 1) × tenantSize / total` rows.
    */
   async plan(db: Executor, tenantId: string, filters: UserFilters, limit: number, total: number): Promise<PagePlan> {
-    if (this.#matches(db, tenantId, filters) === undefined) return "scan";
-    // An organization's members come newest first from an index: a page reads `limit + 1` of them.
-    if (!hasSearch(filters)) return "matches";
+    const fixed = this.#fixedPlan(db, tenantId, filters);
+    if (fixed !== undefined) return fixed;
     const tenantSize = await this.count(db, tenantId, {});
     return total * total <= (limit + 1) * tenantSize ? "matches" : "scan";
   }
@@ -126,8 +174,9 @@ export class UsersStore {
    * The query for one page, newest first, strictly after `after`: a keyset
    * seek on (created_at, id), never OFFSET, so a deep page costs what the
    * first one does. It fetches `limit + 1` rows so the caller knows whether more exist.
+   * A `scan` stops at `floor` (inclusive) when given.
    */
-  pageQuery(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined, plan: PagePlan = "scan") {
+  pageQuery(db: Executor, tenantId: string, filters: UserFilters, limit: number, after: Keyset | undefined, plan: PagePlan = "scan", floor?: Keyset) {
     const matches = plan === "matches" ? this.#matches(db, tenantId, filters) : undefined;
     if (matches !== undefined) {
       // The page's IDs from the matches alone, then those rows by primary key.
@@ -145,6 +194,9 @@ export class UsersStore {
       .where(scanConditions(this.database, tenantId, filters));
     if (after !== undefined) {
       query = query.where((eb) => eb(eb.refTuple("users.created_at", "users.id"), "<", eb.tuple(after.createdAt, after.id)));
+    }
+    if (floor !== undefined) {
+      query = query.where((eb) => eb(eb.refTuple("users.created_at", "users.id"), ">=", eb.tuple(floor.createdAt, floor.id)));
     }
     return query
       .orderBy("users.created_at", "desc")

@@ -89,6 +89,11 @@ export interface Page<T> {
   total: number;
 }
 
+/** The users page: the rows without their total, which `/users/count` answers on its own. */
+export interface UncountedPage<T> extends Omit<Page<T>, "total"> {
+  total: null;
+}
+
 export interface Session {
   id: string;
   created_at: string;

@@ -158,6 +158,24 @@ describe.skipIf(!available)("the console in Chromium", () => {
     await page.getByLabel("Status").selectOption("");
   });
 
+  it("shows a keystroke's rows before its total, which says Counting… until the count answers", async () => {
+    // The count requests wait here until released, as a slow count over a common term would.
+    const held: (() => Promise<void>)[] = [];
+    await page.route("**/console/api/users/count*", (route) => void held.push(() => route.continue()));
+    await page.getByLabel("Search").fill("example.com");
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(25);
+    await expect.poll(() => held.length).toBeGreaterThan(0);
+    expect(await page.getByTestId("users-total").textContent()).toBe("Counting…");
+    expect(await page.getByTestId("users-total").getAttribute("aria-busy")).toBe("true");
+    // A count the page abandoned (an earlier keystroke's) is already settled: nothing to release.
+    for (const release of held.splice(0)) await release().catch(() => undefined);
+    await page.unroute("**/console/api/users/count*");
+    await expect.poll(() => page.getByTestId("users-total").textContent()).toBe("31 users");
+    expect(await page.getByTestId("users-total").getAttribute("aria-busy")).toBe("false");
+    await page.getByLabel("Search").fill("");
+    await expect.poll(() => page.getByTestId("users-total").textContent()).toBe("31 users");
+  });
+
   it("reaches the search field by keyboard and finds a user as you type", async () => {
     await page.locator("body").click({ position: { x: 5, y: 5 } });
     let focused = "";

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, query, type Organization, type Page, type User } from "../api.js";
+import { api, query, type Organization, type Page, type UncountedPage, type User } from "../api.js";
 import { Notice, PageTitle, TableScroll } from "../components.js";
 import { fullName, when } from "../format.js";
 import { href } from "../router.js";
@@ -8,7 +8,11 @@ const PAGE_SIZE = 25;
 /** Search starts at the third character: shorter needles cannot use the server's trigram index and would scan every user. */
 const MIN_SEARCH = 3;
 
-/** Users: search as you type, status and organization filters, exact total, keyset paging. */
+/**
+ * Users: search as you type, status and organization filters, exact total, keyset paging.
+ * Each keystroke asks for the page and the total as two requests (and abandons both of
+ * the keystroke before): the rows come back at once, the exact total when it is counted.
+ */
 export function UsersPage() {
   const [search, setSearch] = useState("");
   const [status, setStatus] = useState("");
@@ -17,7 +21,9 @@ export function UsersPage() {
   // The cursors of the pages before the current one, to go back without OFFSET.
   const [cursors, setCursors] = useState<(string | undefined)[]>([]);
   const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const [page, setPage] = useState<Page<User> | null>(null);
+  const [page, setPage] = useState<UncountedPage<User> | null>(null);
+  // The exact total of the current filters; null while it is being counted.
+  const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const needle = search.trim().length >= MIN_SEARCH ? search.trim() : "";
 
@@ -31,7 +37,7 @@ export function UsersPage() {
     const controller = new AbortController();
     // A short pause while typing; each keystroke cancels the request of the one before.
     const timer = setTimeout(() => {
-      api<Page<User>>("GET", `/users${query({ search: needle, status, org_id: orgId, cursor, limit: PAGE_SIZE })}`, undefined, controller.signal)
+      api<UncountedPage<User>>("GET", `/users${query({ search: needle, status, org_id: orgId, cursor, limit: PAGE_SIZE })}`, undefined, controller.signal)
         .then((result) => {
           setPage(result);
           setError(null);
@@ -45,6 +51,23 @@ export function UsersPage() {
       controller.abort();
     };
   }, [needle, status, orgId, cursor]);
+
+  // The total depends on the filters only: paging does not count again.
+  useEffect(() => {
+    const controller = new AbortController();
+    setTotal(null);
+    const timer = setTimeout(() => {
+      api<{ total: number }>("GET", `/users/count${query({ search: needle, status, org_id: orgId })}`, undefined, controller.signal)
+        .then((result) => setTotal(result.total))
+        .catch((reason: unknown) => {
+          if (!controller.signal.aborted) setError((reason as Error).message);
+        });
+    }, 120);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [needle, status, orgId]);
 
   const restart = (): void => {
     setCursors([]);
@@ -109,8 +132,8 @@ export function UsersPage() {
         Searches from the {MIN_SEARCH}rd character on, anywhere in the email or name, or an exact user ID.
       </p>
       {error !== null && <Notice kind="error">{error}</Notice>}
-      <p class="total" aria-live="polite" data-testid="users-total">
-        {page === null ? "Loading…" : `${page.total.toLocaleString("en-US")} ${page.total === 1 ? "user" : "users"}`}
+      <p class="total" aria-live="polite" aria-busy={total === null} data-testid="users-total">
+        {total === null ? "Counting…" : `${total.toLocaleString("en-US")} ${total === 1 ? "user" : "users"}`}
       </p>
       {page !== null && (
         <TableScroll label="Users">

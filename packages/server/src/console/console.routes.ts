@@ -13,7 +13,6 @@ import {
   wireUser,
   wireUserExport,
   wireUserMembership,
-  wireUsersPage,
   wireWebhookDeliveriesPage,
   wireWebhookEndpointsPage,
 } from "../contract/wire.js";
@@ -174,10 +173,37 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleRouteDeps, op
         },
         additionalProperties: false,
       };
+      // A search keystroke asks for the page and the total at once, as two requests: the page answers
+      // without counting (`total: null`), and the exact total follows from /users/count, so a term with
+      // many matches never delays the rows. The public API's list still answers both in one.
       api.get("/users", { schema: { querystring: listQuery } }, async (request) => {
         const query = request.query as UsersQuery;
-        const page = await deps.users.list(context(request), { limit: query.limit, cursor: query.cursor, search: query.search, status: query.status, orgId: query.org_id });
-        return wireUsersPage(page);
+        const page = await deps.users.listPage(context(request), { limit: query.limit, cursor: query.cursor, search: query.search, status: query.status, orgId: query.org_id });
+        return { data: page.items.map(wireUser), next_cursor: page.nextCursor, total: null };
+      });
+      const countQuery = {
+        type: "object",
+        properties: { search: parameters.search.schema, status: parameters.status.schema, org_id: parameters.orgFilter.schema },
+        additionalProperties: false,
+      };
+      api.get("/users/count", { schema: { querystring: countQuery } }, async (request, reply) => {
+        const query = request.query as UsersQuery;
+        // The next keystroke abandons this count: once the browser drops the request, a count still
+        // waiting for the count lane is dropped too instead of running for nobody.
+        const abandoned = new AbortController();
+        reply.raw.on("close", () => {
+          if (!reply.raw.writableFinished) abandoned.abort();
+        });
+        try {
+          const total = await deps.users.count(context(request), { search: query.search, status: query.status, orgId: query.org_id }, abandoned.signal);
+          return { total };
+        } catch (error) {
+          if (!abandoned.signal.aborted) throw error;
+          // Nobody is left to answer.
+          reply.hijack();
+          reply.raw.destroy();
+          return reply;
+        }
       });
       api.get("/users/:user_id", { schema: { params: userIdParam } }, async (request) =>
         wireUserDetail(await deps.console.userDetail(context(request), (request.params as { user_id: string }).user_id)),

@@ -16,6 +16,7 @@ import { likeContains } from "./like-pattern.js";
 import { migrate } from "./migrations.js";
 import type { EventsTable } from "./events.schema.js";
 import type { Executor, Schema } from "./schema.js";
+import { SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { sqliteReader } from "./sqlite-reader.js";
 
 export type DialectName = "sqlite" | "postgres";
@@ -47,15 +48,19 @@ export class Database {
    */
   readonly reader: Kysely<Schema>;
 
+  /** A SQLite file only: checkpoints its write-ahead log off the event loop (see {@link SqliteCheckpointer}). */
+  readonly checkpointer: SqliteCheckpointer | undefined;
+
   /** SQLite only: the connection itself, for the few hot statements prepared once (see {@link appendEvent}). */
   readonly #connection: BetterSqlite3.Database | undefined;
   #appendStatements: { next: BetterSqlite3.Statement<[string], { last_position: number }>; insert: BetterSqlite3.Statement<unknown[]> } | undefined;
 
-  private constructor(db: Kysely<Schema>, dialect: DialectName, reader: Kysely<Schema> = db, sqlite?: BetterSqlite3.Database) {
+  private constructor(db: Kysely<Schema>, dialect: DialectName, reader: Kysely<Schema> = db, sqlite?: BetterSqlite3.Database, checkpointer?: SqliteCheckpointer) {
     this.db = db;
     this.dialect = dialect;
     this.reader = reader;
     this.#connection = sqlite;
+    this.checkpointer = checkpointer;
   }
 
   /**
@@ -76,8 +81,12 @@ export class Database {
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("busy_timeout = 5000");
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
-    // An in-memory database cannot be opened from a second thread: it reads on the main one.
-    return new Database(db, "sqlite", inMemory ? db : sqliteReader<Schema>(file), sqlite);
+    // An in-memory database cannot be opened from a second thread: it reads, and checkpoints, on the main one.
+    if (inMemory) return new Database(db, "sqlite", db, sqlite);
+    // Commits no longer checkpoint on the event loop: a worker does, and the log's file is cut back to 64 MiB after.
+    sqlite.pragma("wal_autocheckpoint = 0");
+    sqlite.pragma(`journal_size_limit = ${64 * 2 ** 20}`);
+    return new Database(db, "sqlite", sqliteReader<Schema>(file), sqlite, new SqliteCheckpointer(file));
   }
 
   static #postgres(url: string): Database {
@@ -186,6 +195,7 @@ export class Database {
 
   async close(): Promise<void> {
     if (this.reader !== this.db) await this.reader.destroy();
+    await this.checkpointer?.close();
     await this.db.destroy();
   }
 }

@@ -16,6 +16,7 @@ import { likeContains } from "./like-pattern.js";
 import { migrate } from "./migrations.js";
 import type { EventsTable } from "./events.schema.js";
 import type { Executor, Schema } from "./schema.js";
+import { SqliteCheckpointer } from "./sqlite-checkpointer.js";
 import { SqliteReaderLane } from "./sqlite-reader.js";
 
 export type DialectName = "sqlite" | "postgres";
@@ -53,6 +54,9 @@ export class Database {
    */
   readonly lanes: { readonly page: SqliteReaderLane; readonly count: SqliteReaderLane } | undefined;
 
+  /** A SQLite file only: checkpoints its write-ahead log off the event loop (see {@link SqliteCheckpointer}). */
+  readonly checkpointer: SqliteCheckpointer | undefined;
+
   /** SQLite only: the connection itself, for the few hot statements prepared once (see {@link appendEvent}). */
   readonly #connection: BetterSqlite3.Database | undefined;
   #appendStatements: { next: BetterSqlite3.Statement<[string], { last_position: number }>; insert: BetterSqlite3.Statement<unknown[]> } | undefined;
@@ -63,6 +67,7 @@ export class Database {
     this.lanes = file === undefined ? undefined : { page: new SqliteReaderLane(file), count: new SqliteReaderLane(file) };
     this.reader = this.lanes === undefined ? db : this.lanes.page.kysely<Schema>();
     this.#connection = sqlite;
+    this.checkpointer = file === undefined ? undefined : new SqliteCheckpointer(file);
   }
 
   /**
@@ -93,8 +98,12 @@ export class Database {
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("busy_timeout = 5000");
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
-    // An in-memory database cannot be opened from a second thread: it reads on the main one.
-    return new Database(db, "sqlite", sqlite, inMemory ? undefined : file);
+    // An in-memory database cannot be opened from a second thread: it reads, and checkpoints, on the main one.
+    if (inMemory) return new Database(db, "sqlite", sqlite);
+    // Commits no longer checkpoint on the event loop: a worker does, and the log's file is cut back to 64 MiB after.
+    sqlite.pragma("wal_autocheckpoint = 0");
+    sqlite.pragma(`journal_size_limit = ${64 * 2 ** 20}`);
+    return new Database(db, "sqlite", sqlite, file);
   }
 
   static #postgres(url: string): Database {
@@ -203,6 +212,7 @@ export class Database {
 
   async close(): Promise<void> {
     if (this.lanes !== undefined) await Promise.all([this.lanes.page.close(), this.lanes.count.close()]);
+    await this.checkpointer?.close();
     await this.db.destroy();
   }
 }

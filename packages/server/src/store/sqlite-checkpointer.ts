@@ -78,6 +78,7 @@ export class SqliteCheckpointer {
       const worker = this.#worker;
       const onMessage = (reply: { outcome?: CheckpointOutcome; error?: string }) => {
         worker.off("exit", onExit);
+        worker.unref();
         if (reply.outcome !== undefined) resolve(reply.outcome);
         else reject(new Error(reply.error ?? "the checkpoint failed"));
       };
@@ -87,6 +88,8 @@ export class SqliteCheckpointer {
       };
       worker.once("message", onMessage);
       worker.once("exit", onExit);
+      // Referenced while an answer is awaited: an unreferenced worker would let the process exit under the await.
+      worker.ref();
       worker.postMessage("checkpoint");
     });
   }
@@ -95,6 +98,8 @@ export class SqliteCheckpointer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Referenced until it has exited, or the process could end under this await with nothing else to do.
+    this.#worker.ref();
     this.#worker.postMessage("close");
     await this.#exited;
   }

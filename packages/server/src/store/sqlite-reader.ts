@@ -87,6 +87,8 @@ export class SqliteReaderLane {
       const job = this.#inFlight;
       if (job === undefined || job.id !== reply.id) return;
       this.#inFlight = undefined;
+      // Idle again: an idle reader must not keep the process alive.
+      if (this.#waiting.length === 0) worker.unref();
       if (reply.error === undefined) job.resolve(reply.rows ?? []);
       else job.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
       this.#dispatch();
@@ -97,8 +99,6 @@ export class SqliteReaderLane {
       if (this.#worker === worker) this.#worker = undefined;
       this.#failAll(new Error("the SQLite reader thread exited"));
     });
-    // An idle reader must not keep the process alive.
-    worker.unref();
     return worker;
   }
 
@@ -118,6 +118,8 @@ export class SqliteReaderLane {
     if (job === undefined) return;
     if (job.onAbort !== undefined) job.signal?.removeEventListener("abort", job.onAbort);
     this.#worker ??= this.#start();
+    // Referenced while a query is awaited: unreferenced, the process could end under the await.
+    this.#worker.ref();
     this.#inFlight = job;
     this.#dispatched++;
     this.#worker.postMessage({ id: job.id, sql: job.query.sql, parameters: job.query.parameters });
@@ -164,7 +166,10 @@ export class SqliteReaderLane {
     const worker = this.#worker;
     this.#worker = undefined;
     this.#failAll(new Error("the SQLite reader is closed"));
-    if (worker !== undefined) await worker.terminate();
+    if (worker !== undefined) {
+      worker.ref();
+      await worker.terminate();
+    }
   }
 }
 

@@ -9,6 +9,23 @@ const PAGE_SIZE = 25;
 const MIN_SEARCH = 3;
 
 /**
+ * Sends `request` after a short pause in typing. The returned cleanup (run by the next
+ * keystroke's effect) cancels the wait, or aborts the request if it was sent.
+ */
+function afterTypingPause(request: (signal: AbortSignal) => Promise<void>, onError: (message: string) => void): () => void {
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    request(controller.signal).catch((reason: unknown) => {
+      if (!controller.signal.aborted) onError((reason as Error).message);
+    });
+  }, 120);
+  return () => {
+    clearTimeout(timer);
+    controller.abort();
+  };
+}
+
+/**
  * Users: search as you type, status and organization filters, exact total, keyset paging.
  * Each keystroke asks for the page and the total as two requests (and abandons both of
  * the keystroke before): the rows come back at once, the exact total when it is counted.
@@ -33,40 +50,23 @@ export function UsersPage() {
       .catch(() => setOrganizations([]));
   }, []);
 
-  useEffect(() => {
-    const controller = new AbortController();
-    // A short pause while typing; each keystroke cancels the request of the one before.
-    const timer = setTimeout(() => {
-      api<UncountedPage<User>>("GET", `/users${query({ search: needle, status, org_id: orgId, cursor, limit: PAGE_SIZE })}`, undefined, controller.signal)
-        .then((result) => {
-          setPage(result);
-          setError(null);
-        })
-        .catch((reason: unknown) => {
-          if (!controller.signal.aborted) setError((reason as Error).message);
-        });
-    }, 120);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [needle, status, orgId, cursor]);
+  useEffect(
+    () =>
+      afterTypingPause(async (signal) => {
+        const result = await api<UncountedPage<User>>("GET", `/users${query({ search: needle, status, org_id: orgId, cursor, limit: PAGE_SIZE })}`, undefined, signal);
+        setPage(result);
+        setError(null);
+      }, setError),
+    [needle, status, orgId, cursor],
+  );
 
   // The total depends on the filters only: paging does not count again.
   useEffect(() => {
-    const controller = new AbortController();
     setTotal(null);
-    const timer = setTimeout(() => {
-      api<{ total: number }>("GET", `/users/count${query({ search: needle, status, org_id: orgId })}`, undefined, controller.signal)
-        .then((result) => setTotal(result.total))
-        .catch((reason: unknown) => {
-          if (!controller.signal.aborted) setError((reason as Error).message);
-        });
-    }, 120);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
+    return afterTypingPause(async (signal) => {
+      const result = await api<{ total: number }>("GET", `/users/count${query({ search: needle, status, org_id: orgId })}`, undefined, signal);
+      setTotal(result.total);
+    }, setError);
   }, [needle, status, orgId]);
 
   const restart = (): void => {

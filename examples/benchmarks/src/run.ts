@@ -74,13 +74,6 @@ function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
-interface Run {
-  rps: number;
-  non2xx: number;
-  /** The app's CPU microseconds per answered request, or null without /proc. */
-  cpuPerRequest: number | null;
-}
-
 async function load(port: number, seconds: number): Promise<{ requests: number; seconds: number; non2xx: number }> {
   let next = 0;
   const result = await autocannon({

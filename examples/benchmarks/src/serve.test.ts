@@ -43,21 +43,21 @@ async function serve(framework: string, mode: string): Promise<string> {
   return `http://127.0.0.1:${port}/ping`;
 }
 
-it(
-  "the NestJS reference app behind a guard that admits everything answers with or without a token",
-  async () => {
-    const url = await serve("nestjs", "guard");
-    expect((await fetch(url)).status).toBe(200);
-    expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-  },
-  STARTS_AN_APP,
-);
-
 describe.each(["express", "fastify", "nestjs"])("the %s benchmark app", (framework) => {
   it(
     "answers bare with or without a token",
     async () => {
       const url = await serve(framework, "bare");
+      expect((await fetch(url)).status).toBe(200);
+      expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    },
+    STARTS_AN_APP,
+  );
+
+  it(
+    "with one empty middleware, hook or guard (the reference), answers with or without a token",
+    async () => {
+      const url = await serve(framework, "guard");
       expect((await fetch(url)).status).toBe(200);
       expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     },

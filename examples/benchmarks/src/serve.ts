@@ -2,9 +2,10 @@
  * One app under load, in its own process: `serve.ts <express|fastify|nestjs> <bare|hellojohn|role>`.
  * The same route every way; with `hellojohn`, every request's bearer token is verified first;
  * with `role`, the route also requires the `admin` organization role (`requireAuth({ role })`,
- * `@Roles()`), answering 403 to a token without it. NestJS also has `guard`: the
- * bare app behind a global guard that admits everything, which is what any guard
- * costs in NestJS before it does any work (the reference for HelloJohnGuard).
+ * `@Roles()`), answering 403 to a token without it. `guard` is the bare app with
+ * one pass-through step of the framework's own: an empty Express middleware, an
+ * empty Fastify `onRequest` hook, a NestJS global guard that admits everything —
+ * what any such step costs before it does any work (the reference for HelloJohn's).
  * Prints `listening <port>` when ready.
  */
 import "reflect-metadata";
@@ -32,6 +33,7 @@ if (framework === "express") {
     // A request whose token did not verify would be a 401, and would show as a failure.
     app.get("/ping", (req, res) => void (req.hj.auth === null ? res.status(401).end() : res.json({ ok: true })));
   } else {
+    if (mode === "guard") app.use((_req, _res, next) => next());
     app.get("/ping", (_req, res) => void res.json({ ok: true }));
   }
   const server = app.listen(0, "127.0.0.1", () => ready((server.address() as AddressInfo).port));
@@ -44,6 +46,7 @@ if (framework === "express") {
     await app.register(fastifyHellojohn);
     app.get("/ping", async (request, reply) => (request.hj.auth === null ? reply.code(401).send() : { ok: true }));
   } else {
+    if (mode === "guard") app.addHook("onRequest", (_request, _reply, done) => done());
     app.get("/ping", async () => ({ ok: true }));
   }
   await app.listen({ port: 0, host: "127.0.0.1" });

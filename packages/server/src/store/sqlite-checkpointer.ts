@@ -3,48 +3,27 @@ import { Worker } from "node:worker_threads";
 
 // A few lines of CommonJS evaluated in place (as the reader's), handed the resolved path of
 // better-sqlite3. Every `intervalMs` it copies what the write-ahead log holds into the database
-// file (PASSIVE: it waits for no reader or writer), and answers "checkpoint" messages with the
-// outcome, so that tests can see it work without a clock.
+// file (PASSIVE: it waits for no reader or writer).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Sqlite = require(workerData.driver);
 const db = new Sqlite(workerData.file, { fileMustExist: true });
 db.pragma("busy_timeout = 5000");
-let runs = 0;
-const checkpoint = () => {
-  const [row] = db.pragma("wal_checkpoint(PASSIVE)");
-  runs++;
-  return { busy: row.busy, log: row.log, checkpointed: row.checkpointed, runs };
-};
 const timer = setInterval(() => {
   try {
-    checkpoint();
+    db.pragma("wal_checkpoint(PASSIVE)");
   } catch {
     // A locked or busy database: the next tick tries again.
   }
 }, workerData.intervalMs);
 parentPort.on("message", (message) => {
-  if (message === "checkpoint") {
-    try {
-      parentPort.postMessage({ outcome: checkpoint() });
-    } catch (error) {
-      parentPort.postMessage({ error: String(error && error.message) });
-    }
-  } else if (message === "close") {
+  if (message === "close") {
     clearInterval(timer);
     db.close();
     parentPort.close();
   }
 });
 `;
-
-/** What one checkpoint did: frames in the log, frames copied into the database, and how many have run. */
-export interface CheckpointOutcome {
-  busy: number;
-  log: number;
-  checkpointed: number;
-  runs: number;
-}
 
 /**
  * Checkpoints a SQLite file's write-ahead log from a worker thread. By default
@@ -70,28 +49,6 @@ export class SqliteCheckpointer {
     this.#worker.on("error", () => undefined);
     // An idle checkpointer must not keep the process alive.
     this.#worker.unref();
-  }
-
-  /** Runs one checkpoint now and says what it did (for tests and diagnostics). */
-  checkpoint(): Promise<CheckpointOutcome> {
-    return new Promise((resolve, reject) => {
-      const worker = this.#worker;
-      const onMessage = (reply: { outcome?: CheckpointOutcome; error?: string }) => {
-        worker.off("exit", onExit);
-        worker.unref();
-        if (reply.outcome !== undefined) resolve(reply.outcome);
-        else reject(new Error(reply.error ?? "the checkpoint failed"));
-      };
-      const onExit = () => {
-        worker.off("message", onMessage);
-        reject(new Error("the SQLite checkpointer is closed"));
-      };
-      worker.once("message", onMessage);
-      worker.once("exit", onExit);
-      // Referenced while an answer is awaited: an unreferenced worker would let the process exit under the await.
-      worker.ref();
-      worker.postMessage("checkpoint");
-    });
   }
 
   /** Stops the timer and closes the worker's connection. */

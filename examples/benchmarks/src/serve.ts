@@ -86,5 +86,6 @@ if (framework === "express") {
 } else {
   throw new Error(`unknown framework ${framework}`);
 }
-// Exit cleanly on Ctrl+C so that --cpu-prof can write its profile.
+// Exit cleanly when stopped (Ctrl+C, or the bench ending) so that --cpu-prof can write its profile.
 process.on("SIGINT", () => process.exit(0));
+process.on("SIGTERM", () => process.exit(0));

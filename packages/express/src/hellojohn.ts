@@ -1,4 +1,4 @@
-import { authenticateRequestCallback, RequestState, resolveAdapterOptions } from "@hellojohn/node";
+import { authenticateRequest, type RequestAuthentication, RequestState, resolveAdapterOptions } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { HelloJohnExpressOptions } from "./types.js";
 
@@ -34,17 +34,25 @@ export function hellojohn(options: HelloJohnExpressOptions = {}, ...misuse: unkn
     throw new TypeError("hellojohn is a middleware factory: use app.use(hellojohn()), not app.use(hellojohn)");
   }
   const { client, cookieName } = resolveAdapterOptions("hellojohn()", options);
+  // Made once: nothing here is allocated per request but the request's own state.
+  const authenticateOptions = { cookieName };
+  const attach = (req: Request, next: NextFunction, { auth, token, error, failure }: RequestAuthentication): void => {
+    req.hj = new RequestState(client, auth, token, error, failure);
+    next();
+  };
 
   return function hellojohnMiddleware(req: Request, _res: Response, next: NextFunction): void {
-    if (looksLikeRequest(options) || typeof next !== "function") return;
+    if (typeof next !== "function") return;
     // Mounted twice (or on a sub-app): the first one already did the work.
     if (RequestState.of(req) !== undefined) return next();
-    // Errors go to next() explicitly: Express 4 ignores returned promises.
-    authenticateRequestCallback(client, req.headers, { cookieName }, (error, authentication) => {
-      if (error !== null) return next(error);
-      const { auth, token, error: refused, failure } = authentication;
-      req.hj = new RequestState(client, auth, token, refused, failure);
-      next();
-    });
+    let result: RequestAuthentication | Promise<RequestAuthentication>;
+    try {
+      result = authenticateRequest(client, req.headers, authenticateOptions);
+    } catch (error) {
+      return next(error);
+    }
+    // A remembered token is answered at once: no promise and no closure. Errors go to next() explicitly: Express 4 ignores returned promises.
+    if (result instanceof Promise) result.then((authentication) => attach(req, next, authentication), next);
+    else attach(req, next, result);
   };
 }

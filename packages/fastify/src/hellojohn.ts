@@ -1,4 +1,4 @@
-import { authenticateRequestCallback, RequestState, resolveAdapterOptions } from "@hellojohn/node";
+import { authenticateRequest, type RequestAuthentication, RequestState, resolveAdapterOptions } from "@hellojohn/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { HelloJohnFastifyOptions } from "./types.js";
@@ -19,31 +19,23 @@ const plugin: FastifyPluginAsync<HelloJohnFastifyOptions> = async (fastify: Fast
   fastify.decorate("hj", client);
   // v5: a null placeholder keeps every request object the same shape; the hook sets a fresh value per request.
   fastify.decorateRequest("hj", null as never);
-  // A callback hook, not an async one: a remembered token is handled without a promise hop.
+  // Made once: nothing here is allocated per request but the request's own state.
+  const authenticateOptions = { cookieName };
+  const attach = (request: FastifyRequest, done: (error?: Error) => void, { auth, token, error, failure }: RequestAuthentication): void => {
+    request.hj = new RequestState(client, auth, token, error, failure);
+    done();
+  };
+  // A callback hook, not an async one: a remembered token is handled without a promise hop or a closure.
   fastify.addHook(hook, (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
-    authenticateRequestCallback(client, request.headers, { cookieName }, (error, authentication) => {
-      if (error !== null) return done(error);
-      const { auth, token, error: refused, failure } = authentication;
-      request.hj = new RequestState(client, auth, token, refused, failure);
-      done();
-    });
+    let result: RequestAuthentication | Promise<RequestAuthentication>;
+    try {
+      result = authenticateRequest(client, request.headers, authenticateOptions);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (result instanceof Promise) result.then((authentication) => attach(request, done, authentication), done);
+    else attach(request, done, result);
   });
 };
 
-/**
- * The HelloJohn Fastify plugin: decorates the instance with the client
- * (`fastify.hj`) and every request with `request.hj` — the users and
- * organizations APIs and `request.hj.auth`, the verified session or `null`.
- * Wrapped with `fastify-plugin`, so child contexts see the decorations.
- *
- * @example
- * ```ts
- * import Fastify from "fastify";
- * import { hellojohn, requireAuth } from "@hellojohn/fastify";
- *
- * const app = Fastify();
- * await app.register(hellojohn); // reads HELLOJOHN_* from the environment
- * app.get("/me", { preHandler: requireAuth() }, (request) => request.hj.users.get(request.hj.auth!.userId));
- * ```
- */
 export const hellojohn = fp(plugin, { name: "@hellojohn/fastify", fastify: "5.x" });

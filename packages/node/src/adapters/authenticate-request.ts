@@ -43,10 +43,13 @@ function cookie(header: string | string[] | undefined, name: string): string | n
   return null;
 }
 
+const BEARER = /^bearer /i;
+
 /** The bearer token of a request, from `Authorization: Bearer …` or the named cookie. */
 export function tokenFromHeaders(headers: IncomingHeaders, cookieName?: string): string | null {
   const authorization = headers.authorization;
-  if (typeof authorization === "string" && authorization.slice(0, 7).toLowerCase() === "bearer ") {
+  // A regular expression test rather than slice + toLowerCase: no strings made on every request.
+  if (typeof authorization === "string" && BEARER.test(authorization)) {
     const token = authorization.slice(7).trim();
     return token === "" ? null : token;
   }
@@ -93,13 +96,14 @@ export function authenticateToken(
   options: Pick<AuthenticateRequestOptions, "checkRevoked" | "audience" | "authorizedParties"> = {},
 ): RequestAuthentication | Promise<RequestAuthentication> {
   if (token === null) return { auth: null, token: null, error: null };
-  const parties = { audience: options.audience, authorizedParties: options.authorizedParties };
   if (options.checkRevoked !== true) {
-    const remembered = verifierOf(client)?.remembered(token, parties);
+    // The options are passed as they are: only their audience and authorized parties are read, and nothing is allocated.
+    const remembered = verifierOf(client)?.remembered(token, options);
     if (remembered !== undefined) return { auth: remembered, token, error: null };
   }
+  const { audience, authorizedParties } = options;
   // Plain promise chaining rather than async/await: this runs on every request.
-  return client.verifyToken(token, { checkRevoked: options.checkRevoked === true, ...parties }).then(
+  return client.verifyToken(token, { checkRevoked: options.checkRevoked === true, audience, authorizedParties }).then(
     (auth): RequestAuthentication => ({ auth, token, error: null }),
     (error: unknown): RequestAuthentication => {
       if (error instanceof TokenVerificationError || (isHelloJohnError(error) && error.type === "token_verification_error")) {

@@ -47,7 +47,9 @@ for (let batch = 0; batch < USERS; batch += 25) {
 async function start(framework: string, mode: string): Promise<{ child: ChildProcess; port: number }> {
   // BENCH_PROFILE=<dir>: each app writes a V8 CPU profile there when it stops (what the numbers alone cannot say).
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}/${framework}-${mode}`] : [];
-  const args = [...profile, "--import", "tsx", fileURLToPath(new URL("./serve.ts", import.meta.url)), framework, mode];
+  // BENCH_NODE_ARGS: more Node.js flags for the apps (e.g. --perf-basic-prof, to read them with perf).
+  const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((flag) => flag !== "");
+  const args = [...profile, ...extra, "--import", "tsx", fileURLToPath(new URL("./serve.ts", import.meta.url)), framework, mode];
   // The app gets one core to itself and the load generator the other, so neither steals from the other.
   const [command, argv] = PINNED ? ["taskset", ["-c", "1", process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(command, argv as string[], {

@@ -31,9 +31,11 @@ import { setVerifiedSession } from "./request-session.js";
  */
 @Injectable()
 export class HelloJohnGuard implements CanActivate {
-  // What the decorators say of a handler never changes after start-up: read once per handler, not per request.
-  readonly #routes = new WeakMap<object, RouteRule>();
-  readonly #authenticateOptions: AuthenticateRequestOptions;
+  // TypeScript's `private`, not `#`: with decorators on the class, the build turns `#` members into
+  // WeakMap lookups, several on every request. What the decorators say of a handler never changes
+  // after start-up: read once per handler, not per request.
+  private readonly routes = new WeakMap<object, RouteRule>();
+  private readonly authenticateOptions: AuthenticateRequestOptions;
 
   constructor(
     @Inject(HelloJohn) private readonly client: HelloJohn,
@@ -41,7 +43,7 @@ export class HelloJohnGuard implements CanActivate {
     @Inject(HELLOJOHN_OPTIONS) options: HelloJohnModuleOptions,
     @Optional() @Inject(HttpAdapterHost) private readonly adapterHost?: HttpAdapterHost,
   ) {
-    this.#authenticateOptions = {
+    this.authenticateOptions = {
       cookieName: options.cookieName,
       checkRevoked: options.checkRevoked === true,
       audience: options.audience,
@@ -50,23 +52,23 @@ export class HelloJohnGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const rule = this.#ruleFor(context);
+    const rule = this.ruleFor(context);
     const requirement = rule.requirement;
     if (requirement === null) return true;
     // getArgByIndex, not switchToHttp(): the latter allocates three closures per call.
     const request = context.getArgByIndex<{ headers: IncomingHeaders }>(0);
-    const result = authenticateRequest(this.client, request.headers, this.#authenticateOptions);
+    const result = authenticateRequest(this.client, request.headers, this.authenticateOptions);
     // A remembered token is answered synchronously: no promise on the common path.
     return result instanceof Promise
-      ? result.then((authentication) => this.#admit(request, context, authentication, requirement))
-      : this.#admit(request, context, result, requirement);
+      ? result.then((authentication) => this.admit(request, context, authentication, requirement))
+      : this.admit(request, context, result, requirement);
   }
 
   /** `@Public()` and `@Roles()` of the handler, else of its controller, read once per handler. */
-  #ruleFor(context: ExecutionContext): RouteRule {
+  private ruleFor(context: ExecutionContext): RouteRule {
     const handler = context.getHandler();
     const controller = context.getClass();
-    const known = this.#routes.get(handler);
+    const known = this.routes.get(handler);
     // One method can be reached through more than one controller (an inherited route): the rule is kept for the pair.
     if (known !== undefined && known.controller === controller) return known;
     const targets = [handler, controller];
@@ -75,11 +77,11 @@ export class HelloJohnGuard implements CanActivate {
       controller,
       requirement: isPublic ? null : AuthRequirement.ofRoles(this.reflector.getAllAndOverride<RoleRequirement | undefined>(ROLES_KEY, targets)),
     };
-    this.#routes.set(handler, rule);
+    this.routes.set(handler, rule);
     return rule;
   }
 
-  #admit(request: object, context: ExecutionContext, authentication: RequestAuthentication, requirement: AuthRequirement): true {
+  private admit(request: object, context: ExecutionContext, authentication: RequestAuthentication, requirement: AuthRequirement): true {
     if (authentication.auth !== null) setVerifiedSession(request, authentication.auth);
     const refusal = requirement.judge(authentication);
     if (refusal === null) return true;

@@ -167,7 +167,6 @@ async function run(dialect, n) {
     else await seedPostgres(database.url, tenantId, org.id, n);
     const seedMs = ms(seedStart);
 
-
     const checks = [];
     const expectTotal = (label, page, total) => {
       if (page.total !== total) checks.push(`${label}: total ${page.total}, expected ${total}`);

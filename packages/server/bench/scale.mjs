@@ -3,7 +3,8 @@
 // (prepared INSERTs in large transactions on SQLite, INSERT … SELECT generate_series on
 // PostgreSQL; the triggers of migration 0003 keep counters and search indexes as they
 // would for any write), then measures every list, search and write call through the SDK
-// over loopback HTTP, at both sizes side by side, with the ratio 1M / 10k, the server's longest
+// over loopback HTTP, at both sizes side by side (the sizes taking turns call by call, so that the
+// machine's drift falls on both alike), with the ratio 1M / 10k, the server's longest
 // event-loop stall, the latency of users.get beside the heaviest search, and the server's peak
 // RSS. The server runs in a child process (bench/scale-server.mjs), so that both are its own.
 //
@@ -153,71 +154,98 @@ async function startServer(databaseUrl) {
   return { ...(await ready), ask, exited: new Promise((resolve) => child.once("exit", resolve)) };
 }
 
-async function run(dialect, n) {
+/** One size: a fresh database with a server on it, seeded with `n` users, its calls ready and its totals checked. */
+async function prepare(dialect, n) {
   const database = await freshDatabase(dialect);
-  let server;
+  const size = { n, database, checks: [], results: {}, stalls: {} };
   try {
-    server = await startServer(database.url);
-    const { url, tenantId, secretKey } = server;
-    const hj = new HelloJohn({ tenantId, secretKey, baseUrl: url, maxRetries: 0 });
-    const org = await hj.organizations.create({ name: "One percent" });
+    return await seeded(dialect, size);
+  } catch (error) {
+    await finish(size);
+    throw error;
+  }
+}
 
-    const seedStart = process.hrtime.bigint();
-    if (dialect === "sqlite") seedSqlite(database.url.slice("sqlite:".length), tenantId, org.id, n);
-    else await seedPostgres(database.url, tenantId, org.id, n);
-    const seedMs = ms(seedStart);
+async function seeded(dialect, size) {
+  const { n, database } = size;
+  size.server = await startServer(database.url);
+  const { url, tenantId, secretKey } = size.server;
+  const hj = new HelloJohn({ tenantId, secretKey, baseUrl: url, maxRetries: 0 });
+  const org = await hj.organizations.create({ name: "One percent" });
 
-    const checks = [];
-    const expectTotal = (label, page, total) => {
-      if (page.total !== total) checks.push(`${label}: total ${page.total}, expected ${total}`);
-    };
+  const seedStart = process.hrtime.bigint();
+  if (dialect === "sqlite") seedSqlite(database.url.slice("sqlite:".length), tenantId, org.id, n);
+  else await seedPostgres(database.url, tenantId, org.id, n);
+  size.seedMs = ms(seedStart);
 
-    // A cursor 9,900 rows deep (exists at both sizes): 99 pages of 100.
-    let deepCursor;
-    for (let page = 0; page < 99; page++) deepCursor = (await hj.users.list({ limit: 100, cursor: deepCursor })).nextCursor;
+  size.expectTotal = (label, page, total) => {
+    if (page.total !== total) size.checks.push(`${label}: total ${page.total}, expected ${total}`);
+  };
+  // A cursor 9,900 rows deep (exists at both sizes): 99 pages of 100.
+  let deepCursor;
+  for (let page = 0; page < 99; page++) deepCursor = (await hj.users.list({ limit: 100, cursor: deepCursor })).nextCursor;
 
-    const middle = userId(Math.floor(n / 2) + 1);
-    const calls = {
-      "list first page": () => hj.users.list({ limit: 50 }),
-      "list 9,900 rows deep": () => hj.users.list({ limit: 50, cursor: deepCursor }),
-      "status disabled (1 %)": () => hj.users.list({ limit: 50, status: "disabled" }),
-      "orgId (1 % members)": () => hj.users.list({ limit: 50, orgId: org.id }),
-      "search rare name (10)": () => hj.users.list({ limit: 50, search: "Zyxwell" }),
-      "search common name (10 %)": () => hj.users.list({ limit: 50, search: "james" }),
-      'search "@example7.com"': () => hj.users.list({ limit: 50, search: "@example7.com" }),
-      "search exact ID": () => hj.users.list({ limit: 50, search: middle }),
-      getByEmail: () => hj.users.getByEmail(`mary.${lastName(n / 2 + 1, n)}${n / 2 + 1}@example1.com`),
-      get: () => hj.users.get(middle),
-    };
-    expectTotal("first page", await calls["list first page"](), n);
-    expectTotal("disabled", await calls["status disabled (1 %)"](), n / 100);
-    expectTotal("org", await calls["orgId (1 % members)"](), n / 100);
-    expectTotal("rare", await calls["search rare name (10)"](), 10);
-    expectTotal("common", await calls["search common name (10 %)"](), n / 10);
-    expectTotal("domain", await calls['search "@example7.com"'](), n / 10);
-    expectTotal("id", await calls["search exact ID"](), 1);
+  const middle = userId(Math.floor(n / 2) + 1);
+  size.hj = hj;
+  size.calls = {
+    "list first page": () => hj.users.list({ limit: 50 }),
+    "list 9,900 rows deep": () => hj.users.list({ limit: 50, cursor: deepCursor }),
+    "status disabled (1 %)": () => hj.users.list({ limit: 50, status: "disabled" }),
+    "orgId (1 % members)": () => hj.users.list({ limit: 50, orgId: org.id }),
+    "search rare name (10)": () => hj.users.list({ limit: 50, search: "Zyxwell" }),
+    "search common name (10 %)": () => hj.users.list({ limit: 50, search: "james" }),
+    'search "@example7.com"': () => hj.users.list({ limit: 50, search: "@example7.com" }),
+    "search exact ID": () => hj.users.list({ limit: 50, search: middle }),
+    getByEmail: () => hj.users.getByEmail(`mary.${lastName(n / 2 + 1, n)}${n / 2 + 1}@example1.com`),
+    get: () => hj.users.get(middle),
+  };
+  const { calls, expectTotal } = size;
+  expectTotal("first page", await calls["list first page"](), n);
+  expectTotal("disabled", await calls["status disabled (1 %)"](), n / 100);
+  expectTotal("org", await calls["orgId (1 % members)"](), n / 100);
+  expectTotal("rare", await calls["search rare name (10)"](), 10);
+  expectTotal("common", await calls["search common name (10 %)"](), n / 10);
+  expectTotal("domain", await calls['search "@example7.com"'](), n / 10);
+  expectTotal("id", await calls["search exact ID"](), 1);
+  // Warm calls only from here on (not first-request compilation).
+  for (const call of Object.values(calls)) await call();
+  return size;
+}
 
-    const results = {};
-    const stalls = {};
-    for (const call of Object.values(calls)) await call();
-    // Stalls are measured per call, warm calls only (not first-request compilation).
-    const sample = async (name, run) => {
-      await server.ask("reset");
-      const samples = [];
-      for (let r = 0; r < REPEAT; r++) samples.push(await timed(() => run(r)));
-      results[name] = median(samples);
-      stalls[name] = await server.ask("stall");
-    };
-    for (const [name, call] of Object.entries(calls)) await sample(name, call);
+/**
+ * Times `run(size, r)` REPEAT times at every size, the sizes taking turns call by call (the order
+ * alternating), so that the machine's drift over the minutes of a run falls on all sizes alike
+ * rather than on whichever was measured last. Records each size's median and its server's longest
+ * event-loop stall during the calls.
+ */
+async function sample(sizes, name, run) {
+  for (const size of sizes) await size.server.ask("reset");
+  const samples = sizes.map(() => []);
+  for (let r = 0; r < REPEAT; r++) {
+    const order = r % 2 === 0 ? sizes : [...sizes].reverse();
+    for (const size of order) samples[sizes.indexOf(size)].push(await timed(() => run(size, r)));
+  }
+  for (const [i, size] of sizes.entries()) {
+    size.results[name] = median(samples[i]);
+    size.stalls[name] = await size.server.ask("stall");
+  }
+}
 
-    // Writes: each repeated on fresh users.
-    const created = [];
-    await sample("create", async (r) => created.push(await hj.users.create({ email: `new${r}.${n}@bench.test`, firstName: "New", lastName: `User${r}` })));
-    await sample("update (name)", (r) => hj.users.update(created[r].id, { lastName: "Renamed" }));
-    await sample("disable", (r) => hj.users.disable(created[r].id));
-    await sample("delete", (r) => hj.users.delete(created[r].id));
-    expectTotal("after writes", await calls["list first page"](), n);
+async function measure(sizes) {
+  for (const name of Object.keys(sizes[0].calls)) await sample(sizes, name, (size) => size.calls[name]());
 
+  // Writes: each repeated on fresh users.
+  const created = new Map(sizes.map((size) => [size, []]));
+  await sample(sizes, "create", async (size, r) =>
+    created.get(size).push(await size.hj.users.create({ email: `new${r}.${size.n}@bench.test`, firstName: "New", lastName: `User${r}` })),
+  );
+  await sample(sizes, "update (name)", (size, r) => size.hj.users.update(created.get(size)[r].id, { lastName: "Renamed" }));
+  await sample(sizes, "disable", (size, r) => size.hj.users.disable(created.get(size)[r].id));
+  await sample(sizes, "delete", (size, r) => size.hj.users.delete(created.get(size)[r].id));
+
+  for (const size of sizes) {
+    const { calls, results, stalls, server } = size;
+    size.expectTotal("after writes", await calls["list first page"](), size.n);
     // users.get beside the heaviest search: gets issued one after another while it runs.
     const heaviest = Object.keys(calls)
       .filter((name) => name.startsWith("search"))
@@ -231,35 +259,39 @@ async function run(dialect, n) {
       await search;
     }
     stalls[`get beside ${heaviest}`] = await server.ask("stall");
-    const rss = await server.ask("rss");
     const worst = Object.keys(stalls).reduce((a, b) => (stalls[a] >= stalls[b] ? a : b));
-    return {
-      results,
-      seedMs,
+    Object.assign(size, {
       stallMs: stalls[worst],
       stallDuring: worst,
       heaviest,
       besideMs: median(beside),
       besideMaxMs: Math.max(...beside),
-      rssMb: rss,
-      checks,
-    };
-  } finally {
-    if (server !== undefined) {
-      await server.ask("close");
-      await server.exited;
-    }
-    if (process.env.HELLOJOHN_BENCH_KEEP === "1") console.log(`kept ${database.url}`);
-    else await database.drop();
+      rssMb: await server.ask("rss"),
+    });
   }
+}
+
+async function finish(size) {
+  if (size.server !== undefined) {
+    await size.server.ask("close");
+    await size.server.exited;
+  }
+  if (process.env.HELLOJOHN_BENCH_KEEP === "1") console.log(`kept ${size.database.url}`);
+  else await size.database.drop();
 }
 
 const fmt = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 for (const dialect of DIALECTS) {
   const runs = [];
-  for (const n of SIZES) {
-    process.stdout.write(`${dialect}: seeding and measuring ${n.toLocaleString("en-US")} users…\n`);
-    runs.push({ n, ...(await run(dialect, n)) });
+  try {
+    for (const n of SIZES) {
+      process.stdout.write(`${dialect}: seeding ${n.toLocaleString("en-US")} users…\n`);
+      runs.push(await prepare(dialect, n));
+    }
+    process.stdout.write(`${dialect}: measuring every size, call by call…\n`);
+    await measure(runs);
+  } finally {
+    for (const size of runs) await finish(size);
   }
   const [small, large] = [runs[0], runs[runs.length - 1]];
   const head = `${dialect.padEnd(28)}` + runs.map((r) => `${r.n.toLocaleString("en-US").padStart(12)} ms`).join("") + "   ratio";

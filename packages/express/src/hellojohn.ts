@@ -1,5 +1,6 @@
 import { authenticateRequest, type RequestAuthentication, RequestState, resolveAdapterOptions } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { setRequestState } from "./request-slot.js";
 import type { HelloJohnExpressOptions } from "./types.js";
 
 function looksLikeRequest(value: unknown): boolean {
@@ -37,7 +38,7 @@ export function hellojohn(options: HelloJohnExpressOptions = {}, ...misuse: unkn
   // Made once: nothing here is allocated per request but the request's own state.
   const authenticateOptions = { cookieName };
   const attach = (req: Request, next: NextFunction, { auth, token, error, failure }: RequestAuthentication): void => {
-    req.hj = new RequestState(client, auth, token, error, failure);
+    setRequestState(req, new RequestState(client, auth, token, error, failure));
     next();
   };
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { startTestServer, type TestServer } from "@hellojohn/server/testing";
 import express5 from "express";
 import express4 from "express4";
-import type { ErrorRequestHandler, Express } from "express";
+import type { ErrorRequestHandler, Express, Router } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorResponse, getAuth, hellojohn, HelloJohn, isHelloJohnError, requireAuth } from "../src/index.js";
 
@@ -99,6 +99,26 @@ describe.each(versions)("%s", (_name, express) => {
     expect(await get({ cookie: `other=1; hj_session=${encodeURIComponent(token)}` })).toEqual({ auth: { userId }, fromGetAuth: userId });
     expect(await get({})).toEqual({ auth: null, fromGetAuth: null });
     expect(await get({ authorization: `Bearer ${token.slice(0, -4)}AAAA` })).toEqual({ auth: null, fromGetAuth: null });
+  });
+
+  it("gives sub-apps and routers the session, each request its own, without adding a property to the request", async () => {
+    const app = express();
+    app.use(hellojohn({ client: hj.client }));
+    const sub = express();
+    sub.get("/who", (req, res) => {
+      res.json({ userId: req.hj.auth?.userId ?? null, own: Object.hasOwn(req, "hj") });
+    });
+    app.use("/sub", sub);
+    const router = (express as unknown as { Router: () => Router }).Router();
+    router.get("/who", (req, res) => void res.json({ userId: req.hj.auth?.userId ?? null }));
+    app.use("/router", router);
+    const base = await listen(app);
+    const other = await hj.client.users.create({ email: `express-sub-${express === express5 ? 5 : 4}@example.com`, password: PASSWORD });
+    const otherToken = await signIn(other.email as string);
+    const who = async (path: string, bearer?: string) => (await fetch(`${base}${path}`, { headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } })).json();
+    // Concurrent requests with different sessions: each sees its own.
+    const answers = await Promise.all([who("/sub/who", token), who("/sub/who", otherToken), who("/sub/who"), who("/router/who", otherToken)]);
+    expect(answers).toEqual([{ userId, own: false }, { userId: other.id, own: false }, { userId: null, own: false }, { userId: other.id }]);
   });
 
   it("requireAuth answers 401 JSON without a valid session and lets a valid one through", async () => {

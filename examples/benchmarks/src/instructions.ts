@@ -1,0 +1,107 @@
+/**
+ * pnpm --filter @hellojohn-examples/benchmarks bench:instructions — prints, never asserts.
+ *
+ * The machine-independent view of the adapters' cost: instructions executed per
+ * request, counted by valgrind's callgrind, which a virtual machine's drift does
+ * not move. Each app (`serve.ts`) runs under callgrind twice: once answering
+ * WARM requests, once answering WARM + EXTRA; the difference divided by EXTRA is
+ * what one warm request costs. The work of V8's optimizing compiler is counted
+ * apart: under valgrind, a hundred times slower, the background compiler lags
+ * far behind the requests, so its work falls inside the measured window although
+ * a real run finishes it during warm-up.
+ *
+ * About 2–3 minutes per app and run. BENCH_FRAMEWORKS (express,fastify,nestjs),
+ * BENCH_MODES (bare,guard,hellojohn,role) and BENCH_EXTRA (10000) adjust it.
+ * Needs valgrind (`apt-get install valgrind`).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startTestServer } from "@hellojohn/server/testing";
+
+const WARM = 3000;
+const EXTRA = Number(process.env.BENCH_EXTRA ?? 10_000);
+const FRAMEWORKS = (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs").split(",");
+const MODES = (process.env.BENCH_MODES ?? "bare,guard,hellojohn,role").split(",");
+const PASSWORD = "Bench-Passw0rd!";
+
+if (spawnSync("valgrind", ["--version"]).status !== 0) {
+  console.log("bench:instructions needs valgrind (apt-get install valgrind); skipped.");
+  process.exit(0);
+}
+
+/** Instructions of a callgrind profile: all of them, and those of V8's optimizing compiler. */
+function counted(file: string): { total: number; compiler: number } {
+  const annotated = spawnSync("callgrind_annotate", ["--threshold=100", file], { encoding: "utf8", maxBuffer: 256 * 2 ** 20 }).stdout;
+  let total = 0;
+  let compiler = 0;
+  for (const line of annotated.split("\n")) {
+    const match = /^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)$/.exec(line);
+    if (match === null) continue;
+    const count = Number(match[1]?.replaceAll(",", ""));
+    const name = match[2] ?? "";
+    if (name.startsWith("PROGRAM TOTALS")) total = count;
+    else if (/compiler::|maglev::|Turbofan/i.test(name)) compiler += count;
+  }
+  return { total, compiler };
+}
+
+const hj = await startTestServer();
+const organizationId = (await hj.client.organizations.create({ name: "Instructions" })).id;
+const tokens: string[] = [];
+for (let i = 0; i < 50; i++) {
+  const email = `instructions-${i}@example.com`;
+  const user = await hj.client.users.create({ email, password: PASSWORD });
+  await hj.client.organizations.addMember(organizationId, { userId: user.id, role: "admin" });
+  tokens.push((await hj.client.sessions.signInWithPassword({ email, password: PASSWORD, organizationId })).accessToken);
+}
+const dir = mkdtempSync(join(tmpdir(), "hellojohn-instructions-"));
+
+/** Runs one app under callgrind for `requests` requests (one at a time, tokens in turn) and counts its instructions. */
+async function profile(framework: string, mode: string, requests: number): Promise<{ total: number; compiler: number }> {
+  const out = join(dir, `${framework}-${mode}-${requests}.out`);
+  const serve = fileURLToPath(new URL("./serve.ts", import.meta.url));
+  const child = spawn("valgrind", ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${out}`, process.execPath, "--import", "tsx", serve, framework, mode], {
+    env: { ...process.env, ...hj.env, NODE_ENV: "production" },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${framework} ${mode} exited with ${code}`)));
+  });
+  for (let i = 0; i < requests; i++) {
+    const response = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${framework} ${mode} answered ${response.status}`);
+  }
+  child.kill("SIGTERM");
+  await exited;
+  return counted(out);
+}
+
+console.log(`Instructions per warm request (callgrind, ${EXTRA} requests after ${WARM}), without and with the optimizing compiler's work\n`);
+try {
+  for (const framework of FRAMEWORKS) {
+    console.log(framework);
+    let reference: number | undefined;
+    for (const mode of MODES) {
+      const warm = await profile(framework, mode, WARM);
+      const measured = await profile(framework, mode, WARM + EXTRA);
+      const all = (measured.total - warm.total) / EXTRA;
+      const compiler = (measured.compiler - warm.compiler) / EXTRA;
+      const steady = all - compiler;
+      reference ??= steady;
+      const ratio = mode === MODES[0] ? "" : ` (${MODES[0]}'s ${((reference / steady) * 100).toFixed(1)} %)`;
+      console.log(`  ${mode.padEnd(10)} ${Math.round(steady).toLocaleString("en-US").padStart(9)} instructions${ratio}; compiler ${Math.round(compiler).toLocaleString("en-US")}`);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+  await hj.close();
+}

@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { startTestServer } from "@hellojohn/server/testing";
 
-const USERS = 1000;
+const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const PASSWORD = "Bench-Passw0rd!";

@@ -66,13 +66,13 @@ async function start(framework: string, mode: string): Promise<{ child: ChildPro
   return { child, port };
 }
 
-/** A process's CPU time so far (user + system), in seconds, or null where /proc is not there. */
-function cpuSeconds(pid: number | undefined): number | null {
+/** A process's CPU time so far, in seconds: user and system, or null where /proc is not there. */
+function cpuSeconds(pid: number | undefined): { user: number; system: number } | null {
   if (pid === undefined) return null;
   try {
     // Fields after the parenthesized command name: state is field 3, utime 14 and stime 15 (clock ticks, 100 per second on Linux).
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
   } catch {
     return null;
   }
@@ -98,6 +98,8 @@ interface Totals {
   seconds: number;
   /** The app's CPU seconds over its bursts, or null without /proc. */
   cpu: number | null;
+  /** Of which in the kernel (system time). */
+  system: number;
   non2xx: number;
   /** Requests per second of each burst, to show the spread. */
   bursts: number[];
@@ -118,7 +120,7 @@ for (const framework of (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs
   try {
     // Warm-up: JIT, connections, and the first sight of every token, for each variant.
     for (const { port } of apps) await load(port, 3);
-    const totals = modes.map((): Totals => ({ requests: 0, seconds: 0, cpu: 0, non2xx: 0, bursts: [] }));
+    const totals = modes.map((): Totals => ({ requests: 0, seconds: 0, cpu: 0, system: 0, non2xx: 0, bursts: [] }));
     for (let round = 0; round < ROUNDS; round++) {
       // The order rotates each round so that no variant always follows the same one.
       for (let i = 0; i < modes.length; i++) {
@@ -132,7 +134,11 @@ for (const framework of (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs
         total.seconds += burst.seconds;
         total.non2xx += burst.non2xx;
         total.bursts.push(burst.requests / burst.seconds);
-        total.cpu = before === null || after === null || total.cpu === null ? null : total.cpu + (after - before);
+        if (before === null || after === null || total.cpu === null) total.cpu = null;
+        else {
+          total.cpu += after.user + after.system - before.user - before.system;
+          total.system += after.system - before.system;
+        }
       }
     }
     const of = (mode: Mode) => totals[modes.indexOf(mode)] as Totals;
@@ -145,7 +151,9 @@ for (const framework of (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs
       const spread = `bursts ${Math.min(...t.bursts).toFixed(0)}–${Math.max(...t.bursts).toFixed(0)}`;
       const ratio = t === bare ? "" : ` (${percent(rps(t) / rps(bare))} of bare)`;
       const cpu =
-        cost === null || bareCost === null ? "" : `   ${cost.toFixed(1)} µs CPU/request${t === bare ? "" : ` (${percent(bareCost / cost)} of bare's throughput at equal CPU)`}`;
+        cost === null || bareCost === null
+          ? ""
+          : `   ${cost.toFixed(1)} µs CPU/request, ${((t.system * 1e6) / t.requests).toFixed(1)} of it in the kernel${t === bare ? "" : ` (${percent(bareCost / cost)} of bare's throughput at equal CPU)`}`;
       const failed = t !== bare && modes[totals.indexOf(t)] !== "guard" && t.non2xx > 0 ? `   ${t.non2xx} non-2xx!` : "";
       return `  ${label.padEnd(28)}${rps(t).toFixed(0).padStart(7)} req/s${ratio}, ${spread}${cpu}${failed}`;
     };

@@ -38,4 +38,20 @@ const plugin: FastifyPluginAsync<HelloJohnFastifyOptions> = async (fastify: Fast
   });
 };
 
+/**
+ * The HelloJohn Fastify plugin: decorates the instance with the client
+ * (`fastify.hj`) and every request with `request.hj` — the users and
+ * organizations APIs and `request.hj.auth`, the verified session or `null`.
+ * Wrapped with `fastify-plugin`, so child contexts see the decorations.
+ *
+ * @example
+ * ```ts
+ * import Fastify from "fastify";
+ * import { hellojohn, requireAuth } from "@hellojohn/fastify";
+ *
+ * const app = Fastify();
+ * await app.register(hellojohn); // reads HELLOJOHN_* from the environment
+ * app.get("/me", { preHandler: requireAuth() }, (request) => request.hj.users.get(request.hj.auth!.userId));
+ * ```
+ */
 export const hellojohn = fp(plugin, { name: "@hellojohn/fastify", fastify: "5.x" });

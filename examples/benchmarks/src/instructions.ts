@@ -20,12 +20,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startTestServer } from "@hellojohn/server/testing";
+import { adminTokens, listeningPort } from "./fixture.js";
 
 const WARM = 3000;
 const EXTRA = Number(process.env.BENCH_EXTRA ?? 10_000);
 const FRAMEWORKS = (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs").split(",");
 const MODES = (process.env.BENCH_MODES ?? "bare,guard,hellojohn,role").split(",");
-const PASSWORD = "Bench-Passw0rd!";
 
 if (spawnSync("valgrind", ["--version"]).status !== 0) {
   console.log("bench:instructions needs valgrind (apt-get install valgrind); skipped.");
@@ -49,14 +49,7 @@ function counted(file: string): { total: number; compiler: number } {
 }
 
 const hj = await startTestServer();
-const organizationId = (await hj.client.organizations.create({ name: "Instructions" })).id;
-const tokens: string[] = [];
-for (let i = 0; i < 50; i++) {
-  const email = `instructions-${i}@example.com`;
-  const user = await hj.client.users.create({ email, password: PASSWORD });
-  await hj.client.organizations.addMember(organizationId, { userId: user.id, role: "admin" });
-  tokens.push((await hj.client.sessions.signInWithPassword({ email, password: PASSWORD, organizationId })).accessToken);
-}
+const tokens = await adminTokens(hj, 50, "instructions");
 const dir = mkdtempSync(join(tmpdir(), "hellojohn-instructions-"));
 
 /** Runs one app under callgrind for `requests` requests (one at a time, tokens in turn) and counts its instructions. */
@@ -68,13 +61,7 @@ async function profile(framework: string, mode: string, requests: number): Promi
     stdio: ["ignore", "pipe", "ignore"],
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      const match = /listening (\d+)/.exec(chunk.toString());
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`${framework} ${mode} exited with ${code}`)));
-  });
+  const port = await listeningPort(child, `${framework} ${mode}`);
   for (let i = 0; i < requests; i++) {
     const response = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } });
     await response.arrayBuffer();

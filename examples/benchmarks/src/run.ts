@@ -22,27 +22,16 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { startTestServer } from "@hellojohn/server/testing";
+import { adminTokens, listeningPort } from "./fixture.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-const PASSWORD = "Bench-Passw0rd!";
 
 const PINNED = cpus().length >= 2 && spawnSync("taskset", ["-cp", "0", String(process.pid)], { stdio: "ignore" }).status === 0;
 
 const hj = await startTestServer();
-const organizationId = (await hj.client.organizations.create({ name: "Bench" })).id;
-const tokens: string[] = [];
-for (let batch = 0; batch < USERS; batch += 25) {
-  await Promise.all(
-    Array.from({ length: Math.min(25, USERS - batch) }, async (_, i) => {
-      const email = `bench-${batch + i}@example.com`;
-      const user = await hj.client.users.create({ email, password: PASSWORD });
-      await hj.client.organizations.addMember(organizationId, { userId: user.id, role: "admin" });
-      tokens.push((await hj.client.sessions.signInWithPassword({ email, password: PASSWORD, organizationId })).accessToken);
-    }),
-  );
-}
+const tokens = await adminTokens(hj, USERS, "bench");
 
 async function start(framework: string, mode: string): Promise<{ child: ChildProcess; port: number }> {
   // BENCH_PROFILE=<dir>: each app writes a V8 CPU profile there when it stops (what the numbers alone cannot say).
@@ -56,14 +45,7 @@ async function start(framework: string, mode: string): Promise<{ child: ChildPro
     env: { ...process.env, ...hj.env, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      const match = /listening (\d+)/.exec(chunk.toString());
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`${framework} ${mode} exited with ${code}`)));
-  });
-  return { child, port };
+  return { child, port: await listeningPort(child, `${framework} ${mode}`) };
 }
 
 /** A process's CPU time so far, in seconds: user and system, or null where /proc is not there. */

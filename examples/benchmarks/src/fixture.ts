@@ -1,0 +1,37 @@
+/** What the benchmarks share: the sessions they present, and the apps they start. */
+import type { ChildProcess } from "node:child_process";
+import type { TestServer } from "@hellojohn/server/testing";
+
+const PASSWORD = "Bench-Passw0rd!";
+
+/**
+ * Access tokens of `count` distinct users, each signed in to one new
+ * organization in which they are an admin (so `requireAuth({ role: "admin" })`
+ * admits them), created 25 at a time.
+ */
+export async function adminTokens(hj: TestServer, count: number, prefix: string): Promise<string[]> {
+  const organizationId = (await hj.client.organizations.create({ name: prefix })).id;
+  const tokens: string[] = [];
+  for (let batch = 0; batch < count; batch += 25) {
+    await Promise.all(
+      Array.from({ length: Math.min(25, count - batch) }, async (_, i) => {
+        const email = `${prefix}-${batch + i}@example.com`;
+        const user = await hj.client.users.create({ email, password: PASSWORD });
+        await hj.client.organizations.addMember(organizationId, { userId: user.id, role: "admin" });
+        tokens.push((await hj.client.sessions.signInWithPassword({ email, password: PASSWORD, organizationId })).accessToken);
+      }),
+    );
+  }
+  return tokens;
+}
+
+/** The port an app started from `serve.ts` listens on, from its `listening <port>` line; rejects if it exits first. */
+export function listeningPort(child: ChildProcess, label: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${label} exited with ${code}`)));
+  });
+}

@@ -12,6 +12,10 @@
  *
  * About 2–3 minutes per app and run. BENCH_FRAMEWORKS (express,fastify,nestjs),
  * BENCH_MODES (bare,guard,hellojohn,role) and BENCH_EXTRA (10000) adjust it.
+ * The requests go one at a time over 50 users' tokens; BENCH_CONNECTIONS=32
+ * BENCH_USERS=1000 sends them as `pnpm bench` does (autocannon, 32 connections,
+ * 1,000 tokens), under which the compiler's share moves from run to run, so
+ * compare the totals there.
  * Needs valgrind (`apt-get install valgrind`).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -19,10 +23,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
 import { startTestServer } from "@hellojohn/server/testing";
 import { adminTokens, listeningPort } from "./fixture.js";
 
 const WARM = 3000;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 1);
 const EXTRA = Number(process.env.BENCH_EXTRA ?? 10_000);
 const FRAMEWORKS = (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs").split(",");
 const MODES = (process.env.BENCH_MODES ?? "bare,guard,hellojohn,role").split(",");
@@ -49,7 +55,7 @@ function counted(file: string): { total: number; compiler: number } {
 }
 
 const hj = await startTestServer();
-const tokens = await adminTokens(hj, 50, "instructions");
+const tokens = await adminTokens(hj, Number(process.env.BENCH_USERS ?? 50), "instructions");
 const dir = mkdtempSync(join(tmpdir(), "hellojohn-instructions-"));
 
 /** Runs one app under callgrind for `requests` requests (one at a time, tokens in turn) and counts its instructions. */
@@ -62,21 +68,39 @@ async function profile(framework: string, mode: string, requests: number): Promi
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const port = await listeningPort(child, `${framework} ${mode}`);
-  for (let i = 0; i < requests; i++) {
-    const response = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } });
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`${framework} ${mode} answered ${response.status}`);
+  if (CONNECTIONS > 1) {
+    let next = 0;
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}/ping`,
+      connections: CONNECTIONS,
+      amount: requests,
+      timeout: 120,
+      requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) }],
+    });
+    if (result.non2xx + result.errors > 0 || result.requests.total !== requests) {
+      throw new Error(`${framework} ${mode}: ${result.requests.total} requests, ${result.non2xx} non-2xx, ${result.errors} errors`);
+    }
+  } else {
+    for (let i = 0; i < requests; i++) {
+      const response = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`${framework} ${mode} answered ${response.status}`);
+    }
   }
   child.kill("SIGTERM");
   await exited;
   return counted(out);
 }
 
-console.log(`Instructions per warm request (callgrind, ${EXTRA} requests after ${WARM}), without and with the optimizing compiler's work\n`);
+const how = CONNECTIONS > 1 ? `${CONNECTIONS} connections` : "one at a time";
+console.log(
+  `Instructions per warm request (callgrind, ${EXTRA} requests after ${WARM}, ${how}, ${tokens.length} tokens), without the optimizing compiler's work, its work, and both\n`,
+);
 try {
   for (const framework of FRAMEWORKS) {
     console.log(framework);
     let reference: number | undefined;
+    let referenceAll: number | undefined;
     for (const mode of MODES) {
       const warm = await profile(framework, mode, WARM);
       const measured = await profile(framework, mode, WARM + EXTRA);
@@ -84,8 +108,12 @@ try {
       const compiler = (measured.compiler - warm.compiler) / EXTRA;
       const steady = all - compiler;
       reference ??= steady;
-      const ratio = mode === MODES[0] ? "" : ` (${MODES[0]}'s ${((reference / steady) * 100).toFixed(1)} %)`;
-      console.log(`  ${mode.padEnd(10)} ${Math.round(steady).toLocaleString("en-US").padStart(9)} instructions${ratio}; compiler ${Math.round(compiler).toLocaleString("en-US")}`);
+      referenceAll ??= all;
+      const share = (base: number, value: number) => (mode === MODES[0] ? "" : ` (${MODES[0]}'s ${((base / value) * 100).toFixed(1)} %)`);
+      const count = (value: number) => Math.round(value).toLocaleString("en-US");
+      console.log(
+        `  ${mode.padEnd(10)} ${count(steady).padStart(9)} instructions${share(reference, steady)}; compiler ${count(compiler)}; both ${count(all)}${share(referenceAll, all)}`,
+      );
     }
   }
 } finally {

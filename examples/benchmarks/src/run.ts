@@ -12,7 +12,7 @@
  * framework runs at once, each in its own processes pinned to the same core, and
  * the load moves between them in short bursts (1 s each, the order rotating
  * every round) for many rounds: a slow spell falls on all of them alike. And two
- * processes of the very same app settle at costs up to ~10 % apart for their
+ * processes of the very same app can settle as much as a third apart for their
  * whole life (memory layout, the JIT's and the GC's early decisions), so each
  * variant runs as several processes (BENCH_REPLICAS, 3), as a JVM benchmark runs
  * several forks, and is judged on all of them together. Each variant's totals over

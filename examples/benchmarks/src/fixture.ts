@@ -1,5 +1,6 @@
 /** What the benchmarks share: the sessions they present, and the apps they start. */
 import type { ChildProcess } from "node:child_process";
+import type autocannon from "autocannon";
 import type { TestServer } from "@hellojohn/server/testing";
 
 const PASSWORD = "Bench-Passw0rd!";
@@ -34,4 +35,10 @@ export function listeningPort(child: ChildProcess, label: string): Promise<numbe
     });
     child.once("exit", (code) => reject(new Error(`${label} exited with ${code}`)));
   });
+}
+
+/** Autocannon's requests for a load that presents `tokens` as bearer tokens, each in turn. */
+export function bearerRequests(tokens: readonly string[]): autocannon.Request[] {
+  let next = 0;
+  return [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) }];
 }

@@ -25,7 +25,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { startTestServer } from "@hellojohn/server/testing";
-import { adminTokens, listeningPort } from "./fixture.js";
+import { adminTokens, bearerRequests, listeningPort } from "./fixture.js";
 
 const WARM = 3000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 1);
@@ -58,7 +58,7 @@ const hj = await startTestServer();
 const tokens = await adminTokens(hj, Number(process.env.BENCH_USERS ?? 50), "instructions");
 const dir = mkdtempSync(join(tmpdir(), "hellojohn-instructions-"));
 
-/** Runs one app under callgrind for `requests` requests (one at a time, tokens in turn) and counts its instructions. */
+/** Runs one app under callgrind for `requests` requests (one at a time or over BENCH_CONNECTIONS, tokens in turn) and counts its instructions. */
 async function profile(framework: string, mode: string, requests: number): Promise<{ total: number; compiler: number }> {
   const out = join(dir, `${framework}-${mode}-${requests}.out`);
   const serve = fileURLToPath(new URL("./serve.ts", import.meta.url));
@@ -69,14 +69,7 @@ async function profile(framework: string, mode: string, requests: number): Promi
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const port = await listeningPort(child, `${framework} ${mode}`);
   if (CONNECTIONS > 1) {
-    let next = 0;
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}/ping`,
-      connections: CONNECTIONS,
-      amount: requests,
-      timeout: 120,
-      requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) }],
-    });
+    const result = await autocannon({ url: `http://127.0.0.1:${port}/ping`, connections: CONNECTIONS, amount: requests, timeout: 120, requests: bearerRequests(tokens) });
     if (result.non2xx + result.errors > 0 || result.requests.total !== requests) {
       throw new Error(`${framework} ${mode}: ${result.requests.total} requests, ${result.non2xx} non-2xx, ${result.errors} errors`);
     }

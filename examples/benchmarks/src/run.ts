@@ -25,7 +25,7 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { startTestServer } from "@hellojohn/server/testing";
-import { adminTokens, listeningPort } from "./fixture.js";
+import { adminTokens, bearerRequests, listeningPort } from "./fixture.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -79,17 +79,7 @@ function cpuSeconds(pid: number | undefined): { total: number; system: number } 
 }
 
 async function load(port: number, seconds: number): Promise<{ requests: number; seconds: number; non2xx: number }> {
-  let next = 0;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/ping`,
-    connections: 32,
-    duration: seconds,
-    requests: [
-      {
-        setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }),
-      },
-    ],
-  });
+  const result = await autocannon({ url: `http://127.0.0.1:${port}/ping`, connections: 32, duration: seconds, requests: bearerRequests(tokens) });
   return { requests: result.requests.total, seconds: result.duration, non2xx: result.non2xx + result.errors };
 }
 

@@ -1,6 +1,6 @@
 import { authenticateRequest, type RequestAuthentication, RequestState, resolveAdapterOptions } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { setRequestState } from "./request-slot.js";
+import { requestStateOf, setRequestState } from "./request-slot.js";
 import type { HelloJohnExpressOptions } from "./types.js";
 
 function looksLikeRequest(value: unknown): boolean {
@@ -45,7 +45,7 @@ export function hellojohn(options: HelloJohnExpressOptions = {}, ...misuse: unkn
   return function hellojohnMiddleware(req: Request, _res: Response, next: NextFunction): void {
     if (typeof next !== "function") return;
     // Mounted twice (or on a sub-app): the first one already did the work.
-    if (RequestState.of(req) !== undefined) return next();
+    if (requestStateOf(req) !== undefined) return next();
     let result: RequestAuthentication | Promise<RequestAuthentication>;
     try {
       result = authenticateRequest(client, req.headers, authenticateOptions);

@@ -1,6 +1,7 @@
-import { AuthRequirement, RequestState, type AuthRefusal, type RequireAuthOptions } from "@hellojohn/node";
+import { AuthRequirement, type AuthRefusal, type RequireAuthOptions } from "@hellojohn/node";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { notMounted } from "./get-auth.js";
+import { requestStateOf } from "./request-slot.js";
 
 /**
  * Answers 401 with a JSON error (never a redirect) unless the request has a
@@ -25,7 +26,7 @@ export function requireAuth(options: RequireAuthOptions = {}): RequestHandler {
   }
   const requirement = AuthRequirement.from("requireAuth()", options);
   return function requireHelloJohnAuth(req: Request, res: Response, next: NextFunction): void {
-    const state = RequestState.of(req);
+    const state = requestStateOf(req);
     if (state === undefined) return next(notMounted());
     const refusal = requirement.refusalFor(state);
     if (refusal === null) return next();

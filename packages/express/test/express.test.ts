@@ -108,6 +108,7 @@ describe.each(versions)("%s", (_name, express) => {
     sub.get("/who", (req, res) => {
       res.json({ userId: req.hj.auth?.userId ?? null, own: Object.hasOwn(req, "hj") });
     });
+    sub.get("/guarded", requireAuth(), (req, res) => void res.json({ userId: req.hj.auth?.userId }));
     app.use("/sub", sub);
     const router = (express as unknown as { Router: () => Router }).Router();
     router.get("/who", (req, res) => void res.json({ userId: req.hj.auth?.userId ?? null }));
@@ -119,6 +120,23 @@ describe.each(versions)("%s", (_name, express) => {
     // Concurrent requests with different sessions: each sees its own.
     const answers = await Promise.all([who("/sub/who", token), who("/sub/who", otherToken), who("/sub/who"), who("/router/who", otherToken)]);
     expect(answers).toEqual([{ userId, own: false }, { userId: other.id, own: false }, { userId: null, own: false }, { userId: other.id }]);
+    // requireAuth() in a sub-app (another request prototype), interleaved with the other app's routes: each finds its request's session.
+    const status = async (target: string, bearer?: string) => (await fetch(target, { headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } })).status;
+    const statuses = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push(await status(`${base}/sub/guarded`, otherToken), await status(`${url}/me`, token), await status(`${base}/sub/guarded`), await status(`${url}/me`));
+    expect(statuses).toEqual([200, 200, 401, 401, 200, 200, 401, 401, 200, 200, 401, 401]);
+    expect(await who("/sub/guarded", otherToken)).toEqual({ userId: other.id });
+  });
+
+  it("works on a request object Express did not make (an ordinary hj property)", async () => {
+    const req = { method: "GET", url: "/", headers: { authorization: `Bearer ${token}` } } as unknown as Parameters<ReturnType<typeof hellojohn>>[0];
+    const res = {} as Parameters<ReturnType<typeof hellojohn>>[1];
+    await new Promise<void>((resolve, reject) => hellojohn({ client: hj.client })(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    expect(Object.hasOwn(req, "hj")).toBe(true);
+    expect(getAuth(req)?.userId).toBe(userId);
+    const passed = await new Promise<unknown>((resolve) => requireAuth()(req, res, resolve));
+    expect(passed).toBeUndefined();
   });
 
   it("requireAuth answers 401 JSON without a valid session and lets a valid one through", async () => {

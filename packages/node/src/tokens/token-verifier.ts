@@ -25,6 +25,17 @@ function keyOf(token: string): number {
   return key;
 }
 
+/** A remembered token: what a lookup reads, in one object allocated with its own copy of the token. */
+class RememberedToken {
+  constructor(
+    /** The token, as a flat string of its own (see {@link VerifiedTokens.set}). */
+    readonly token: string,
+    /** `exp`, in seconds since the epoch, kept here so that a lookup reads no claims. */
+    readonly exp: number,
+    readonly verified: VerifiedToken,
+  ) {}
+}
+
 /**
  * Verified tokens by 30 bits of their signature, oldest first (evicted
  * first). A lookup happens on every request. The token is then compared in
@@ -32,11 +43,16 @@ function keyOf(token: string): number {
  * the other's place), never another token's result.
  */
 class VerifiedTokens {
-  readonly #entries = new Map<number, { token: string; verified: VerifiedToken }>();
+  readonly #entries = new Map<number, RememberedToken>();
+
+  /** The entry of `token` (compared in full), if remembered. */
+  entry(token: string): RememberedToken | undefined {
+    const entry = this.#entries.get(keyOf(token));
+    return entry !== undefined && entry.token === token ? entry : undefined;
+  }
 
   get(token: string): VerifiedToken | undefined {
-    const entry = this.#entries.get(keyOf(token));
-    return entry !== undefined && entry.token === token ? entry.verified : undefined;
+    return this.entry(token)?.verified;
   }
 
   set(token: string, verified: VerifiedToken): void {
@@ -45,11 +61,13 @@ class VerifiedTokens {
     // Re-inserted, so that it counts as the newest.
     entries.delete(key);
     if (entries.size >= CACHE_SIZE) entries.delete(entries.keys().next().value as number);
-    entries.set(key, { token, verified });
+    // A copy of the token, not the request's string: that is a slice of the whole Authorization header, which it
+    // would keep alive, and a lookup, comparing it in full on every request, would read one more object elsewhere in the heap.
+    entries.set(key, new RememberedToken(JSON.parse(JSON.stringify(token)) as string, verified.claims.exp as number, verified));
   }
 
   delete(token: string): void {
-    if (this.get(token) !== undefined) this.#entries.delete(keyOf(token));
+    if (this.entry(token) !== undefined) this.#entries.delete(keyOf(token));
   }
 }
 
@@ -96,8 +114,9 @@ export class TokenVerifier {
    * (then `verify` says why).
    */
   remembered(token: string, options: VerifyTokenOptions = {}): VerifiedToken | undefined {
-    const cached = this.#verified.get(token);
-    if (cached === undefined || (cached.claims.exp as number) + this.#config.clockTolerance <= Date.now() / 1000) return undefined;
+    const entry = this.#verified.entry(token);
+    if (entry === undefined || entry.exp + this.#config.clockTolerance <= Date.now() / 1000) return undefined;
+    const cached = entry.verified;
     try {
       this.#checkParties(cached.claims, options);
     } catch {

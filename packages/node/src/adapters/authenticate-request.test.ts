@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { json, LoopbackServer, SECRET_KEY, TENANT_ID } from "../../test/loopback-server.js";
 import { HelloJohn, isHelloJohnClient } from "../hellojohn.js";
 import type { ServerResponse } from "node:http";
@@ -133,5 +133,24 @@ describe("response helpers", () => {
   it("recognise a client by brand", () => {
     expect(isHelloJohnClient(hj)).toBe(true);
     expect(isHelloJohnClient({ users: {} })).toBe(false);
+  });
+});
+
+describe("a remembered token", () => {
+  it("is no longer answered once it has expired", async () => {
+    const client = new HelloJohn({ tenantId: TENANT_ID, secretKey: SECRET_KEY, baseUrl: server.url, maxRetries: 0 });
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await authenticateRequest(client, headers)).auth?.userId).toBe("usr_1");
+    expect(authenticateRequest(client, headers)).not.toBeInstanceOf(Promise);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      // An hour on: the token's exp (10 minutes) and any clock tolerance are past.
+      vi.setSystemTime(Date.now() + 3_600_000);
+      const late = authenticateRequest(client, headers);
+      expect(late).toBeInstanceOf(Promise);
+      expect(await late).toMatchObject({ auth: null, error: { code: "expired" } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

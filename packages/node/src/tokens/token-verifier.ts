@@ -51,10 +51,6 @@ class VerifiedTokens {
     return entry !== undefined && entry.token === token ? entry : undefined;
   }
 
-  get(token: string): VerifiedToken | undefined {
-    return this.entry(token)?.verified;
-  }
-
   set(token: string, verified: VerifiedToken): void {
     const entries = this.#entries;
     const key = keyOf(token);
@@ -131,10 +127,11 @@ export class TokenVerifier {
    * this on every request.
    */
   verify(token: string, options: VerifyTokenOptions = {}): Promise<VerifiedToken> {
-    const cached = this.#verified.get(token);
-    if (cached === undefined) return this.#verifyAndRemember(token, options);
+    const entry = this.#verified.entry(token);
+    if (entry === undefined) return this.#verifyAndRemember(token, options);
+    const cached = entry.verified;
     try {
-      if (cached.expiresAt.getTime() / 1000 + this.#config.clockTolerance <= Date.now() / 1000) {
+      if (entry.exp + this.#config.clockTolerance <= Date.now() / 1000) {
         this.#verified.delete(token);
         fail("expired", "Token has expired");
       }

@@ -18,6 +18,15 @@
  * several forks, and is judged on all of them together. Each variant's totals over
  * all its bursts give its throughput, and its processes' CPU time divided by the
  * requests they answered gives its cost per request, the steadier of the two.
+ *
+ * Then, per framework, the paired measurement: processes that each serve both a
+ * bare route and the `requireAuth({ role })` route (`serve.ts <framework> paired`),
+ * loaded one route at a time in alternating bursts. Between processes the cost
+ * per request still spreads by a tenth or more, and in this measurement that
+ * spread falls on both routes of a process alike and cancels out of the ratio,
+ * which the separate processes above can only average away.
+ * BENCH_PAIRED (8) processes, mounted bare-first and role-first in turn, for
+ * BENCH_PAIRED_ROUNDS (6) rounds; BENCH_PARTS=separate or =paired runs one part.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -31,18 +40,21 @@ const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
+const PAIRED = Number(process.env.BENCH_PAIRED ?? 8);
+const PAIRED_ROUNDS = Number(process.env.BENCH_PAIRED_ROUNDS ?? 6);
+const PARTS = (process.env.BENCH_PARTS ?? "separate,paired").split(",");
 
 const PINNED = cpus().length >= 2 && spawnSync("taskset", ["-cp", "0", String(process.pid)], { stdio: "ignore" }).status === 0;
 
 const hj = await startTestServer();
 const tokens = await adminTokens(hj, USERS, "bench");
 
-async function start(framework: string, mode: string): Promise<{ child: ChildProcess; port: number }> {
+async function start(framework: string, mode: string, order?: string): Promise<{ child: ChildProcess; port: number }> {
   // BENCH_PROFILE=<dir>: each app writes a V8 CPU profile there when it stops (what the numbers alone cannot say).
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}/${framework}-${mode}`] : [];
   // BENCH_NODE_ARGS: more Node.js flags for the apps (e.g. --perf-basic-prof, to read them with perf).
   const extra = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((flag) => flag !== "");
-  const args = [...profile, ...extra, "--import", "tsx", fileURLToPath(new URL("./serve.ts", import.meta.url)), framework, mode];
+  const args = [...profile, ...extra, "--import", "tsx", fileURLToPath(new URL("./serve.ts", import.meta.url)), framework, mode, ...(order === undefined ? [] : [order])];
   // The app gets one core to itself and the load generator the other, so neither steals from the other.
   const [command, argv] = PINNED ? ["taskset", ["-c", "1", process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(command, argv as string[], {
@@ -78,8 +90,8 @@ function cpuSeconds(pid: number | undefined): { total: number; system: number } 
   }
 }
 
-async function load(port: number, seconds: number): Promise<{ requests: number; seconds: number; non2xx: number }> {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/ping`, connections: 32, duration: seconds, requests: bearerRequests(tokens) });
+async function load(port: number, seconds: number, path = "/ping"): Promise<{ requests: number; seconds: number; non2xx: number }> {
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 32, duration: seconds, requests: bearerRequests(tokens) });
   return { requests: result.requests.total, seconds: result.duration, non2xx: result.non2xx + result.errors };
 }
 
@@ -96,14 +108,18 @@ interface Totals {
 }
 
 console.log(
-  `Throughput without HelloJohn, with it, and with a required role (and, for reference, one empty middleware, hook or guard), ${USERS} distinct users' tokens, ` +
-    `every variant running at once as ${REPLICAS} processes, ${ROUNDS} rounds of ${SECONDS} s bursts on each process${PINNED ? ", the apps pinned to one core and the load generator to the other" : ""}\n`,
+  `Throughput without HelloJohn, with it, and with a required role (and, for reference, one empty middleware, hook or guard), ${USERS} distinct users' tokens${PINNED ? ", the apps pinned to one core and the load generator to the other" : ""}.\n` +
+    (PARTS.includes("separate") ? `Separate processes: every variant running at once as ${REPLICAS} processes, ${ROUNDS} rounds of ${SECONDS} s bursts on each process.\n` : "") +
+    (PARTS.includes("paired") && PAIRED > 0
+      ? `Paired: ${PAIRED} processes each serving the bare and the role route, ${PAIRED_ROUNDS} rounds of a ${SECONDS} s burst on each route of each process.\n`
+      : ""),
 );
 const MODES = ["bare", "hellojohn", "role", "guard"] as const;
 type Mode = (typeof MODES)[number];
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
 const emptyTotals = (): Totals => ({ requests: 0, seconds: 0, cpu: 0, system: 0, non2xx: 0, bursts: [] });
-for (const framework of (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs").split(",")) {
+/** Every variant in processes of its own, run at once. */
+async function separate(framework: string): Promise<void> {
   // Replicas interleaved (bare, hellojohn, role, guard, bare, …), so that a variant's processes are never neighbours in a round.
   const processes = Array.from({ length: REPLICAS }, () => MODES).flat();
   const apps = await Promise.all(processes.map((mode) => start(framework, mode)));
@@ -162,14 +178,103 @@ for (const framework of (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs
       const failed = mode !== "bare" && mode !== "guard" && t.non2xx > 0 ? `   ${t.non2xx} non-2xx!` : "";
       return `  ${label.padEnd(28)}${rps(t).toFixed(0).padStart(7)} req/s${ratio}, ${spread}${failed}${cpu}`;
     };
-    console.log(`${framework}`);
+    console.log(`${framework}, separate processes`);
     console.log(line("bare", "bare"));
     console.log(line("guard", framework === "nestjs" ? "an empty guard (reference)" : framework === "fastify" ? "an empty hook (reference)" : "an empty middleware (reference)"));
     console.log(line("hellojohn", "with HelloJohn"));
     console.log(line("role", "with requireAuth({ role })"));
-    console.log("  target: with requireAuth({ role }) ≥ 90 % of bare");
   } finally {
     for (const { child } of apps) child.kill("SIGTERM");
   }
+}
+
+/** What one route of the paired processes answered: its requests, and the CPU its processes spent on them. */
+interface RouteTotals {
+  requests: number;
+  seconds: number;
+  cpu: number | null;
+  non2xx: number;
+}
+
+/**
+ * The bare and the role route in the same processes: each process loaded on one
+ * route at a time, in 1 s bursts alternating between its two routes (which one
+ * goes first changing every round and from one process to the next).
+ */
+async function pairedProcesses(framework: string): Promise<void> {
+  const orders = Array.from({ length: PAIRED }, (_, index) => (index % 2 === 0 ? "bare-first" : "role-first"));
+  const apps = await Promise.all(orders.map((order) => start(framework, "paired", order)));
+  try {
+    for (const { port } of apps) {
+      await load(port, 2, "/bare/ping");
+      await load(port, 2, "/role/ping");
+    }
+    const empty = (): RouteTotals => ({ requests: 0, seconds: 0, cpu: 0, non2xx: 0 });
+    const totals = apps.map(() => ({ bare: empty(), role: empty() }));
+    for (let round = 0; round < PAIRED_ROUNDS; round++) {
+      for (let i = 0; i < apps.length; i++) {
+        const index = (round + i) % apps.length;
+        const { child, port } = apps[index] as { child: ChildProcess; port: number };
+        const routes = (round + index) % 2 === 0 ? (["bare", "role"] as const) : (["role", "bare"] as const);
+        for (const route of routes) {
+          const total = (totals[index] as { bare: RouteTotals; role: RouteTotals })[route];
+          const before = cpuSeconds(child.pid);
+          const burst = await load(port, SECONDS, `/${route}/ping`);
+          const after = cpuSeconds(child.pid);
+          total.requests += burst.requests;
+          total.seconds += burst.seconds;
+          total.non2xx += burst.non2xx;
+          total.cpu = before === null || after === null || total.cpu === null ? null : total.cpu + after.total - before.total;
+        }
+      }
+    }
+    const sum = (route: "bare" | "role"): RouteTotals =>
+      totals.reduce(
+        (all, t) => ({
+          requests: all.requests + t[route].requests,
+          seconds: all.seconds + t[route].seconds,
+          cpu: all.cpu === null || t[route].cpu === null ? null : all.cpu + (t[route].cpu as number),
+          non2xx: all.non2xx + t[route].non2xx,
+        }),
+        empty(),
+      );
+    const micros = (t: RouteTotals) => (t.cpu === null ? null : (t.cpu * 1e6) / t.requests);
+    const rps = (t: RouteTotals) => t.requests / t.seconds;
+    const bare = sum("bare");
+    const role = sum("role");
+    const bareCost = micros(bare);
+    const roleCost = micros(role);
+    console.log(`${framework}, paired (the bare and the role route in each of ${PAIRED} processes)`);
+    console.log(`  ${"bare route".padEnd(28)}${rps(bare).toFixed(0).padStart(7)} req/s${bareCost === null ? "" : `, ${bareCost.toFixed(1)} µs CPU/request`}`);
+    const failed = role.non2xx > 0 ? `   ${role.non2xx} non-2xx!` : "";
+    console.log(
+      `  ${"requireAuth({ role }) route".padEnd(28)}${rps(role).toFixed(0).padStart(7)} req/s (${percent(rps(role) / rps(bare))} of bare)` +
+        (bareCost === null || roleCost === null
+          ? ""
+          : `, ${roleCost.toFixed(1)} µs CPU/request (+${(roleCost - bareCost).toFixed(1)}); ${percent(bareCost / roleCost)} of bare's throughput at equal CPU`) +
+        failed,
+    );
+    if (bareCost !== null) {
+      const each = totals.map((t) => {
+        const b = micros(t.bare);
+        const r = micros(t.role);
+        return b === null || r === null ? null : b / r;
+      });
+      const known = each.filter((ratio): ratio is number => ratio !== null).sort((a, b) => a - b);
+      const median = known.length === 0 ? null : ((known[(known.length - 1) >> 1] as number) + (known[known.length >> 1] as number)) / 2;
+      console.log(
+        `${" ".repeat(30)}at equal CPU, process by process: ${each.map((ratio) => (ratio === null ? "?" : (ratio * 100).toFixed(1))).join(" / ")} %` +
+          (median === null ? "" : ` (median ${percent(median)})`),
+      );
+    }
+  } finally {
+    for (const { child } of apps) child.kill("SIGTERM");
+  }
+}
+
+for (const framework of (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs").split(",")) {
+  if (PARTS.includes("separate")) await separate(framework);
+  if (PARTS.includes("paired") && PAIRED > 0) await pairedProcesses(framework);
+  console.log("  target: with requireAuth({ role }) ≥ 90 % of bare\n");
 }
 await hj.close();

@@ -27,8 +27,9 @@ afterAll(async () => {
   await hj.close();
 });
 
-async function serve(framework: string, mode: string): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./serve.ts", import.meta.url)), framework, mode], {
+async function serve(framework: string, mode: string, path = "/ping", order?: string): Promise<string> {
+  const args = ["--import", "tsx", fileURLToPath(new URL("./serve.ts", import.meta.url)), framework, mode, ...(order === undefined ? [] : [order])];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, ...hj.env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -40,7 +41,7 @@ async function serve(framework: string, mode: string): Promise<string> {
     });
     child.once("exit", (code) => reject(new Error(`${framework} ${mode} exited with ${code}`)));
   });
-  return `http://127.0.0.1:${port}/ping`;
+  return `http://127.0.0.1:${port}${path}`;
 }
 
 describe.each(["express", "fastify", "nestjs"])("the %s benchmark app", (framework) => {
@@ -88,6 +89,28 @@ describe.each(["express", "fastify", "nestjs"])("the %s benchmark app", (framewo
       expect(forbidden.status).toBe(403);
       expect(await forbidden.json()).toMatchObject({ error: { code: "insufficient_role" } });
       expect((await fetch(url)).status).toBe(401);
+    },
+    STARTS_AN_APP,
+  );
+
+  it.each(["bare-first", "role-first"])(
+    "paired (%s), serves a bare route that asks nothing and a role route that asks HelloJohn and the role, in one process",
+    async (order) => {
+      const base = (await serve(framework, "paired", "", order)).replace(/\/$/, "");
+      expect((await fetch(`${base}/bare/ping`)).status).toBe(200);
+      const bare = await fetch(`${base}/bare/ping`, { headers: { authorization: `Bearer ${token}` } });
+      expect(bare.status).toBe(200);
+      expect(await bare.json()).toEqual({ ok: true });
+      const ok = await fetch(`${base}/role/ping`, { headers: { authorization: `Bearer ${adminToken}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ ok: true });
+      const forbidden = await fetch(`${base}/role/ping`, { headers: { authorization: `Bearer ${token}` } });
+      expect(forbidden.status).toBe(403);
+      expect(await forbidden.json()).toMatchObject({ error: { code: "insufficient_role" } });
+      expect((await fetch(`${base}/role/ping`)).status).toBe(401);
+      expect((await fetch(`${base}/role/ping`, { headers: { authorization: `Bearer ${adminToken.slice(0, -6)}AAAAAA` } })).status).toBe(401);
+      // Only the two routes: the prefixes do not leak the role route's guard onto the bare one, or the other way round.
+      expect((await fetch(`${base}/ping`)).status).toBe(404);
     },
     STARTS_AN_APP,
   );

@@ -6,24 +6,50 @@ import type { TestServer } from "@hellojohn/server/testing";
 const PASSWORD = "Bench-Passw0rd!";
 
 /**
- * Access tokens of `count` distinct users, each signed in to one new
+ * The sessions of `count` distinct users, each signed in to one new
  * organization in which they are an admin (so `requireAuth({ role: "admin" })`
- * admits them), created 25 at a time.
+ * admits them), created 25 at a time. `tokens` are their access tokens, which
+ * expire after the server's 15 minutes: `renew()` refreshes them all in place
+ * (a bench that runs longer renews them before each part, and starts its apps
+ * afresh, so that no app sees an expired token or a token it saw before).
  */
-export async function adminTokens(hj: TestServer, count: number, prefix: string): Promise<string[]> {
+export async function adminTokens(hj: TestServer, count: number, prefix: string): Promise<AdminSessions> {
   const organizationId = (await hj.client.organizations.create({ name: prefix })).id;
-  const tokens: string[] = [];
+  const sessions = new AdminSessions(hj);
   for (let batch = 0; batch < count; batch += 25) {
     await Promise.all(
       Array.from({ length: Math.min(25, count - batch) }, async (_, i) => {
         const email = `${prefix}-${batch + i}@example.com`;
         const user = await hj.client.users.create({ email, password: PASSWORD });
         await hj.client.organizations.addMember(organizationId, { userId: user.id, role: "admin" });
-        tokens.push((await hj.client.sessions.signInWithPassword({ email, password: PASSWORD, organizationId })).accessToken);
+        const { accessToken, refreshToken } = await hj.client.sessions.signInWithPassword({ email, password: PASSWORD, organizationId });
+        sessions.tokens.push(accessToken);
+        sessions.refreshTokens.push(refreshToken);
       }),
     );
   }
-  return tokens;
+  return sessions;
+}
+
+/** Admin sessions for a bench: their current access tokens, and the refresh tokens that renew them. */
+export class AdminSessions {
+  readonly tokens: string[] = [];
+  readonly refreshTokens: string[] = [];
+  constructor(private readonly hj: TestServer) {}
+
+  /** Refreshes every session (25 at a time), replacing its access and refresh tokens; the session keeps its organization. */
+  async renew(): Promise<void> {
+    for (let batch = 0; batch < this.tokens.length; batch += 25) {
+      await Promise.all(
+        Array.from({ length: Math.min(25, this.tokens.length - batch) }, async (_, i) => {
+          const index = batch + i;
+          const renewed = await this.hj.client.sessions.refresh(this.refreshTokens[index] as string);
+          this.tokens[index] = renewed.accessToken;
+          this.refreshTokens[index] = renewed.refreshToken;
+        }),
+      );
+    }
+  }
 }
 
 /** The port an app started from `serve.ts` listens on, from its `listening <port>` line; rejects if it exits first. */

@@ -55,7 +55,7 @@ function counted(file: string): { total: number; compiler: number } {
 }
 
 const hj = await startTestServer();
-const tokens = await adminTokens(hj, Number(process.env.BENCH_USERS ?? 50), "instructions");
+const { tokens } = await adminTokens(hj, Number(process.env.BENCH_USERS ?? 50), "instructions");
 const dir = mkdtempSync(join(tmpdir(), "hellojohn-instructions-"));
 
 /** Runs one app under callgrind for `requests` requests (one at a time or over BENCH_CONNECTIONS, tokens in turn) and counts its instructions. */

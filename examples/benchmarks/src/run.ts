@@ -47,7 +47,8 @@ const PARTS = (process.env.BENCH_PARTS ?? "separate,paired").split(",");
 const PINNED = cpus().length >= 2 && spawnSync("taskset", ["-cp", "0", String(process.pid)], { stdio: "ignore" }).status === 0;
 
 const hj = await startTestServer();
-const tokens = await adminTokens(hj, USERS, "bench");
+const sessions = await adminTokens(hj, USERS, "bench");
+const tokens = sessions.tokens;
 
 async function start(framework: string, mode: string, order?: string): Promise<{ child: ChildProcess; port: number }> {
   // BENCH_PROFILE=<dir>: each app writes a V8 CPU profile there when it stops (what the numbers alone cannot say).
@@ -272,9 +273,19 @@ async function pairedProcesses(framework: string): Promise<void> {
   }
 }
 
+let renew = false;
 for (const framework of (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs").split(",")) {
-  if (PARTS.includes("separate")) await separate(framework);
-  if (PARTS.includes("paired") && PAIRED > 0) await pairedProcesses(framework);
+  // Access tokens live 15 minutes and a whole run takes longer: each part gets fresh ones (its apps start afresh too).
+  if (PARTS.includes("separate")) {
+    if (renew) await sessions.renew();
+    renew = true;
+    await separate(framework);
+  }
+  if (PARTS.includes("paired") && PAIRED > 0) {
+    if (renew) await sessions.renew();
+    renew = true;
+    await pairedProcesses(framework);
+  }
   console.log("  target: with requireAuth({ role }) ≥ 90 % of bare\n");
 }
 await hj.close();

@@ -189,6 +189,25 @@ async function separate(framework: string): Promise<void> {
   }
 }
 
+/** Student's t for a two-sided 95 % interval, by degrees of freedom 1–10; beyond, the value at the low end of each band (the wider interval). */
+const T_95 = [12.71, 4.3, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23];
+
+/**
+ * The mean of `values` and its 95 % confidence interval (Student's t), or null
+ * for fewer than two: how far the processes' mean ratio can be trusted, given
+ * how much the processes disagree.
+ */
+function meanInterval(values: readonly number[]): { mean: number; low: number; high: number } | null {
+  const n = values.length;
+  if (n < 2) return null;
+  const mean = values.reduce((sum, value) => sum + value, 0) / n;
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1);
+  const df = n - 1;
+  const t = T_95[df - 1] ?? (df <= 15 ? 2.2 : df <= 20 ? 2.12 : df <= 30 ? 2.08 : 2.04);
+  const half = t * Math.sqrt(variance / n);
+  return { mean, low: mean - half, high: mean + half };
+}
+
 /** What one route of the paired processes answered: its requests, and the CPU its processes spent on them. */
 interface RouteTotals {
   requests: number;
@@ -267,6 +286,13 @@ async function pairedProcesses(framework: string): Promise<void> {
         `${" ".repeat(30)}at equal CPU, process by process: ${each.map((ratio) => (ratio === null ? "?" : (ratio * 100).toFixed(1))).join(" / ")} %` +
           (median === null ? "" : ` (median ${percent(median)})`),
       );
+      const interval = meanInterval(known);
+      if (interval !== null) {
+        console.log(
+          `${" ".repeat(30)}mean of the processes ${percent(interval.mean)}, 95 % confidence interval ${percent(interval.low)}–${percent(interval.high)}` +
+            `; the target ≥ 90 % ${interval.low >= 0.9 ? "is met (the whole interval lies above it)" : "is not shown by this run (the interval reaches below it)"}`,
+        );
+      }
     }
   } finally {
     for (const { child } of apps) child.kill("SIGTERM");

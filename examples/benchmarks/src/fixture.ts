@@ -16,19 +16,22 @@ const PASSWORD = "Bench-Passw0rd!";
 export async function adminTokens(hj: TestServer, count: number, prefix: string): Promise<AdminSessions> {
   const organizationId = (await hj.client.organizations.create({ name: prefix })).id;
   const sessions = new AdminSessions(hj);
-  for (let batch = 0; batch < count; batch += 25) {
-    await Promise.all(
-      Array.from({ length: Math.min(25, count - batch) }, async (_, i) => {
-        const email = `${prefix}-${batch + i}@example.com`;
-        const user = await hj.client.users.create({ email, password: PASSWORD });
-        await hj.client.organizations.addMember(organizationId, { userId: user.id, role: "admin" });
-        const { accessToken, refreshToken } = await hj.client.sessions.signInWithPassword({ email, password: PASSWORD, organizationId });
-        sessions.tokens.push(accessToken);
-        sessions.refreshTokens.push(refreshToken);
-      }),
-    );
-  }
+  await inBatches(count, async (index) => {
+    const email = `${prefix}-${index}@example.com`;
+    const user = await hj.client.users.create({ email, password: PASSWORD });
+    await hj.client.organizations.addMember(organizationId, { userId: user.id, role: "admin" });
+    const { accessToken, refreshToken } = await hj.client.sessions.signInWithPassword({ email, password: PASSWORD, organizationId });
+    sessions.tokens.push(accessToken);
+    sessions.refreshTokens.push(refreshToken);
+  });
   return sessions;
+}
+
+/** `work(index)` for every index below `count`, 25 at a time. */
+async function inBatches(count: number, work: (index: number) => Promise<void>): Promise<void> {
+  for (let batch = 0; batch < count; batch += 25) {
+    await Promise.all(Array.from({ length: Math.min(25, count - batch) }, (_, i) => work(batch + i)));
+  }
 }
 
 /** Admin sessions for a bench: their current access tokens, and the refresh tokens that renew them. */
@@ -39,16 +42,11 @@ export class AdminSessions {
 
   /** Refreshes every session (25 at a time), replacing its access and refresh tokens; the session keeps its organization. */
   async renew(): Promise<void> {
-    for (let batch = 0; batch < this.tokens.length; batch += 25) {
-      await Promise.all(
-        Array.from({ length: Math.min(25, this.tokens.length - batch) }, async (_, i) => {
-          const index = batch + i;
-          const renewed = await this.hj.client.sessions.refresh(this.refreshTokens[index] as string);
-          this.tokens[index] = renewed.accessToken;
-          this.refreshTokens[index] = renewed.refreshToken;
-        }),
-      );
-    }
+    await inBatches(this.tokens.length, async (index) => {
+      const renewed = await this.hj.client.sessions.refresh(this.refreshTokens[index] as string);
+      this.tokens[index] = renewed.accessToken;
+      this.refreshTokens[index] = renewed.refreshToken;
+    });
   }
 }
 

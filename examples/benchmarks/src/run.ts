@@ -108,6 +108,41 @@ interface Totals {
   bursts: number[];
 }
 
+const emptyTotals = (): Totals => ({ requests: 0, seconds: 0, cpu: 0, system: 0, non2xx: 0, bursts: [] });
+/** CPU microseconds per request, or null without /proc. */
+const micros = (t: Totals) => (t.cpu === null ? null : (t.cpu * 1e6) / t.requests);
+const rps = (t: Totals) => t.requests / t.seconds;
+
+/** One burst of `SECONDS` on `path` of an app, added to `total` with the CPU time the app spent on it. */
+async function burstInto(total: Totals, { child, port }: { child: ChildProcess; port: number }, path?: string): Promise<void> {
+  const before = cpuSeconds(child.pid);
+  const burst = await load(port, SECONDS, path);
+  const after = cpuSeconds(child.pid);
+  total.requests += burst.requests;
+  total.seconds += burst.seconds;
+  total.non2xx += burst.non2xx;
+  total.bursts.push(burst.requests / burst.seconds);
+  if (before === null || after === null || total.cpu === null) total.cpu = null;
+  else {
+    total.cpu += after.total - before.total;
+    total.system += after.system - before.system;
+  }
+}
+
+/** Several processes' totals together: their requests, seconds and CPU time summed. */
+function sumTotals(each: readonly Totals[]): Totals {
+  const sum = emptyTotals();
+  for (const t of each) {
+    sum.requests += t.requests;
+    sum.seconds += t.seconds;
+    sum.cpu = sum.cpu === null || t.cpu === null ? null : sum.cpu + t.cpu;
+    sum.system += t.system;
+    sum.non2xx += t.non2xx;
+    sum.bursts.push(...t.bursts);
+  }
+  return sum;
+}
+
 console.log(
   `Throughput without HelloJohn, with it, and with a required role (and, for reference, one empty middleware, hook or guard), ${USERS} distinct users' tokens${PINNED ? ", the apps pinned to one core and the load generator to the other" : ""}.\n` +
     (PARTS.includes("separate") ? `Separate processes: every variant running at once as ${REPLICAS} processes, ${ROUNDS} rounds of ${SECONDS} s bursts on each process.\n` : "") +
@@ -118,7 +153,6 @@ console.log(
 const MODES = ["bare", "hellojohn", "role", "guard"] as const;
 type Mode = (typeof MODES)[number];
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
-const emptyTotals = (): Totals => ({ requests: 0, seconds: 0, cpu: 0, system: 0, non2xx: 0, bursts: [] });
 /** Every variant in processes of its own, run at once. */
 async function separate(framework: string): Promise<void> {
   // Replicas interleaved (bare, hellojohn, role, guard, bare, …), so that a variant's processes are never neighbours in a round.
@@ -132,38 +166,14 @@ async function separate(framework: string): Promise<void> {
       // The order rotates each round so that no process always follows the same one.
       for (let i = 0; i < processes.length; i++) {
         const index = (round + i) % processes.length;
-        const { child, port } = apps[index] as { child: ChildProcess; port: number };
-        const total = totals[index] as Totals;
-        const before = cpuSeconds(child.pid);
-        const burst = await load(port, SECONDS);
-        const after = cpuSeconds(child.pid);
-        total.requests += burst.requests;
-        total.seconds += burst.seconds;
-        total.non2xx += burst.non2xx;
-        total.bursts.push(burst.requests / burst.seconds);
-        if (before === null || after === null || total.cpu === null) total.cpu = null;
-        else {
-          total.cpu += after.total - before.total;
-          total.system += after.system - before.system;
-        }
+        await burstInto(totals[index] as Totals, apps[index] as { child: ChildProcess; port: number });
       }
     }
-    const micros = (t: Totals) => (t.cpu === null ? null : (t.cpu * 1e6) / t.requests);
-    // A variant's processes together: their requests, seconds and CPU time summed.
+    // A variant's processes together.
     const of = (mode: Mode): Totals & { each: Totals[] } => {
       const each = totals.filter((_, index) => processes[index] === mode);
-      const sum = emptyTotals();
-      for (const t of each) {
-        sum.requests += t.requests;
-        sum.seconds += t.seconds;
-        sum.cpu = sum.cpu === null || t.cpu === null ? null : sum.cpu + t.cpu;
-        sum.system += t.system;
-        sum.non2xx += t.non2xx;
-        sum.bursts.push(...t.bursts);
-      }
-      return { ...sum, each };
+      return { ...sumTotals(each), each };
     };
-    const rps = (t: Totals) => t.requests / t.seconds;
     const bare = of("bare");
     const line = (mode: Mode, label: string) => {
       const t = of(mode);
@@ -208,14 +218,6 @@ function meanInterval(values: readonly number[]): { mean: number; low: number; h
   return { mean, low: mean - half, high: mean + half };
 }
 
-/** What one route of the paired processes answered: its requests, and the CPU its processes spent on them. */
-interface RouteTotals {
-  requests: number;
-  seconds: number;
-  cpu: number | null;
-  non2xx: number;
-}
-
 /**
  * The bare and the role route in the same processes: each process loaded on one
  * route at a time, in 1 s bursts alternating between its two routes (which one
@@ -229,39 +231,17 @@ async function pairedProcesses(framework: string): Promise<void> {
       await load(port, 2, "/bare/ping");
       await load(port, 2, "/role/ping");
     }
-    const empty = (): RouteTotals => ({ requests: 0, seconds: 0, cpu: 0, non2xx: 0 });
-    const totals = apps.map(() => ({ bare: empty(), role: empty() }));
+    const totals = apps.map(() => ({ bare: emptyTotals(), role: emptyTotals() }));
     for (let round = 0; round < PAIRED_ROUNDS; round++) {
       for (let i = 0; i < apps.length; i++) {
         const index = (round + i) % apps.length;
-        const { child, port } = apps[index] as { child: ChildProcess; port: number };
+        const app = apps[index] as { child: ChildProcess; port: number };
         const routes = (round + index) % 2 === 0 ? (["bare", "role"] as const) : (["role", "bare"] as const);
-        for (const route of routes) {
-          const total = (totals[index] as { bare: RouteTotals; role: RouteTotals })[route];
-          const before = cpuSeconds(child.pid);
-          const burst = await load(port, SECONDS, `/${route}/ping`);
-          const after = cpuSeconds(child.pid);
-          total.requests += burst.requests;
-          total.seconds += burst.seconds;
-          total.non2xx += burst.non2xx;
-          total.cpu = before === null || after === null || total.cpu === null ? null : total.cpu + after.total - before.total;
-        }
+        for (const route of routes) await burstInto((totals[index] as { bare: Totals; role: Totals })[route], app, `/${route}/ping`);
       }
     }
-    const sum = (route: "bare" | "role"): RouteTotals =>
-      totals.reduce(
-        (all, t) => ({
-          requests: all.requests + t[route].requests,
-          seconds: all.seconds + t[route].seconds,
-          cpu: all.cpu === null || t[route].cpu === null ? null : all.cpu + (t[route].cpu as number),
-          non2xx: all.non2xx + t[route].non2xx,
-        }),
-        empty(),
-      );
-    const micros = (t: RouteTotals) => (t.cpu === null ? null : (t.cpu * 1e6) / t.requests);
-    const rps = (t: RouteTotals) => t.requests / t.seconds;
-    const bare = sum("bare");
-    const role = sum("role");
+    const bare = sumTotals(totals.map((t) => t.bare));
+    const role = sumTotals(totals.map((t) => t.role));
     const bareCost = micros(bare);
     const roleCost = micros(role);
     console.log(`${framework}, paired (the bare and the role route in each of ${PAIRED} processes)`);

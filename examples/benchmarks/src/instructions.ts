@@ -16,6 +16,9 @@
  * BENCH_USERS=1000 sends them as `pnpm bench` does (autocannon, 32 connections,
  * 1,000 tokens), under which the compiler's share moves from run to run, so
  * compare the totals there.
+ * BENCH_CACHE=1 also simulates the caches and prints last-level cache misses per
+ * request; BENCH_KEEP=1 keeps the profiles and prints where, to read them
+ * function by function.
  * Needs valgrind (`apt-get install valgrind`).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -32,26 +35,40 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 1);
 const EXTRA = Number(process.env.BENCH_EXTRA ?? 10_000);
 const FRAMEWORKS = (process.env.BENCH_FRAMEWORKS ?? "express,fastify,nestjs").split(",");
 const MODES = (process.env.BENCH_MODES ?? "bare,guard,hellojohn,role").split(",");
+/** BENCH_CACHE=1: also simulate the caches (`--cache-sim=yes`, about twice as slow) and print last-level cache misses per request. */
+const CACHE = process.env.BENCH_CACHE === "1";
 
 if (spawnSync("valgrind", ["--version"]).status !== 0) {
   console.log("bench:instructions needs valgrind (apt-get install valgrind); skipped.");
   process.exit(0);
 }
 
-/** Instructions of a callgrind profile: all of them, and those of V8's optimizing compiler. */
-function counted(file: string): { total: number; compiler: number } {
-  const annotated = spawnSync("callgrind_annotate", ["--threshold=100", file], { encoding: "utf8", maxBuffer: 256 * 2 ** 20 }).stdout;
-  let total = 0;
-  let compiler = 0;
-  for (const line of annotated.split("\n")) {
-    const match = /^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)$/.exec(line);
+/** What a callgrind profile counted: every instruction, those of V8's optimizing compiler, and (with BENCH_CACHE) last-level cache misses of data reads and writes. */
+interface Counts {
+  total: number;
+  compiler: number;
+  misses: number;
+}
+
+/** The counts of a callgrind profile (see {@link Counts}). */
+function counted(file: string): Counts {
+  const shown = CACHE ? ["Ir", "DLmr", "DLmw"] : ["Ir"];
+  const annotated = spawnSync("callgrind_annotate", ["--threshold=100", `--show=${shown.join(",")}`, file], { encoding: "utf8", maxBuffer: 256 * 2 ** 20 }).stdout;
+  const counts: Counts = { total: 0, compiler: 0, misses: 0 };
+  // Each line: one column per event shown (a count, or "." for none, most with a percentage), then the function.
+  const column = String.raw`([\d,]+|\.)(?:\s+\(\s*[\d.]+%\))?\s+`;
+  const line = new RegExp(`^\\s*${column.repeat(shown.length)}(.*)$`);
+  for (const text of annotated.split("\n")) {
+    const match = line.exec(text);
     if (match === null) continue;
-    const count = Number(match[1]?.replaceAll(",", ""));
-    const name = match[2] ?? "";
-    if (name.startsWith("PROGRAM TOTALS")) total = count;
-    else if (/compiler::|maglev::|Turbofan/i.test(name)) compiler += count;
+    const values = match.slice(1, 1 + shown.length).map((v) => (v === "." ? 0 : Number(v?.replaceAll(",", ""))));
+    const name = match[1 + shown.length] ?? "";
+    if (name.startsWith("PROGRAM TOTALS")) {
+      counts.total = values[0] ?? 0;
+      counts.misses = (values[1] ?? 0) + (values[2] ?? 0);
+    } else if (/compiler::|maglev::|Turbofan/i.test(name)) counts.compiler += values[0] ?? 0;
   }
-  return { total, compiler };
+  return counts;
 }
 
 const hj = await startTestServer();
@@ -59,13 +76,28 @@ const { tokens } = await adminTokens(hj, Number(process.env.BENCH_USERS ?? 50), 
 const dir = mkdtempSync(join(tmpdir(), "hellojohn-instructions-"));
 
 /** Runs one app under callgrind for `requests` requests (one at a time or over BENCH_CONNECTIONS, tokens in turn) and counts its instructions. */
-async function profile(framework: string, mode: string, requests: number): Promise<{ total: number; compiler: number }> {
+async function profile(framework: string, mode: string, requests: number): Promise<Counts> {
   const out = join(dir, `${framework}-${mode}-${requests}.out`);
   const serve = fileURLToPath(new URL("./serve.ts", import.meta.url));
-  const child = spawn("valgrind", ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${out}`, process.execPath, "--import", "tsx", serve, framework, mode], {
-    env: { ...process.env, ...hj.env, NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  const child = spawn(
+    "valgrind",
+    [
+      "--tool=callgrind",
+      "--smc-check=all-non-file",
+      ...(CACHE ? ["--cache-sim=yes"] : []),
+      `--callgrind-out-file=${out}`,
+      process.execPath,
+      "--import",
+      "tsx",
+      serve,
+      framework,
+      mode,
+    ],
+    {
+      env: { ...process.env, ...hj.env, NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "ignore"],
+    },
+  );
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const port = await listeningPort(child, `${framework} ${mode}`);
   if (CONNECTIONS > 1) {
@@ -100,16 +132,18 @@ try {
       const all = (measured.total - warm.total) / EXTRA;
       const compiler = (measured.compiler - warm.compiler) / EXTRA;
       const steady = all - compiler;
+      const misses = CACHE ? `; last-level cache misses ${((measured.misses - warm.misses) / EXTRA).toFixed(1)}` : "";
       reference ??= steady;
       referenceAll ??= all;
       const share = (base: number, value: number) => (mode === MODES[0] ? "" : ` (${MODES[0]}'s ${((base / value) * 100).toFixed(1)} %)`);
       const count = (value: number) => Math.round(value).toLocaleString("en-US");
       console.log(
-        `  ${mode.padEnd(10)} ${count(steady).padStart(9)} instructions${share(reference, steady)}; compiler ${count(compiler)}; both ${count(all)}${share(referenceAll, all)}`,
+        `  ${mode.padEnd(10)} ${count(steady).padStart(9)} instructions${share(reference, steady)}; compiler ${count(compiler)}; both ${count(all)}${share(referenceAll, all)}${misses}`,
       );
     }
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP === "1") console.log(`\nThe profiles are kept in ${dir} (callgrind_annotate, or kcachegrind, reads them).`);
+  else rmSync(dir, { recursive: true, force: true });
   await hj.close();
 }

@@ -66,3 +66,12 @@ export function bearerRequests(tokens: readonly string[]): autocannon.Request[] 
   let next = 0;
   return [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) }];
 }
+
+/** `count` GET /ping requests to the app on `port`, one at a time, presenting `tokens` in turn; throws (naming `label`) unless each answers 200. */
+export async function pingOneAtATime(port: number, count: number, tokens: readonly string[], label: string): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${label} answered ${response.status}`);
+  }
+}

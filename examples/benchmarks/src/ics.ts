@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startTestServer } from "@hellojohn/server/testing";
-import { adminTokens, listeningPort } from "./fixture.js";
+import { adminTokens, listeningPort, pingOneAtATime } from "./fixture.js";
 
 const WARM = 2000;
 const EXTRA = Number(process.env.BENCH_EXTRA ?? 2000);
@@ -55,11 +55,7 @@ async function logged(framework: string, mode: string, requests: number): Promis
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const port = await listeningPort(child, `${framework} ${mode}`);
-  for (let i = 0; i < requests; i++) {
-    const response = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } });
-    await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`${framework} ${mode} answered ${response.status}`);
-  }
+  await pingOneAtATime(port, requests, tokens, `${framework} ${mode}`);
   child.kill("SIGTERM");
   await exited;
   return misses(log);

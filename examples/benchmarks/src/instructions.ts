@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { startTestServer } from "@hellojohn/server/testing";
-import { adminTokens, bearerRequests, listeningPort } from "./fixture.js";
+import { adminTokens, bearerRequests, listeningPort, pingOneAtATime } from "./fixture.js";
 
 const WARM = 3000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 1);
@@ -106,11 +106,7 @@ async function profile(framework: string, mode: string, requests: number): Promi
       throw new Error(`${framework} ${mode}: ${result.requests.total} requests, ${result.non2xx} non-2xx, ${result.errors} errors`);
     }
   } else {
-    for (let i = 0; i < requests; i++) {
-      const response = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } });
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`${framework} ${mode} answered ${response.status}`);
-    }
+    await pingOneAtATime(port, requests, tokens, `${framework} ${mode}`);
   }
   child.kill("SIGTERM");
   await exited;

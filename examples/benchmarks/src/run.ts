@@ -26,7 +26,7 @@
  * spread falls on both routes of a process alike and cancels out of the ratio,
  * which the separate processes above can only average away.
  * BENCH_PAIRED (8) processes, mounted bare-first and role-first in turn, for
- * BENCH_PAIRED_ROUNDS (6) rounds; BENCH_PARTS=separate or =paired runs one part.
+ * BENCH_PAIRED_ROUNDS (12) rounds; BENCH_PARTS=separate or =paired runs one part.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -41,7 +41,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
 const PAIRED = Number(process.env.BENCH_PAIRED ?? 8);
-const PAIRED_ROUNDS = Number(process.env.BENCH_PAIRED_ROUNDS ?? 6);
+const PAIRED_ROUNDS = Number(process.env.BENCH_PAIRED_ROUNDS ?? 12);
 const PARTS = (process.env.BENCH_PARTS ?? "separate,paired").split(",");
 
 const PINNED = cpus().length >= 2 && spawnSync("taskset", ["-cp", "0", String(process.pid)], { stdio: "ignore" }).status === 0;

@@ -61,12 +61,12 @@ if (framework === "express") {
     const role: FastifyPluginAsync = async (scope) => {
       // fastify-plugin lifts HelloJohn's hook and decorations to this scope, and no further.
       await scope.register(fastifyHellojohn);
-      scope.get("/ping", { preHandler: fastifyRequireAuth({ role: "admin" }) }, async () => ({ ok: true }));
+      scope.get("/ping", { onRequest: fastifyRequireAuth({ role: "admin" }) }, async () => ({ ok: true }));
     };
     for (const [prefix, plugin] of inOrder<[string, FastifyPluginAsync]>(["/bare", bare], ["/role", role])) await app.register(plugin, { prefix });
   } else if (withRole) {
     await app.register(fastifyHellojohn);
-    app.get("/ping", { preHandler: fastifyRequireAuth({ role: "admin" }) }, async () => ({ ok: true }));
+    app.get("/ping", { onRequest: fastifyRequireAuth({ role: "admin" }) }, async () => ({ ok: true }));
   } else if (withAuth) {
     await app.register(fastifyHellojohn);
     app.get("/ping", async (request, reply) => (request.hj.auth === null ? reply.code(401).send() : { ok: true }));

@@ -84,7 +84,7 @@ export async function createApp(client: HelloJohn, options: AppOptions = {}): Pr
   app.post<{ Body: { refreshToken: string } }>(
     "/auth/sign-out",
     {
-      preHandler: requireAuth(),
+      onRequest: requireAuth(),
       schema: { body: { type: "object", required: ["refreshToken"], properties: { refreshToken: { type: "string" } } } },
     },
     async (request, reply) => {
@@ -95,14 +95,14 @@ export async function createApp(client: HelloJohn, options: AppOptions = {}): Pr
   );
 
   // checkRevoked: a disabled user or a signed-out session is refused at once, not at token expiry.
-  app.get("/me", { preHandler: requireAuth({ checkRevoked: true }) }, async (request) => request.hj.users.get(request.hj.auth?.userId as string));
+  app.get("/me", { onRequest: requireAuth({ checkRevoked: true }) }, async (request) => request.hj.users.get(request.hj.auth?.userId as string));
 
   // Changing your own password keeps this session and signs every other one out.
   // (A production app would also ask for the current password, or a recent sign-in.)
   app.post<{ Body: { password: string } }>(
     "/me/password",
     {
-      preHandler: requireAuth({ checkRevoked: true }),
+      onRequest: requireAuth({ checkRevoked: true }),
       schema: { body: { type: "object", required: ["password"], properties: { password: { type: "string" } } } },
     },
     async (request) => {
@@ -119,14 +119,14 @@ export async function createApp(client: HelloJohn, options: AppOptions = {}): Pr
   );
 
   // For organization admins only: the role comes from the session's token (org_role).
-  app.get("/org/members", { preHandler: requireAuth({ role: "admin", checkRevoked: true }) }, async (request) =>
+  app.get("/org/members", { onRequest: requireAuth({ role: "admin", checkRevoked: true }) }, async (request) =>
     request.hj.organizations.listMembers(request.hj.auth?.orgId as string),
   );
 
   await app.register(
     async (admin) => {
-      admin.addHook("preHandler", requireAuth({ checkRevoked: true }));
-      admin.addHook("preHandler", requireAdmin);
+      admin.addHook("onRequest", requireAuth({ checkRevoked: true }));
+      admin.addHook("onRequest", requireAdmin);
 
       admin.get<{ Querystring: { search?: string; status?: "active" | "disabled"; cursor?: string; limit?: number } }>(
         "/users",

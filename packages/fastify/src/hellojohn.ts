@@ -51,7 +51,7 @@ const plugin: FastifyPluginAsync<HelloJohnFastifyOptions> = async (fastify: Fast
  *
  * const app = Fastify();
  * await app.register(hellojohn); // reads HELLOJOHN_* from the environment
- * app.get("/me", { preHandler: requireAuth() }, (request) => request.hj.users.get(request.hj.auth!.userId));
+ * app.get("/me", { onRequest: requireAuth() }, (request) => request.hj.users.get(request.hj.auth!.userId));
  * ```
  */
 export const hellojohn = fp(plugin, { name: "@hellojohn/fastify", fastify: "5.x" });

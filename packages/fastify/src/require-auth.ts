@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerH
 import { notRegistered } from "./get-auth.js";
 
 /**
- * A `preHandler` that answers 401 with a JSON error unless the request has a
+ * A hook, for `onRequest` or `preHandler`, that answers 401 with a JSON error unless the request has a
  * valid session; with `checkRevoked`, also asks HelloJohn whether it is still
  * active; with `audience`/`authorizedParties`, also requires the token's `aud`/`azp` to match.
  * With `role`, answers 403 `insufficient_role` when the session's organization
@@ -11,11 +11,17 @@ import { notRegistered } from "./get-auth.js";
  * When HelloJohn cannot be reached to check the token, answers 503
  * JSON with `Retry-After` (the cause is logged by the client's logger).
  *
+ * As an `onRequest` hook it runs right after the plugin's own (route and
+ * child-context hooks come after the root's) and refuses before the body is
+ * read or parsed, in the same pass of hooks; with the plugin's `hook:
+ * "preHandler"` it must be a `preHandler` too, and fails with an error saying
+ * so when it runs first.
+ *
  * @example
  * ```ts
- * app.get("/me", { preHandler: requireAuth() }, async (request) => ({ userId: request.hj.auth!.userId }));
- * app.post("/billing", { preHandler: requireAuth({ checkRevoked: true }) }, async () => ({ ok: true }));
- * app.get("/org/settings", { preHandler: requireAuth({ role: "admin" }) }, async (request) => ({ orgId: request.hj.auth!.orgId }));
+ * app.get("/me", { onRequest: requireAuth() }, async (request) => ({ userId: request.hj.auth!.userId }));
+ * app.post("/billing", { onRequest: requireAuth({ checkRevoked: true }) }, async () => ({ ok: true }));
+ * app.get("/org/settings", { onRequest: requireAuth({ role: "admin" }) }, async (request) => ({ orgId: request.hj.auth!.orgId }));
  * ```
  */
 export function requireAuth(options: RequireAuthOptions = {}): preHandlerHookHandler {
@@ -23,7 +29,7 @@ export function requireAuth(options: RequireAuthOptions = {}): preHandlerHookHan
   // A callback hook, not an async one: the common case (a session the plugin already verified) costs no promise.
   return function requireHelloJohnAuth(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const state = RequestState.of(request);
-    if (state === undefined) return done(notRegistered());
+    if (state === undefined) return done(request.hj === null ? ranBeforeHook() : notRegistered());
     const refusal = requirement.refusalFor(state);
     if (refusal === null) return done();
     if (refusal instanceof Promise) {
@@ -33,6 +39,12 @@ export function requireAuth(options: RequireAuthOptions = {}): preHandlerHookHan
     refuse(reply, refusal);
   };
 }
+
+/** The plugin decorated requests (`null` until its hook runs), but this hook ran before the plugin's. */
+const ranBeforeHook = (): Error =>
+  new Error(
+    'requireAuth() ran before HelloJohn\'s hook: the plugin registered with hook: "preHandler" needs requireAuth() as a preHandler too, and addHook("onRequest", requireAuth()) must come after fastify.register(hellojohn)',
+  );
 
 /** Answers the refusal; a hook that sends a reply does not call `done`. */
 function refuse(reply: FastifyReply, { status, headers, body }: AuthRefusal): void {

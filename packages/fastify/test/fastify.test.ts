@@ -234,6 +234,42 @@ describe("requireAuth({ role })", () => {
     expect(await get("/org-strict", tokens.member)).toMatchObject({ status: 403 });
   });
 
+  it("as an onRequest hook, judges in the plugin's pass of hooks and refuses before the body is parsed", async () => {
+    const guarded = Fastify();
+    let parsed = 0;
+    guarded.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+      parsed++;
+      done(null, JSON.parse(body as string));
+    });
+    await guarded.register(hellojohn, { client: hj.client });
+    guarded.post("/org", { onRequest: requireAuth({ role: "admin" }) }, async (request) => ({ orgRole: request.hj.auth?.orgRole, body: request.body }));
+    const post = async (bearer?: string) => {
+      const headers = { "content-type": "application/json", ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }) };
+      const response = await guarded.inject({ method: "POST", url: "/org", headers, payload: '{"name":"x"}' });
+      return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+    };
+    expect(await post(tokens.admin)).toEqual({ status: 200, body: { orgRole: "admin", body: { name: "x" } } });
+    expect(parsed).toBe(1);
+    expect(await post(tokens.member)).toMatchObject({ status: 403, body: { error: { code: "insufficient_role" } } });
+    expect(await post()).toMatchObject({ status: 401, body: { error: { code: "unauthenticated" } } });
+    // Neither refused request had its body parsed.
+    expect(parsed).toBe(1);
+    await guarded.close();
+  });
+
+  it("explains an onRequest requireAuth() running before the plugin's preHandler hook", async () => {
+    const late = Fastify();
+    await late.register(hellojohn, { client: hj.client, hook: "preHandler" });
+    late.get("/early", { onRequest: requireAuth() }, async () => "unreachable");
+    late.get("/in-order", { preHandler: requireAuth({ role: "admin" }) }, async (request) => ({ orgRole: request.hj.auth?.orgRole }));
+    const early = await late.inject({ url: "/early", headers: { authorization: `Bearer ${tokens.admin}` } });
+    expect(early.statusCode).toBe(500);
+    expect(early.json().message).toMatch(/ran before HelloJohn's hook.*preHandler/);
+    const inOrder = await late.inject({ url: "/in-order", headers: { authorization: `Bearer ${tokens.admin}` } });
+    expect([inOrder.statusCode, inOrder.json()]).toEqual([200, { orgRole: "admin" }]);
+    await late.close();
+  });
+
   it("exposes has({ role }) on request.hj.auth, and refuses a malformed role option at declaration", async () => {
     expect((await get("/has", tokens.admin)).body).toEqual({ admin: true });
     expect((await get("/has", tokens.member)).body).toEqual({ admin: false });

@@ -25,7 +25,7 @@
  * per request still spreads by a tenth or more, and in this measurement that
  * spread falls on both routes of a process alike and cancels out of the ratio,
  * which the separate processes above can only average away.
- * BENCH_PAIRED (8) processes, mounted bare-first and role-first in turn, for
+ * BENCH_PAIRED (16) processes, mounted bare-first and role-first in turn, for
  * BENCH_PAIRED_ROUNDS (12) rounds; BENCH_PARTS=separate or =paired runs one part.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -40,7 +40,7 @@ const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 3);
-const PAIRED = Number(process.env.BENCH_PAIRED ?? 8);
+const PAIRED = Number(process.env.BENCH_PAIRED ?? 16);
 const PAIRED_ROUNDS = Number(process.env.BENCH_PAIRED_ROUNDS ?? 12);
 const PARTS = (process.env.BENCH_PARTS ?? "separate,paired").split(",");
 
